@@ -1,0 +1,49 @@
+"""Reads of areas, buildings and households, always through the reader's jurisdiction.
+
+Areas (names, codes, boundaries) are public: residents pick them on maps and Open311 publishes
+them. Buildings are the address book of a jurisdiction; households are personal data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from civicgrid.people.jurisdiction import Jurisdiction
+
+from .models import Area, Building, Household
+
+
+def areas_public() -> QuerySet[Area]:
+    return Area.objects.select_related("parent")
+
+
+def area_by_code(code: str) -> Area | None:
+    return Area.objects.filter(code=code).select_related("parent").first()
+
+
+def buildings_for(jurisdiction: Jurisdiction) -> QuerySet[Building]:
+    qs = Building.objects.select_related("grid")
+    if jurisdiction.is_global:
+        return qs
+    if jurisdiction.user_id is None:
+        return qs.none()
+    if jurisdiction.area_paths:
+        return qs.filter(jurisdiction.area_q("area_path"))
+    # Residents see the buildings they live in; department handlers none (yet: work orders add them).
+    return qs.filter(households__residents__id=jurisdiction.user_id).distinct()
+
+
+def households_for(jurisdiction: Jurisdiction) -> QuerySet[Household]:
+    qs = Household.objects.select_related("building", "building__grid")
+    if jurisdiction.is_global:
+        return qs
+    if jurisdiction.user_id is None:
+        return qs.none()
+    if jurisdiction.household_paths:
+        return qs.filter(jurisdiction.household_q("area_path"))
+    return qs.filter(residents__id=jurisdiction.user_id)
+
+
+def can_see_household_details(jurisdiction: Jurisdiction, household: Household) -> bool:
+    """Unmasked personal data: staff of the household's jurisdiction only."""
+    return jurisdiction.covers_household_path(household.area_path)

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from civicgrid.core import views as core_views
+
+admin.site.site_header = _("civicgrid administration")
+admin.site.site_title = _("civicgrid")
+admin.site.index_title = _("District administration")
+
+api_v1 = [
+    path("", include("civicgrid.geo.api.urls")),
+    path("", include("civicgrid.people.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("civicgrid.people.urls")),
+    path("areas/", include("civicgrid.geo.urls")),
+    path("api/v1/", include(api_v1)),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
