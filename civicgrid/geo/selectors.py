@@ -45,5 +45,9 @@ def households_for(jurisdiction: Jurisdiction) -> QuerySet[Household]:
 
 
 def can_see_household_details(jurisdiction: Jurisdiction, household: Household) -> bool:
-    """Unmasked personal data: staff of the household's jurisdiction only."""
-    return jurisdiction.covers_household_path(household.area_path)
+    """Unmasked personal data: staff of the household's jurisdiction, and its own residents."""
+    if jurisdiction.user_id is None:
+        return False
+    if jurisdiction.covers_household_path(household.area_path):
+        return True
+    return household.residents.filter(pk=jurisdiction.user_id).exists()
