@@ -19,6 +19,8 @@ def mask_name(name: str) -> str:
 def mask_phone(phone: str) -> str:
     """13812345678 -> 138****5678; short numbers keep only their last two digits."""
     digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
     if not digits:
         return ""
     if len(digits) >= 11:
@@ -36,7 +38,7 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-_BELOW_BUILDING = re.compile(r"(\d+\s*(单元|室|户|层|楼层)|[-－]\s*\d+)")
+_BELOW_BUILDING = re.compile(r"(\d+\s*(单元|室|户|层|楼层)|\d+\s*[-－]\s*\d+)")
 
 
 def mask_address(address: str) -> str:
