@@ -1,0 +1,781 @@
+"""Writes of the people app: accounts, memberships, grid teams and lists, 包联, phone sign-in.
+
+Every function validates, checks that the actor may do it, runs in one transaction, writes an
+audit row and sends messages only after commit. Refusals raise ``django.core.exceptions.
+ValidationError`` (code ``forbidden`` when the actor lacks the right) and change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core.masking import mask_phone
+from civicgrid.core.models import AuditEvent
+from civicgrid.core.services import diff_fields, record_event
+from civicgrid.core.sms import get_gateway
+from civicgrid.geo.models import Area, AreaKind, Building, Household
+
+from .jurisdiction import forget_jurisdiction, jurisdiction_for
+from .models import (
+    AREA_ROLES,
+    CITIZEN_ROLES,
+    STAFF_ROLES,
+    UNIT_ROLES,
+    BaolianAssignment,
+    BaolianLevel,
+    BuildingLeader,
+    GridListItem,
+    GridListKind,
+    GridTeamMember,
+    Membership,
+    OneTimeCode,
+    PartyBranch,
+    Role,
+    TeamPosition,
+    Unit,
+    User,
+)
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+WORK_PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,18}[0-9]$")
+LOGIN_PURPOSE = "login"
+
+# Area roles whose holders may manage people and grids strictly below the area they hold.
+MANAGER_ROLES = {
+    Role.DISTRICT_COMMANDER,
+    Role.STREET_DISPATCHER,
+    Role.COMMUNITY_SECRETARY,
+    Role.COMMUNITY_STAFF,
+}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _forbidden(message: str) -> ValidationError:
+    return ValidationError(message, code="forbidden")
+
+
+def _is_global(actor) -> bool:
+    return jurisdiction_for(actor).is_global
+
+
+def _managed_paths(actor, roles=MANAGER_ROLES) -> list[str]:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    return list(
+        Membership.objects.filter(user=actor, is_active=True, role__in=[str(r) for r in roles], area__isnull=False)
+        .values_list("area__path", flat=True)
+    )
+
+
+def can_manage_path(actor, path: str, *, strictly_below: bool = False, roles=MANAGER_ROLES) -> bool:
+    """Global administrators manage everything; a manager manages the subtree of the area they
+    hold (strictly below it when granting roles, so nobody can hand out their own rank)."""
+    if _is_global(actor):
+        return True
+    for own in _managed_paths(actor, roles):
+        if path.startswith(own) and not (strictly_below and path == own):
+            return True
+    return False
+
+
+def _require_manage(actor, path: str, *, strictly_below: bool = False, roles=MANAGER_ROLES) -> None:
+    if not can_manage_path(actor, path, strictly_below=strictly_below, roles=roles):
+        raise _forbidden(_("You may only manage areas inside your own jurisdiction."))
+
+
+def normalize_mobile(phone: str) -> str:
+    """'+86 138-1234-5678' -> '13812345678'; the result may still be invalid."""
+    digits = re.sub(r"[\s\-()]", "", phone or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def validate_mobile(phone: str, field: str = "phone") -> str:
+    normalized = normalize_mobile(phone)
+    if not MOBILE_RE.fullmatch(normalized):
+        raise ValidationError(
+            {field: _("Enter a mainland China mobile number of 11 digits, such as 13812345678.")},
+            code="invalid_phone",
+        )
+    return normalized
+
+
+def _validate_work_phone(work_phone: str) -> str:
+    work_phone = (work_phone or "").strip()
+    if work_phone and not WORK_PHONE_RE.fullmatch(work_phone):
+        raise ValidationError(
+            {"work_phone": _("Enter a phone number of digits, optionally with dashes, such as 0532-88881234.")},
+            code="invalid_phone",
+        )
+    return work_phone
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+
+
+# --- staff accounts -----------------------------------------------------------------------------
+def create_staff_user(
+    actor, username: str, password: str, real_name: str, phone: str | None = None, is_staff_site: bool = False
+) -> User:
+    """A staff account. There is no open sign-up for staff: only administrators create them."""
+    if not _is_global(actor):
+        raise _forbidden(_("Only administrators may create staff accounts."))
+    username = (username or "").strip()
+    real_name = (real_name or "").strip()
+    errors: dict[str, list] = {}
+    user = User(username=username, real_name=real_name, is_staff=bool(is_staff_site))
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError as exc:
+        errors["username"] = exc.error_list
+    if not username:
+        errors["username"] = [ValidationError(_("Enter a username."), code="required")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [ValidationError(_("A user with that username already exists."), code="unique")]
+    if not real_name:
+        errors["real_name"] = [ValidationError(_("Enter the person's real name."), code="required")]
+    if phone:
+        try:
+            user.phone = validate_mobile(phone)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+        else:
+            if User.objects.filter(phone=user.phone).exists():
+                errors["phone"] = [ValidationError(_("Another account already uses this mobile number."), code="unique")]
+    try:
+        _validate_password(password, user)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    with transaction.atomic():
+        user.save()
+        record_event(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            changes={
+                "username": username,
+                "real_name": real_name,
+                "phone": mask_phone(user.phone or ""),
+                "is_staff": user.is_staff,
+            },
+        )
+    return user
+
+
+def update_user(actor, user: User, **fields) -> User:
+    """Change an account's profile. Allowed fields: real_name, phone, email, is_active, is_staff,
+    is_party_member. Only administrators may do it."""
+    allowed = {"real_name", "phone", "email", "is_active", "is_staff", "is_party_member", "first_name", "last_name"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"update_user cannot change {sorted(unknown)}")
+    if not _is_global(actor):
+        raise _forbidden(_("Only administrators may change accounts."))
+    if "phone" in fields:
+        phone = fields["phone"] or None
+        if phone:
+            phone = validate_mobile(phone)
+            if User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+                raise ValidationError({"phone": _("Another account already uses this mobile number.")}, code="unique")
+        fields["phone"] = phone
+    if fields.get("is_active") is False and user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+    with transaction.atomic():
+        changed = diff_fields(user, fields)
+        if not changed:
+            return user
+        user.save(update_fields=list(changed))
+        if "phone" in changed:
+            changed["phone"] = [mask_phone(v or "") for v in changed["phone"]]
+        record_event(actor=actor, action="user.update", obj=user, changes=changed)
+    return user
+
+
+def set_user_password(actor, user: User, new_password: str) -> None:
+    """An administrator sets someone's password (a reset); the rules still apply."""
+    if not _is_global(actor):
+        raise _forbidden(_("Only administrators may reset passwords."))
+    _validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        record_event(actor=actor, action="user.password_reset", obj=user, kind=AuditEvent.Kind.AUTH)
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    """The user changes their own password; the old one must be right."""
+    if not user.has_usable_password() or not user.check_password(old_password):
+        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")}, code="password_incorrect")
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("The new password must differ from the current one.")}, code="password_unchanged")
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.error_list}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        record_event(actor=user, action="user.password_change", obj=user, kind=AuditEvent.Kind.AUTH)
+
+
+def record_sign_in(user: User, method: str) -> None:
+    record_event(actor=user, action="auth.login", obj=user, changes={"method": method}, kind=AuditEvent.Kind.AUTH)
+
+
+def record_sign_out(user: User) -> None:
+    record_event(actor=user, action="auth.logout", obj=user, kind=AuditEvent.Kind.AUTH)
+
+
+# --- memberships --------------------------------------------------------------------------------
+def validate_membership_grant(actor, user: User, role: str, area: Area | None = None, unit: Unit | None = None) -> None:
+    """Everything grant_membership checks, without writing (the admin uses it in form validation)."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")}, code="invalid")
+    role = Role(role)
+    if role in AREA_ROLES:
+        expected = AREA_ROLES[role]
+        if area is None:
+            raise ValidationError({"area": _("This role needs an area.")}, code="required")
+        if area.kind != expected:
+            raise ValidationError(
+                {
+                    "area": _("The role %(role)s is granted on a %(expected)s, not on a %(kind)s.")
+                    % {
+                        "role": role.label,
+                        "expected": AreaKind(expected).label,
+                        "kind": AreaKind(area.kind).label if area.kind in AreaKind.values else area.kind,
+                    }
+                },
+                code="wrong_area_kind",
+            )
+        if unit is not None:
+            raise ValidationError({"unit": _("An area role does not take a unit.")}, code="invalid")
+    elif role in UNIT_ROLES:
+        if unit is None:
+            raise ValidationError({"unit": _("This role needs a unit.")}, code="required")
+        if area is not None:
+            raise ValidationError({"area": _("A unit role does not take an area.")}, code="invalid")
+        if not unit.is_active:
+            raise ValidationError({"unit": _("This unit is no longer active.")}, code="invalid")
+    elif role == Role.ADMIN:
+        if area is not None or unit is not None:
+            raise ValidationError(_("The administrator role takes neither an area nor a unit."), code="invalid")
+    elif role in CITIZEN_ROLES:
+        if unit is not None:
+            raise ValidationError({"unit": _("This role does not take a unit.")}, code="invalid")
+
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."), code="inactive")
+
+    # Authorisation: administrators grant anything; a manager grants area roles and citizen roles
+    # only strictly below the area they hold, never unit or administrator roles.
+    if not _is_global(actor):
+        if role == Role.ADMIN or role in UNIT_ROLES:
+            raise _forbidden(_("Only administrators may grant this role."))
+        if area is None:
+            raise _forbidden(_("Only administrators may grant a role without an area."))
+        _require_manage(actor, area.path, strictly_below=True)
+
+    if Membership.objects.filter(user=user, role=role, area=area, unit=unit, is_active=True).exists():
+        raise ValidationError(_("This person already holds this role there."), code="duplicate")
+
+
+def grant_membership(actor, user: User, role: str, area: Area | None = None, unit: Unit | None = None, title: str = "") -> Membership:
+    validate_membership_grant(actor, user, role, area, unit)
+    with transaction.atomic():
+        membership = Membership.objects.create(
+            user=user, role=role, area=area, unit=unit, title=(title or "").strip()[:50]
+        )
+        record_event(
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            changes={
+                "user": str(user.pk),
+                "role": str(role),
+                "area": area.code if area else None,
+                "unit": unit.code if unit else None,
+            },
+        )
+    forget_jurisdiction(user)
+    return membership
+
+
+def _require_manage_membership(actor, membership: Membership) -> None:
+    if _is_global(actor):
+        return
+    if membership.area is None or membership.role in (set(UNIT_ROLES) | {Role.ADMIN}):
+        raise _forbidden(_("Only administrators may change this membership."))
+    _require_manage(actor, membership.area.path, strictly_below=True)
+
+
+def revoke_membership(actor, membership: Membership, reason: str = "") -> Membership:
+    """Memberships are ended, not deleted, so that history keeps who held a role when."""
+    _require_manage_membership(actor, membership)
+    if not membership.is_active:
+        raise ValidationError(_("This membership has already been revoked."), code="inactive")
+    if membership.user_id == getattr(actor, "pk", None) and membership.role == Role.ADMIN:
+        raise ValidationError(_("You cannot revoke your own administrator role."), code="self")
+    with transaction.atomic():
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        record_event(
+            actor=actor, action="membership.revoke", obj=membership, changes={"is_active": [True, False]}, reason=reason
+        )
+    forget_jurisdiction(membership.user)
+    return membership
+
+
+def update_membership_title(actor, membership: Membership, title: str) -> Membership:
+    _require_manage_membership(actor, membership)
+    with transaction.atomic():
+        changed = diff_fields(membership, {"title": (title or "").strip()[:50]})
+        if changed:
+            membership.save(update_fields=["title"])
+            record_event(actor=actor, action="membership.update", obj=membership, changes=changed)
+    return membership
+
+
+# --- units --------------------------------------------------------------------------------------
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "area", "parent", "duty_phone", "description", "is_active")
+
+
+def save_unit(actor, unit: Unit, **fields) -> Unit:
+    """Create (unit.pk is None) or change a unit; units are district configuration, so only
+    administrators may do it."""
+    if not _is_global(actor):
+        raise _forbidden(_("Only administrators may change units."))
+    unknown = set(fields) - set(UNIT_FIELDS)
+    if unknown:
+        raise ValueError(f"save_unit cannot change {sorted(unknown)}")
+    creating = unit.pk is None
+    with transaction.atomic():
+        changed = diff_fields(unit, fields)
+        unit.full_clean()
+        if creating:
+            unit.save()
+            record_event(actor=actor, action="unit.create", obj=unit, changes=changed)
+        elif changed:
+            unit.save(update_fields=list(changed))
+            record_event(actor=actor, action="unit.update", obj=unit, changes=changed)
+    return unit
+
+
+# --- grid team, lists, party branch, building leaders ---------------------------------------------
+def _require_grid(grid: Area) -> None:
+    if grid is None or grid.kind != AreaKind.GRID:
+        raise ValidationError({"grid": _("Choose a grid.")}, code="not_a_grid")
+
+
+def set_grid_team_member(actor, grid: Area, position: str, user: User, work_phone: str = "") -> GridTeamMember:
+    """Put a person on the grid's 五人小组: one person per position per grid."""
+    _require_grid(grid)
+    if position not in TeamPosition.values:
+        raise ValidationError({"position": _("Unknown position.")}, code="invalid")
+    if user is None or not user.is_active:
+        raise ValidationError({"user": _("Choose an active account.")}, code="invalid")
+    work_phone = _validate_work_phone(work_phone)
+    _require_manage(actor, grid.path)
+    with transaction.atomic():
+        member = GridTeamMember.objects.select_for_update().filter(grid=grid, position=position).first()
+        if member is None:
+            member = GridTeamMember.objects.create(
+                grid=grid, area_path=grid.path, position=position, user=user, work_phone=work_phone
+            )
+            record_event(
+                actor=actor,
+                action="grid_team.set",
+                obj=member,
+                changes={"grid": grid.code, "position": position, "user": [None, str(user.pk)], "work_phone": [None, work_phone]},
+            )
+            return member
+        changed = diff_fields(member, {"user": user, "work_phone": work_phone, "area_path": grid.path})
+        if changed:
+            member.save(update_fields=list(changed))
+            record_event(
+                actor=actor, action="grid_team.set", obj=member, changes={"grid": grid.code, "position": position, **changed}
+            )
+    return member
+
+
+def remove_grid_team_member(actor, member: GridTeamMember) -> None:
+    _require_manage(actor, member.grid.path)
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="grid_team.remove",
+            obj=member,
+            changes={"grid": member.grid.code, "position": member.position, "user": str(member.user_id)},
+        )
+        member.delete()
+
+
+GRID_LIST_MANAGERS = MANAGER_ROLES | {Role.GRID_LEADER}
+GRID_LIST_FIELDS = ("list_kind", "title", "detail", "contact", "position")
+
+
+def _clean_list_fields(fields: dict) -> dict:
+    if "list_kind" in fields and fields["list_kind"] not in GridListKind.values:
+        raise ValidationError({"list_kind": _("Unknown list.")}, code="invalid")
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+        if not fields["title"]:
+            raise ValidationError({"title": _("Enter a title.")}, code="required")
+        if len(fields["title"]) > 100:
+            raise ValidationError({"title": _("The title is at most 100 characters.")}, code="max_length")
+    if "contact" in fields:
+        fields["contact"] = (fields["contact"] or "").strip()
+        if len(fields["contact"]) > 50:
+            raise ValidationError({"contact": _("The contact is at most 50 characters.")}, code="max_length")
+    return fields
+
+
+def add_grid_list_item(
+    actor, grid: Area, list_kind: str, title: str, detail: str = "", contact: str = "", position: int | None = None
+) -> GridListItem:
+    """An entry of one of the grid's four lists (四张清单)."""
+    _require_grid(grid)
+    fields = _clean_list_fields({"list_kind": list_kind, "title": title, "contact": contact})
+    _require_manage(actor, grid.path, roles=GRID_LIST_MANAGERS)
+    with transaction.atomic():
+        if position is None:
+            last = GridListItem.objects.filter(grid=grid, list_kind=list_kind).order_by("-position").first()
+            position = last.position + 1 if last else 0
+        item = GridListItem.objects.create(
+            grid=grid, area_path=grid.path, detail=detail or "", position=position, **fields
+        )
+        record_event(
+            actor=actor,
+            action="grid_list.add",
+            obj=item,
+            changes={"grid": grid.code, "list_kind": list_kind, "title": fields["title"]},
+        )
+    return item
+
+
+def update_grid_list_item(actor, item: GridListItem, **fields) -> GridListItem:
+    unknown = set(fields) - set(GRID_LIST_FIELDS)
+    if unknown:
+        raise ValueError(f"update_grid_list_item cannot change {sorted(unknown)}")
+    fields = _clean_list_fields(dict(fields))
+    _require_manage(actor, item.grid.path, roles=GRID_LIST_MANAGERS)
+    with transaction.atomic():
+        changed = diff_fields(item, fields)
+        if changed:
+            item.save(update_fields=list(changed))
+            record_event(actor=actor, action="grid_list.update", obj=item, changes=changed)
+    return item
+
+
+def remove_grid_list_item(actor, item: GridListItem) -> None:
+    _require_manage(actor, item.grid.path, roles=GRID_LIST_MANAGERS)
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="grid_list.remove",
+            obj=item,
+            changes={"grid": item.grid.code, "list_kind": item.list_kind, "title": item.title},
+        )
+        item.delete()
+
+
+def set_party_branch(actor, grid: Area, name: str, secretary: User | None = None, members_count: int = 0) -> PartyBranch:
+    _require_grid(grid)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the name of the party branch.")}, code="required")
+    if members_count is None or int(members_count) < 0:
+        raise ValidationError({"members_count": _("The number of party members cannot be negative.")}, code="invalid")
+    _require_manage(actor, grid.path)
+    with transaction.atomic():
+        branch = PartyBranch.objects.select_for_update().filter(grid=grid).first()
+        if branch is None:
+            branch = PartyBranch.objects.create(grid=grid, name=name, secretary=secretary, members_count=int(members_count))
+            record_event(
+                actor=actor,
+                action="party_branch.create",
+                obj=branch,
+                changes={"grid": grid.code, "name": name, "secretary": secretary.pk if secretary else None,
+                         "members_count": int(members_count)},
+            )
+            return branch
+        changed = diff_fields(branch, {"name": name, "secretary": secretary, "members_count": int(members_count)})
+        if changed:
+            branch.save(update_fields=list(changed))
+            record_event(actor=actor, action="party_branch.update", obj=branch, changes=changed)
+    return branch
+
+
+def set_building_leader(actor, building: Building, user: User, is_pioneer: bool = False) -> BuildingLeader:
+    """楼长 of a building (先锋楼长 when a party member leads it)."""
+    if user is None or not user.is_active:
+        raise ValidationError({"user": _("Choose an active account.")}, code="invalid")
+    _require_manage(actor, building.area_path)
+    with transaction.atomic():
+        leader = BuildingLeader.objects.select_for_update().filter(building=building, user=user).first()
+        if leader is None:
+            leader = BuildingLeader.objects.create(
+                building=building, user=user, area_path=building.area_path, is_pioneer=bool(is_pioneer)
+            )
+            record_event(
+                actor=actor,
+                action="building_leader.set",
+                obj=leader,
+                changes={"building": building.code, "user": str(user.pk), "is_pioneer": bool(is_pioneer)},
+            )
+            return leader
+        changed = diff_fields(leader, {"is_pioneer": bool(is_pioneer), "area_path": building.area_path})
+        if changed:
+            leader.save(update_fields=list(changed))
+            record_event(actor=actor, action="building_leader.update", obj=leader, changes=changed)
+    return leader
+
+
+def remove_building_leader(actor, leader: BuildingLeader) -> None:
+    _require_manage(actor, leader.area_path)
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="building_leader.remove",
+            obj=leader,
+            changes={"building": leader.building.code, "user": str(leader.user_id)},
+        )
+        leader.delete()
+
+
+# --- 包联 ----------------------------------------------------------------------------------------
+def _baolian_target(level: str, target) -> tuple[dict, str]:
+    """The target field and the area path for one 包联 level; refuses a target of the wrong kind."""
+    if level in (BaolianLevel.STREET, BaolianLevel.COMMUNITY):
+        if not isinstance(target, Area) or target.kind != level:
+            raise ValidationError(
+                {"target": _("A %(level)s 包联 assignment needs an area of that kind.") % {"level": BaolianLevel(level).label}},
+                code="wrong_target",
+            )
+        return {"area": target}, target.path
+    if level == BaolianLevel.BUILDING:
+        if not isinstance(target, Building):
+            raise ValidationError({"target": _("A building 包联 assignment needs a building.")}, code="wrong_target")
+        return {"building": target}, target.area_path
+    if level == BaolianLevel.HOUSEHOLD:
+        if not isinstance(target, Household):
+            raise ValidationError({"target": _("A household 包联 assignment needs a household.")}, code="wrong_target")
+        return {"household": target}, target.area_path
+    raise ValidationError({"level": _("Unknown 包联 level.")}, code="invalid")
+
+
+def assign_baolian(
+    actor, cadre: User, level: str, target, since: date | None = None, note: str = ""
+) -> BaolianAssignment:
+    target_fields, area_path = _baolian_target(level, target)
+    if cadre is None or not cadre.is_active:
+        raise ValidationError({"cadre": _("Choose an active account.")}, code="invalid")
+    _require_manage(actor, area_path)
+    if BaolianAssignment.objects.filter(cadre=cadre, level=level, **target_fields).exists():
+        raise ValidationError(_("This cadre already answers for this target."), code="duplicate")
+    with transaction.atomic():
+        assignment = BaolianAssignment.objects.create(
+            cadre=cadre, level=level, area_path=area_path, since=since, note=(note or "")[:200], **target_fields
+        )
+        record_event(
+            actor=actor,
+            action="baolian.assign",
+            obj=assignment,
+            changes={"cadre": str(cadre.pk), "level": level, "target": str(target.pk), "area_path": area_path},
+        )
+    return assignment
+
+
+def update_baolian(actor, assignment: BaolianAssignment, *, since=None, note: str = "") -> BaolianAssignment:
+    _require_manage(actor, assignment.area_path)
+    with transaction.atomic():
+        changed = diff_fields(assignment, {"since": since, "note": (note or "")[:200]})
+        if changed:
+            assignment.save(update_fields=list(changed))
+            record_event(actor=actor, action="baolian.update", obj=assignment, changes=changed)
+    return assignment
+
+
+def end_baolian(actor, assignment: BaolianAssignment) -> None:
+    _require_manage(actor, assignment.area_path)
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="baolian.end",
+            obj=assignment,
+            changes={"cadre": str(assignment.cadre_id), "level": assignment.level, "area_path": assignment.area_path},
+        )
+        assignment.delete()
+
+
+# --- residents: phone and one-time code --------------------------------------------------------
+def _code_hash(phone: str, code: str, purpose: str = LOGIN_PURPOSE) -> str:
+    # Keyed with SECRET_KEY: a leaked table cannot be brute-forced over the 10^6 codes without it.
+    message = f"{purpose}:{phone}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _is_staff_account(user: User) -> bool:
+    return (
+        user.is_staff
+        or user.is_superuser
+        or Membership.objects.filter(user=user, is_active=True, role__in=[str(r) for r in STAFF_ROLES]).exists()
+    )
+
+
+def request_login_code(phone: str) -> OneTimeCode:
+    """Send a sign-in code to a resident's mobile phone. Only the code's hash is stored."""
+    phone = validate_mobile(phone)
+    existing = User.objects.filter(phone=phone).first()
+    if existing is not None and _is_staff_account(existing):
+        # Staff sign in with a password; a text message is a weaker second factor than that.
+        raise ValidationError(
+            {"phone": _("This number belongs to a staff account: sign in with your username and password.")},
+            code="staff_account",
+        )
+    if existing is not None and not existing.is_active:
+        raise ValidationError({"phone": _("This account is deactivated.")}, code="inactive")
+    now = timezone.now()
+    with transaction.atomic():
+        recent = OneTimeCode.objects.filter(phone=phone, purpose=LOGIN_PURPOSE)
+        last = recent.order_by("-created_at").first()
+        if last is not None:
+            wait = settings.OTP_RESEND_SECONDS - int((now - last.created_at).total_seconds())
+            if wait > 0:
+                raise ValidationError(
+                    {"phone": _("A code was sent a moment ago. Please wait %(seconds)d seconds before asking for another.")
+                     % {"seconds": wait}},
+                    code="too_soon",
+                )
+        start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        if recent.filter(created_at__gte=start_of_day).count() >= settings.OTP_DAILY_LIMIT:
+            raise ValidationError(
+                {"phone": _("Too many codes were sent to this number today. Please try again tomorrow.")},
+                code="daily_limit",
+            )
+        code = f"{secrets.randbelow(10 ** settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
+        otc = OneTimeCode.objects.create(
+            phone=phone,
+            purpose=LOGIN_PURPOSE,
+            code_hash=_code_hash(phone, code),
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+        record_event(
+            actor=None, action="otp.request", obj=otc, changes={"phone": mask_phone(phone)}, kind=AuditEvent.Kind.AUTH
+        )
+        message = _(
+            "Your civicgrid sign-in code is %(code)s. It expires in %(minutes)d minutes. Never tell it to anyone."
+        ) % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
+        transaction.on_commit(lambda: get_gateway().send(phone, message))
+    return otc
+
+
+def _resident_username(phone: str) -> str:
+    base = f"r{phone}"
+    if not User.objects.filter(username=base).exists():
+        return base
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def verify_login_code(phone: str, code: str) -> User | None:
+    """The resident for a right, fresh, unused code (created on first sign-in); None otherwise.
+
+    Only the newest code of a number counts, so asking for a new code retires the old one.
+    """
+    phone = normalize_mobile(phone)
+    code = (code or "").strip()
+    if not MOBILE_RE.fullmatch(phone) or not code:
+        return None
+    now = timezone.now()
+    masked = mask_phone(phone)
+    with transaction.atomic():
+        # Locked, so that two parallel guesses cannot both slip under the attempt limit.
+        otc = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, purpose=LOGIN_PURPOSE)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        failure = None
+        if otc is None:
+            failure = "no_code"
+        elif otc.used_at is not None:
+            failure = "used"
+        elif otc.expires_at <= now:
+            failure = "expired"
+        elif otc.attempts >= settings.OTP_MAX_ATTEMPTS:
+            failure = "too_many_attempts"
+        if failure is None:
+            otc.attempts += 1
+            if hmac.compare_digest(otc.code_hash, _code_hash(phone, code)):
+                otc.used_at = now
+                otc.save(update_fields=["attempts", "used_at"])
+            else:
+                otc.save(update_fields=["attempts"])
+                failure = "wrong_code"
+        if failure is not None:
+            record_event(
+                actor=None,
+                action="otp.verify_failed",
+                obj=otc,
+                changes={"phone": masked, "reason": failure},
+                kind=AuditEvent.Kind.AUTH,
+            )
+            return None
+
+        user = User.objects.select_for_update().filter(phone=phone).first()
+        if user is not None and _is_staff_account(user):
+            record_event(
+                actor=None, action="otp.verify_failed", obj=otc,
+                changes={"phone": masked, "reason": "staff_account"}, kind=AuditEvent.Kind.AUTH,
+            )
+            return None
+        if user is None:
+            try:
+                with transaction.atomic():
+                    user = User(username=_resident_username(phone), phone=phone)
+                    user.set_unusable_password()
+                    user.save()
+            except IntegrityError:
+                # A parallel first sign-in of the same number created the account first.
+                user = User.objects.get(phone=phone)
+            else:
+                Membership.objects.create(user=user, role=Role.RESIDENT)
+                record_event(
+                    actor=user,
+                    action="user.create",
+                    obj=user,
+                    changes={"username": user.username, "phone": masked, "role": Role.RESIDENT.value,
+                             "via": "phone_code"},
+                )
+        record_event(
+            actor=user, action="otp.verify", obj=otc, changes={"phone": masked}, kind=AuditEvent.Kind.AUTH
+        )
+    return user
