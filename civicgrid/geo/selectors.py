@@ -51,3 +51,47 @@ def can_see_household_details(jurisdiction: Jurisdiction, household: Household) 
     if jurisdiction.covers_household_path(household.area_path):
         return True
     return household.residents.filter(pk=jurisdiction.user_id).exists()
+
+
+def root_areas_for(jurisdiction: Jurisdiction) -> list[Area]:
+    """The top areas of the jurisdiction: every district for administrators."""
+    if jurisdiction.is_global:
+        return list(Area.objects.filter(parent__isnull=True))
+    paths = jurisdiction.area_paths
+    return list(Area.objects.filter(path__in=paths)) if paths else []
+
+
+def area_overview(jurisdiction: Jurisdiction, area: Area) -> dict:
+    """Children with their building and household figures, and the 包联 cadres of the area.
+
+    Counts are computed only inside the reader's jurisdiction (the caller has checked ``area``).
+    """
+    from django.db.models import Count, Sum
+
+    from civicgrid.people.models import BaolianAssignment
+
+    children = list(area.children.order_by("code"))
+    figures = {}
+    for child in children:
+        agg = Building.objects.filter(area_path__startswith=child.path).aggregate(
+            buildings=Count("id"), households=Sum("households_count")
+        )
+        grids = Area.objects.filter(path__startswith=child.path, kind="grid").count()
+        figures[child.pk] = {"buildings": agg["buildings"], "households": agg["households"] or 0, "grids": grids}
+    rows = [(child, figures[child.pk]) for child in children]
+    baolian = BaolianAssignment.objects.filter(area=area).select_related("cadre")
+    totals = Building.objects.filter(area_path__startswith=area.path).aggregate(
+        buildings=Count("id"), households=Sum("households_count")
+    )
+    # JSON containment is PostgreSQL-only; the quoted tag as a substring works on both databases.
+    totals["elderly"] = Household.objects.filter(
+        area_path__startswith=area.path, tags__icontains='"elderly_alone"'
+    ).count()
+    return {
+        "area": area,
+        "ancestors": area.ancestors(),
+        "rows": rows,
+        "baolian": list(baolian),
+        "totals": {**totals, "households": totals["households"] or 0},
+        "show_households": jurisdiction.covers_household_path(area.path),
+    }

@@ -4,5 +4,7 @@ from . import views
 
 app_name = "geo"
 urlpatterns = [
+    path("", views.area_index, name="area-index"),
     path("grids/<str:code>/", views.grid_profile, name="grid-profile"),
+    path("<str:code>/", views.area_detail, name="area-detail"),
 ]

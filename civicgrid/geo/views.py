@@ -11,6 +11,23 @@ from . import selectors
 
 
 @login_required
+def area_index(request):
+    """Entry to the area tree: the areas the user acts in (all districts for administrators)."""
+    jurisdiction = jurisdiction_for(request.user)
+    return render(request, "geo/area_index.html", {"areas": selectors.root_areas_for(jurisdiction)})
+
+
+@login_required
+def area_detail(request, code: str):
+    """An area with its children, address book figures and 包联 cadres, within the jurisdiction."""
+    jurisdiction = jurisdiction_for(request.user)
+    area = selectors.area_by_code(code)
+    if area is None or not jurisdiction.covers_path(area.path):
+        raise Http404()
+    return render(request, "geo/area_detail.html", selectors.area_overview(jurisdiction, area))
+
+
+@login_required
 def grid_profile(request, code: str):
     """A grid's 五人小组, four lists, party branch and building leaders (公示牌)."""
     grid = selectors.area_by_code(code)
