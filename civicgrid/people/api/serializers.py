@@ -58,3 +58,68 @@ class MeSerializer(UserSerializer):
             "area_paths": list(j.area_paths),
             "unit_ids": list(j.unit_ids),
         }
+
+
+class GridTeamMemberSerializer(serializers.Serializer):
+    position = serializers.CharField()
+    position_display = serializers.CharField(source="get_position_display")
+    name = serializers.CharField(source="user.display_name")
+    work_phone = serializers.CharField()
+
+
+class GridListItemSerializer(serializers.Serializer):
+    list_kind = serializers.CharField()
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    contact = serializers.CharField()
+
+
+class GridProfileSerializer(serializers.Serializer):
+    """The grid's public board (公示牌): team, four lists, party branch, building leaders."""
+
+    def to_representation(self, profile):
+        grid = profile["grid"]
+        branch = profile["party_branch"]
+        return {
+            "grid": {"code": grid.code, "name": grid.name},
+            "team": GridTeamMemberSerializer(profile["team"], many=True).data,
+            "lists": {
+                kind: GridListItemSerializer(items, many=True).data for kind, items in profile["lists"].items()
+            },
+            "party_branch": None
+            if branch is None
+            else {
+                "name": branch.name,
+                "secretary": branch.secretary.display_name if branch.secretary else None,
+                "members_count": branch.members_count,
+            },
+            "building_leaders": [
+                {"building": bl.building.code, "address": bl.building.address, "name": bl.user.display_name,
+                 "is_pioneer": bl.is_pioneer}
+                for bl in profile["building_leaders"]
+            ],
+        }
+
+
+class BaolianSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    cadre = serializers.CharField(source="cadre.display_name")
+    target = serializers.SerializerMethodField()
+    target_name = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_target(self, obj) -> str:
+        if obj.area_id:
+            return obj.area.code
+        if obj.building_id:
+            return obj.building.code
+        return str(obj.household_id)
+
+    def get_target_name(self, obj) -> str:
+        if obj.area_id:
+            return obj.area.name
+        if obj.building_id:
+            return obj.building.address
+        from civicgrid.core.masking import mask_address
+
+        return mask_address(str(obj.household))

@@ -6,4 +6,9 @@ from . import views
 router = DefaultRouter(trailing_slash=True)
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("users", views.UserViewSet, basename="user")
-urlpatterns = [path("me/", views.MeView.as_view(), name="me"), *router.urls]
+router.register("baolian", views.BaolianViewSet, basename="baolian")
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("grids/<str:code>/profile/", views.GridProfileView.as_view(), name="grid-profile"),
+    *router.urls,
+]

@@ -279,3 +279,41 @@ def test_scoping_over_real_http(world, live_server):
     assert status == 200 and body["count"] == 0
     status, body = get(None, "/api/v1/households/")
     assert status == 401 and body["error"]["code"] == "not_authenticated"
+
+
+def test_grid_profile_api_shows_team_and_lists_inside_the_jurisdiction(world):
+    from civicgrid.people.models import GridListItem, GridTeamMember, PartyBranch
+
+    t = world["tree"]
+    worker = world["users"]["grid1"]
+    worker.real_name = "赵六"
+    worker.save()
+    GridTeamMember.objects.create(grid=t.grid1, area_path=t.grid1.path, position="grid_worker", user=worker, work_phone="0532-1")
+    GridListItem.objects.create(grid=t.grid1, area_path=t.grid1.path, list_kind="resources", title="党群服务中心活动室")
+    PartyBranch.objects.create(grid=t.grid1, name="恩县路第一网格党支部", secretary=worker, members_count=12)
+    body = client_for(world["users"]["community1"]).get(f"/api/v1/grids/{t.grid1.code}/profile/").json()
+    assert body == {
+        "grid": {"code": "370203020009001", "name": "恩县路第一网格"},
+        "team": [{"position": "grid_worker", "position_display": "Grid worker (网格员)", "name": "赵六", "work_phone": "0532-1"}],
+        "lists": {"resources": [{"list_kind": "resources", "title": "党群服务中心活动室", "detail": "", "contact": ""}]},
+        "party_branch": {"name": "恩县路第一网格党支部", "secretary": "赵六", "members_count": 12},
+        "building_leaders": [],
+    }
+    denied = client_for(world["users"]["community2"]).get(f"/api/v1/grids/{t.grid1.code}/profile/")
+    assert denied.status_code == 404
+    assert "赵六" not in denied.content.decode()
+
+
+def test_baolian_list_is_scoped(world):
+    from civicgrid.people.models import BaolianAssignment
+
+    t = world["tree"]
+    cadre = world["users"]["district"]
+    BaolianAssignment.objects.create(cadre=cadre, level="street", area=t.street1, area_path=t.street1.path)
+    BaolianAssignment.objects.create(cadre=cadre, level="street", area=t.street2, area_path=t.street2.path)
+    street1 = client_for(world["users"]["street1"]).get("/api/v1/baolian/").json()
+    assert [row["target"] for row in street1["results"]] == ["370203020000"]
+    assert [row["target"] for row in client_for(cadre).get("/api/v1/baolian/").json()["results"]] == [
+        "370203020000", "370203028000",
+    ]
+    assert client_for(world["users"]["resident"]).get("/api/v1/baolian/").json()["count"] == 0
