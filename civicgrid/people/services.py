@@ -134,24 +134,25 @@ def _validate_password(password: str, user: User) -> None:
 
 
 # --- staff accounts -----------------------------------------------------------------------------
-def create_staff_user(
+def validate_staff_user(
     actor, username: str, password: str, real_name: str, phone: str | None = None, is_staff_site: bool = False
 ) -> User:
-    """A staff account. There is no open sign-up for staff: only administrators create them."""
+    """Everything create_staff_user checks, without writing; returns the unsaved account."""
     if not _is_global(actor):
         raise _forbidden(_("Only administrators may create staff accounts."))
     username = (username or "").strip()
     real_name = (real_name or "").strip()
     errors: dict[str, list] = {}
     user = User(username=username, real_name=real_name, is_staff=bool(is_staff_site))
-    try:
-        User._meta.get_field("username").run_validators(username)
-    except ValidationError as exc:
-        errors["username"] = exc.error_list
     if not username:
         errors["username"] = [ValidationError(_("Enter a username."), code="required")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [ValidationError(_("A user with that username already exists."), code="unique")]
+    else:
+        try:
+            User._meta.get_field("username").run_validators(username)
+        except ValidationError as exc:
+            errors["username"] = exc.error_list
+        if User.objects.filter(username__iexact=username).exists():
+            errors["username"] = [ValidationError(_("A user with that username already exists."), code="unique")]
     if not real_name:
         errors["real_name"] = [ValidationError(_("Enter the person's real name."), code="required")]
     if phone:
@@ -168,7 +169,15 @@ def create_staff_user(
         errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
+    return user
 
+
+def create_staff_user(
+    actor, username: str, password: str, real_name: str, phone: str | None = None, is_staff_site: bool = False
+) -> User:
+    """A staff account. There is no open sign-up for staff: only administrators create them.
+    ``is_staff_site`` opens the administration site to the account."""
+    user = validate_staff_user(actor, username, password, real_name, phone, is_staff_site)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     with transaction.atomic():
@@ -178,8 +187,8 @@ def create_staff_user(
             action="user.create",
             obj=user,
             changes={
-                "username": username,
-                "real_name": real_name,
+                "username": user.username,
+                "real_name": user.real_name,
                 "phone": mask_phone(user.phone or ""),
                 "is_staff": user.is_staff,
             },
@@ -531,6 +540,13 @@ def set_party_branch(actor, grid: Area, name: str, secretary: User | None = None
             branch.save(update_fields=list(changed))
             record_event(actor=actor, action="party_branch.update", obj=branch, changes=changed)
     return branch
+
+
+def remove_party_branch(actor, branch: PartyBranch) -> None:
+    _require_manage(actor, branch.grid.path)
+    with transaction.atomic():
+        record_event(actor=actor, action="party_branch.remove", obj=branch, changes={"grid": branch.grid.code, "name": branch.name})
+        branch.delete()
 
 
 def set_building_leader(actor, building: Building, user: User, is_pioneer: bool = False) -> BuildingLeader:

@@ -65,14 +65,15 @@ def _safe_next(request) -> str:
     return ""
 
 
-def _render_resident(request, step: str, form, phone: str = "", status: int = 200):
+def _render_resident(request, step: str, form, phone: str = "", status: int = 200, notice: str = "", error: str = ""):
+    # htmx swaps only the form; a plain browser gets the whole page. Notices travel in the
+    # context, not in django.contrib.messages, so that a swapped fragment does not leave them behind.
     template = "people/_resident_form.html" if getattr(request, "htmx", False) else "people/resident_login.html"
-    return render(
-        request,
-        template,
-        {"step": step, "form": form, "masked_phone": mask_phone(phone), "next": _safe_next(request)},
-        status=status,
-    )
+    context = {
+        "step": step, "form": form, "masked_phone": mask_phone(phone), "next": _safe_next(request),
+        "notice": notice, "error": error,
+    }
+    return render(request, template, context, status=status)
 
 
 @sensitive_post_parameters("code")
@@ -107,22 +108,18 @@ def resident_login(request):
                 _apply_errors(form, exc, "phone")
             else:
                 request.session[RESIDENT_PHONE_KEY] = otc.phone
-                messages.info(request, _("A code was sent to %(phone)s.") % {"phone": mask_phone(otc.phone)})
                 return _render_resident(request, "code", ResidentCodeForm(), otc.phone)
         return _render_resident(request, "phone", form, status=400)
 
     if step == "resend":
         if not phone:
             return _render_resident(request, "phone", ResidentPhoneForm())
-        form = ResidentCodeForm()
         try:
             services.request_login_code(phone)
         except ValidationError as exc:
-            form = ResidentCodeForm()
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.info(request, _("A new code was sent to %(phone)s.") % {"phone": mask_phone(phone)})
-        return _render_resident(request, "code", form, phone)
+            return _render_resident(request, "code", ResidentCodeForm(), phone, status=400, error=" ".join(exc.messages))
+        notice = _("A new code was sent to %(phone)s.") % {"phone": mask_phone(phone)}
+        return _render_resident(request, "code", ResidentCodeForm(), phone, notice=notice)
 
     # step == "code"
     if not phone:
