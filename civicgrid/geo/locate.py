@@ -136,7 +136,13 @@ class AreaIndex:
 
     def chain_for(self, area: Area) -> list[Area]:
         codes = [c for c in area.path.split(PATH_SEPARATOR) if c]
-        return [copy.copy(self.by_code[c]) for c in codes if c in self.by_code]
+        chain = [copy.copy(self.by_code[c]) for c in codes if c in self.by_code]
+        # Wire each copy to its copied parent: area.parent.code costs no query and the
+        # shared snapshots are never handed out.
+        for parent, child in zip(chain, chain[1:]):
+            if parent.pk is not None and child.parent_id == parent.pk:
+                child.parent = parent
+        return chain
 
     def locate(self, lon: float, lat: float) -> Located | None:
         i = self.locate_index(lon, lat)

@@ -51,7 +51,9 @@ def _no_progress(iterable: Iterable, total: int, desc: str) -> Iterable:
 
 # --- areas --------------------------------------------------------------------------------------
 def _area_label(code: str, name: str = "") -> str:
-    return gettext("area %(code)s (%(name)s)") % {"code": code, "name": name} if name else gettext("area %(code)s") % {"code": code}
+    if name and name != code:
+        return gettext("area %(code)s (%(name)s)") % {"code": code, "name": name}
+    return gettext("area %(code)s") % {"code": code}
 
 
 def _kind_problems(kind: str, parent: Area | None, label: str) -> list[str]:
@@ -73,11 +75,15 @@ def _kind_problems(kind: str, parent: Area | None, label: str) -> list[str]:
     return []
 
 
-def _siblings_with_boundary(parent: Area | None, exclude_pk: int | None = None):
+def _siblings_with_codes(parent: Area | None, exclude_pk: int | None = None):
     qs = Area.objects.filter(parent=parent, boundary__isnull=False).only("id", "code", "name", "boundary")
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    return [(_area_label(s.code, s.name), shape(s.boundary)) for s in qs if s.boundary]
+    return [(s.code, _area_label(s.code, s.name), shape(s.boundary)) for s in qs if s.boundary]
+
+
+def _siblings_with_boundary(parent: Area | None, exclude_pk: int | None = None):
+    return [(label, geom) for _code, label, geom in _siblings_with_codes(parent, exclude_pk)]
 
 
 def _boundary_problems(boundary, label: str, parent: Area | None, *, exclude_pk: int | None = None,
@@ -473,7 +479,9 @@ def import_areas_geojson(
                 for r in group:
                     problems += validation.containment_problems(r.geom, parent_geom, r.label, parent_label)
             overlaps = validation.pairwise_overlaps([r.label for r in group], [r.geom for r in group])
-            existing = _siblings_with_boundary(parent)
+            # Rows whose code is already taken are reported as such; their own old copy is no overlap.
+            taken = {r.code for r in group}
+            existing = [(lab, g) for code, lab, g in _siblings_with_codes(parent) if code not in taken]
             for r in group:
                 overlaps += validation.overlap_problems(r.geom, r.label, existing)
             if allow_overlap:

@@ -1,18 +1,25 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from civicgrid.core.services import record_personal_data_read
 from civicgrid.people.jurisdiction import jurisdiction_for
 
-from .. import selectors
+from .. import coords, locate, selectors
 from ..filters import AreaFilterSet, BuildingFilterSet, HouseholdFilterSet
-from .serializers import AreaFeatureSerializer, BuildingSerializer, HouseholdRevealSerializer, HouseholdSerializer
+from .serializers import (
+    AreaFeatureSerializer,
+    BuildingSerializer,
+    HouseholdRevealSerializer,
+    HouseholdSerializer,
+    area_feature,
+)
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
@@ -43,6 +50,47 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer(queryset, many=True)
         return Response({"type": "FeatureCollection", "features": serializer.data})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", float, required=True, description="longitude"),
+            OpenApiParameter("lat", float, required=True, description="latitude"),
+            OpenApiParameter("coord_system", str, description="WGS84 (default), GCJ02 or BD09"),
+        ],
+        responses={200: {"type": "object", "description": "lon/lat in WGS-84, the deepest area, its chain"}},
+    )
+    @action(detail=False, methods=["get"])
+    def locate(self, request):
+        """The area (normally a grid) a point falls in, with its chain from the district down."""
+        params = request.query_params
+        missing = [name for name in ("lon", "lat") if params.get(name) in (None, "")]
+        if missing:
+            raise ValidationError({name: [_("This parameter is required.")] for name in missing})
+        try:
+            lon, lat = float(params["lon"]), float(params["lat"])
+        except ValueError:
+            raise ValidationError({"non_field_errors": [
+                _("lon and lat must be numbers, got %(lon)r and %(lat)r.") % {"lon": params["lon"], "lat": params["lat"]}
+            ]}) from None
+        try:
+            found = locate.locate(lon, lat, params.get("coord_system") or coords.WGS84)
+        except coords.UnknownCoordinateSystem as exc:
+            raise ValidationError({"coord_system": [str(exc)]}) from exc
+        except coords.CoordinateError as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
+        if found is None:
+            return Response(
+                {"error": {"code": "not_found", "fields": {},
+                           "message": _("The point %(lon).6f, %(lat).6f is outside every area.")
+                           % {"lon": lon, "lat": lat}}},
+                status=404,
+            )
+        return Response({
+            "lon": found.lon,
+            "lat": found.lat,
+            "area": area_feature(found.area, with_geometry=False)["properties"],
+            "chain": [{"code": a.code, "name": a.name, "kind": a.kind} for a in found.chain],
+        })
 
 
 class BuildingViewSet(viewsets.ReadOnlyModelViewSet):
