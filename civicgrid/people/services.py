@@ -61,6 +61,11 @@ MANAGER_ROLES = {
 
 
 # --- helpers ------------------------------------------------------------------------------------
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    # A dict with a bare message would drop the code; tests and the API rely on it.
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _forbidden(message: str) -> ValidationError:
     return ValidationError(message, code="forbidden")
 
@@ -109,9 +114,8 @@ def normalize_mobile(phone: str) -> str:
 def validate_mobile(phone: str, field: str = "phone") -> str:
     normalized = normalize_mobile(phone)
     if not MOBILE_RE.fullmatch(normalized):
-        raise ValidationError(
-            {field: _("Enter a mainland China mobile number of 11 digits, such as 13812345678.")},
-            code="invalid_phone",
+        raise _field_error(
+            field, _("Enter a mainland China mobile number of 11 digits, such as 13812345678."), "invalid_phone"
         )
     return normalized
 
@@ -119,10 +123,7 @@ def validate_mobile(phone: str, field: str = "phone") -> str:
 def _validate_work_phone(work_phone: str) -> str:
     work_phone = (work_phone or "").strip()
     if work_phone and not WORK_PHONE_RE.fullmatch(work_phone):
-        raise ValidationError(
-            {"work_phone": _("Enter a phone number of digits, optionally with dashes, such as 0532-88881234.")},
-            code="invalid_phone",
-        )
+        raise _field_error("work_phone", _("Enter a phone number of digits, optionally with dashes, such as 0532-88881234."), "invalid_phone")
     return work_phone
 
 
@@ -210,7 +211,7 @@ def update_user(actor, user: User, **fields) -> User:
         if phone:
             phone = validate_mobile(phone)
             if User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
-                raise ValidationError({"phone": _("Another account already uses this mobile number.")}, code="unique")
+                raise _field_error("phone", _("Another account already uses this mobile number."), "unique")
         fields["phone"] = phone
     if fields.get("is_active") is False and user.pk == getattr(actor, "pk", None):
         raise ValidationError(_("You cannot deactivate your own account."), code="self")
@@ -240,9 +241,9 @@ def set_user_password(actor, user: User, new_password: str) -> None:
 def change_password(user: User, old_password: str, new_password: str) -> None:
     """The user changes their own password; the old one must be right."""
     if not user.has_usable_password() or not user.check_password(old_password):
-        raise ValidationError({"old_password": _("Your current password was entered incorrectly.")}, code="password_incorrect")
+        raise _field_error("old_password", _("Your current password was entered incorrectly."), "password_incorrect")
     if old_password == new_password:
-        raise ValidationError({"new_password": _("The new password must differ from the current one.")}, code="password_unchanged")
+        raise _field_error("new_password", _("The new password must differ from the current one."), "password_unchanged")
     try:
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
@@ -266,39 +267,34 @@ def record_sign_out(user: User) -> None:
 def validate_membership_grant(actor, user: User, role: str, area: Area | None = None, unit: Unit | None = None) -> None:
     """Everything grant_membership checks, without writing (the admin uses it in form validation)."""
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role.")}, code="invalid")
+        raise _field_error("role", _("Unknown role."), "invalid")
     role = Role(role)
     if role in AREA_ROLES:
         expected = AREA_ROLES[role]
         if area is None:
-            raise ValidationError({"area": _("This role needs an area.")}, code="required")
+            raise _field_error("area", _("This role needs an area."), "required")
         if area.kind != expected:
-            raise ValidationError(
-                {
-                    "area": _("The role %(role)s is granted on a %(expected)s, not on a %(kind)s.")
+            raise _field_error("area", _("The role %(role)s is granted on a %(expected)s, not on a %(kind)s.")
                     % {
                         "role": role.label,
                         "expected": AreaKind(expected).label,
                         "kind": AreaKind(area.kind).label if area.kind in AreaKind.values else area.kind,
-                    }
-                },
-                code="wrong_area_kind",
-            )
+                    }, "wrong_area_kind")
         if unit is not None:
-            raise ValidationError({"unit": _("An area role does not take a unit.")}, code="invalid")
+            raise _field_error("unit", _("An area role does not take a unit."), "invalid")
     elif role in UNIT_ROLES:
         if unit is None:
-            raise ValidationError({"unit": _("This role needs a unit.")}, code="required")
+            raise _field_error("unit", _("This role needs a unit."), "required")
         if area is not None:
-            raise ValidationError({"area": _("A unit role does not take an area.")}, code="invalid")
+            raise _field_error("area", _("A unit role does not take an area."), "invalid")
         if not unit.is_active:
-            raise ValidationError({"unit": _("This unit is no longer active.")}, code="invalid")
+            raise _field_error("unit", _("This unit is no longer active."), "invalid")
     elif role == Role.ADMIN:
         if area is not None or unit is not None:
             raise ValidationError(_("The administrator role takes neither an area nor a unit."), code="invalid")
     elif role in CITIZEN_ROLES:
         if unit is not None:
-            raise ValidationError({"unit": _("This role does not take a unit.")}, code="invalid")
+            raise _field_error("unit", _("This role does not take a unit."), "invalid")
 
     if not user.is_active:
         raise ValidationError(_("This account is deactivated."), code="inactive")
@@ -376,6 +372,10 @@ def update_membership_title(actor, membership: Membership, title: str) -> Member
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "area", "parent", "duty_phone", "description", "is_active")
 
 
+def _plain_value(value):
+    return str(value.pk) if hasattr(value, "pk") else value
+
+
 def save_unit(actor, unit: Unit, **fields) -> Unit:
     """Create (unit.pk is None) or change a unit; units are district configuration, so only
     administrators may do it."""
@@ -386,12 +386,17 @@ def save_unit(actor, unit: Unit, **fields) -> Unit:
         raise ValueError(f"save_unit cannot change {sorted(unknown)}")
     creating = unit.pk is None
     with transaction.atomic():
+        if creating:
+            for name, value in fields.items():
+                setattr(unit, name, value)
+            unit.full_clean()
+            unit.save()
+            changed = {name: _plain_value(value) for name, value in fields.items()}
+            record_event(actor=actor, action="unit.create", obj=unit, changes=changed)
+            return unit
         changed = diff_fields(unit, fields)
         unit.full_clean()
-        if creating:
-            unit.save()
-            record_event(actor=actor, action="unit.create", obj=unit, changes=changed)
-        elif changed:
+        if changed:
             unit.save(update_fields=list(changed))
             record_event(actor=actor, action="unit.update", obj=unit, changes=changed)
     return unit
@@ -400,16 +405,16 @@ def save_unit(actor, unit: Unit, **fields) -> Unit:
 # --- grid team, lists, party branch, building leaders ---------------------------------------------
 def _require_grid(grid: Area) -> None:
     if grid is None or grid.kind != AreaKind.GRID:
-        raise ValidationError({"grid": _("Choose a grid.")}, code="not_a_grid")
+        raise _field_error("grid", _("Choose a grid."), "not_a_grid")
 
 
 def set_grid_team_member(actor, grid: Area, position: str, user: User, work_phone: str = "") -> GridTeamMember:
     """Put a person on the grid's 五人小组: one person per position per grid."""
     _require_grid(grid)
     if position not in TeamPosition.values:
-        raise ValidationError({"position": _("Unknown position.")}, code="invalid")
+        raise _field_error("position", _("Unknown position."), "invalid")
     if user is None or not user.is_active:
-        raise ValidationError({"user": _("Choose an active account.")}, code="invalid")
+        raise _field_error("user", _("Choose an active account."), "invalid")
     work_phone = _validate_work_phone(work_phone)
     _require_manage(actor, grid.path)
     with transaction.atomic():
@@ -452,17 +457,17 @@ GRID_LIST_FIELDS = ("list_kind", "title", "detail", "contact", "position")
 
 def _clean_list_fields(fields: dict) -> dict:
     if "list_kind" in fields and fields["list_kind"] not in GridListKind.values:
-        raise ValidationError({"list_kind": _("Unknown list.")}, code="invalid")
+        raise _field_error("list_kind", _("Unknown list."), "invalid")
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
         if not fields["title"]:
-            raise ValidationError({"title": _("Enter a title.")}, code="required")
+            raise _field_error("title", _("Enter a title."), "required")
         if len(fields["title"]) > 100:
-            raise ValidationError({"title": _("The title is at most 100 characters.")}, code="max_length")
+            raise _field_error("title", _("The title is at most 100 characters."), "max_length")
     if "contact" in fields:
         fields["contact"] = (fields["contact"] or "").strip()
         if len(fields["contact"]) > 50:
-            raise ValidationError({"contact": _("The contact is at most 50 characters.")}, code="max_length")
+            raise _field_error("contact", _("The contact is at most 50 characters."), "max_length")
     return fields
 
 
@@ -519,9 +524,9 @@ def set_party_branch(actor, grid: Area, name: str, secretary: User | None = None
     _require_grid(grid)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Enter the name of the party branch.")}, code="required")
+        raise _field_error("name", _("Enter the name of the party branch."), "required")
     if members_count is None or int(members_count) < 0:
-        raise ValidationError({"members_count": _("The number of party members cannot be negative.")}, code="invalid")
+        raise _field_error("members_count", _("The number of party members cannot be negative."), "invalid")
     _require_manage(actor, grid.path)
     with transaction.atomic():
         branch = PartyBranch.objects.select_for_update().filter(grid=grid).first()
@@ -552,7 +557,7 @@ def remove_party_branch(actor, branch: PartyBranch) -> None:
 def set_building_leader(actor, building: Building, user: User, is_pioneer: bool = False) -> BuildingLeader:
     """楼长 of a building (先锋楼长 when a party member leads it)."""
     if user is None or not user.is_active:
-        raise ValidationError({"user": _("Choose an active account.")}, code="invalid")
+        raise _field_error("user", _("Choose an active account."), "invalid")
     _require_manage(actor, building.area_path)
     with transaction.atomic():
         leader = BuildingLeader.objects.select_for_update().filter(building=building, user=user).first()
@@ -591,20 +596,17 @@ def _baolian_target(level: str, target) -> tuple[dict, str]:
     """The target field and the area path for one 包联 level; refuses a target of the wrong kind."""
     if level in (BaolianLevel.STREET, BaolianLevel.COMMUNITY):
         if not isinstance(target, Area) or target.kind != level:
-            raise ValidationError(
-                {"target": _("A %(level)s 包联 assignment needs an area of that kind.") % {"level": BaolianLevel(level).label}},
-                code="wrong_target",
-            )
+            raise _field_error("target", _("A %(level)s 包联 assignment needs an area of that kind.") % {"level": BaolianLevel(level).label}, "wrong_target")
         return {"area": target}, target.path
     if level == BaolianLevel.BUILDING:
         if not isinstance(target, Building):
-            raise ValidationError({"target": _("A building 包联 assignment needs a building.")}, code="wrong_target")
+            raise _field_error("target", _("A building 包联 assignment needs a building."), "wrong_target")
         return {"building": target}, target.area_path
     if level == BaolianLevel.HOUSEHOLD:
         if not isinstance(target, Household):
-            raise ValidationError({"target": _("A household 包联 assignment needs a household.")}, code="wrong_target")
+            raise _field_error("target", _("A household 包联 assignment needs a household."), "wrong_target")
         return {"household": target}, target.area_path
-    raise ValidationError({"level": _("Unknown 包联 level.")}, code="invalid")
+    raise _field_error("level", _("Unknown 包联 level."), "invalid")
 
 
 def assign_baolian(
@@ -612,7 +614,7 @@ def assign_baolian(
 ) -> BaolianAssignment:
     target_fields, area_path = _baolian_target(level, target)
     if cadre is None or not cadre.is_active:
-        raise ValidationError({"cadre": _("Choose an active account.")}, code="invalid")
+        raise _field_error("cadre", _("Choose an active account."), "invalid")
     _require_manage(actor, area_path)
     if BaolianAssignment.objects.filter(cadre=cadre, level=level, **target_fields).exists():
         raise ValidationError(_("This cadre already answers for this target."), code="duplicate")
@@ -672,12 +674,9 @@ def request_login_code(phone: str) -> OneTimeCode:
     existing = User.objects.filter(phone=phone).first()
     if existing is not None and _is_staff_account(existing):
         # Staff sign in with a password; a text message is a weaker second factor than that.
-        raise ValidationError(
-            {"phone": _("This number belongs to a staff account: sign in with your username and password.")},
-            code="staff_account",
-        )
+        raise _field_error("phone", _("This number belongs to a staff account: sign in with your username and password."), "staff_account")
     if existing is not None and not existing.is_active:
-        raise ValidationError({"phone": _("This account is deactivated.")}, code="inactive")
+        raise _field_error("phone", _("This account is deactivated."), "inactive")
     now = timezone.now()
     with transaction.atomic():
         recent = OneTimeCode.objects.filter(phone=phone, purpose=LOGIN_PURPOSE)
@@ -685,17 +684,11 @@ def request_login_code(phone: str) -> OneTimeCode:
         if last is not None:
             wait = settings.OTP_RESEND_SECONDS - int((now - last.created_at).total_seconds())
             if wait > 0:
-                raise ValidationError(
-                    {"phone": _("A code was sent a moment ago. Please wait %(seconds)d seconds before asking for another.")
-                     % {"seconds": wait}},
-                    code="too_soon",
-                )
+                raise _field_error("phone", _("A code was sent a moment ago. Please wait %(seconds)d seconds before asking for another.")
+                     % {"seconds": wait}, "too_soon")
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         if recent.filter(created_at__gte=start_of_day).count() >= settings.OTP_DAILY_LIMIT:
-            raise ValidationError(
-                {"phone": _("Too many codes were sent to this number today. Please try again tomorrow.")},
-                code="daily_limit",
-            )
+            raise _field_error("phone", _("Too many codes were sent to this number today. Please try again tomorrow."), "daily_limit")
         code = f"{secrets.randbelow(10 ** settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
         otc = OneTimeCode.objects.create(
             phone=phone,
