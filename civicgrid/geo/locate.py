@@ -112,8 +112,10 @@ class AreaIndex:
         """Index into ``self.areas`` of the deepest polygon covering (lon, lat), WGS-84."""
         if not self.areas:
             return None
-        # "intersects" for a point is "covers": a point on an edge belongs to a polygon.
-        return self._best(self.tree.query(shapely.Point(lon, lat), predicate="intersects"))
+        candidates = self.tree.query(shapely.Point(lon, lat))
+        if candidates.size == 0:
+            return None
+        return self._best(candidates[shapely.intersects_xy(self.geometries[candidates], lon, lat)])
 
     def locate_indices(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         """For each point, the index of its area, or -1."""
@@ -121,8 +123,13 @@ class AreaIndex:
         result = np.full(n, -1, dtype=np.int64)
         if n == 0 or not self.areas:
             return result
-        points = shapely.points(lons, lats)
-        point_idx, geom_idx = self.tree.query(points, predicate="intersects")
+        # Bounding-box candidates from the tree, then the exact test against the prepared polygons.
+        # tree.query(points, predicate="intersects") gives the same pairs but prepares each input
+        # point instead of using the prepared polygons: 25x slower on NYC's districts (measured).
+        # "intersects" for a point is "covers": a point on an edge belongs to the polygon.
+        point_idx, geom_idx = self.tree.query(shapely.points(lons, lats))
+        hit = shapely.intersects_xy(self.geometries[geom_idx], lons[point_idx], lats[point_idx])
+        point_idx, geom_idx = point_idx[hit], geom_idx[hit]
         if point_idx.size == 0:
             return result
         big = np.iinfo(np.int64).max
