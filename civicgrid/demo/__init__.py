@@ -1,0 +1,1 @@
+"""The demo jurisdiction (``civicgrid demo``): a seeded, realistic district built from real division codes."""
