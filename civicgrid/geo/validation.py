@@ -106,11 +106,11 @@ def geometry_problems(geometry, label: str) -> tuple[BaseGeometry | None, list[s
         geom = shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed input
         return None, [gettext("%(label)s: the geometry cannot be read: %(error)s.") % {"label": label, "error": exc}]
-    if geom.is_empty or geom.area == 0:
-        return None, [gettext("%(label)s: the polygon has no area.") % {"label": label}]
     if not geom.is_valid:
         return geom, [gettext("%(label)s: the polygon is invalid: %(reason)s.")
                       % {"label": label, "reason": explain_validity(geom)}]
+    if geom.is_empty or geom.area == 0:
+        return None, [gettext("%(label)s: the polygon has no area.") % {"label": label}]
     return geom, []
 
 
