@@ -123,9 +123,9 @@ def resident_login(request):
 
     # step == "code"
     if not phone:
-        form = ResidentPhoneForm()
-        form.add_error(None, _("Enter your mobile number first."))
-        return _render_resident(request, "phone", form, status=400)
+        return _render_resident(
+            request, "phone", ResidentPhoneForm(), status=400, error=_("Enter your mobile number first.")
+        )
     form = ResidentCodeForm(request.POST)
     if form.is_valid():
         user = authenticate(request, phone=phone, code=form.cleaned_data["code"].strip())
