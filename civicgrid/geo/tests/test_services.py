@@ -81,7 +81,7 @@ def test_create_area_refuses_a_boundary_outside_its_parent_or_over_a_sibling(tre
     assert outside.startswith("area G9 (九) is not inside its parent area 370203020009 (恩县路社区): ")
     assert outside.endswith("(50.00% of it) lies outside.")
     (overlap,) = refused(services.create_area, None, code="G9", name="九", kind="grid", parent=tree.community1,
-                         boundary=square(120.305, 36.05, 0.01))
+                         boundary=square(120.305, 36.05, 0.005))
     assert overlap.startswith("area G9 (九) overlaps area 370203020009001 (恩县路第一网格) by ")
 
 
