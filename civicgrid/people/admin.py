@@ -192,7 +192,12 @@ class StaffChangeForm(UserChangeForm):
 
     def clean_phone(self):
         phone = self.cleaned_data.get("phone")
-        return services.validate_mobile(phone) if phone else None
+        if not phone:
+            return None
+        try:
+            return services.validate_mobile(phone)
+        except ValidationError as exc:
+            raise ValidationError(exc.error_dict["phone"]) from exc
 
     def clean(self):
         data = super().clean()
