@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from civicgrid.geo import locate
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Tests assert the English msgids; zh-hans translations may be added at any time.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
