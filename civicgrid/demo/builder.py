@@ -141,7 +141,7 @@ class Builder:
     # -- areas ---------------------------------------------------------------------------------
     def plan_areas(self) -> None:
         city = self.divisions["370200000000"]
-        for district in city.children:
+        for district in self.bar(city.children, desc="areas"):
             streets = [s for s in district.children if s.code in catalog.STREET_POSITIONS]
             self._plan_district(district, streets)
 
@@ -178,7 +178,9 @@ class Builder:
         offsets = [frame.offset_km(*p) for p in positions]
         reach = max((x * x + y * y) ** 0.5 for x, y in offsets) or 1.0
         seeds = [(x / reach * 0.45 * radius, y / reach * 0.45 * radius) for x, y in offsets]
-        street_cells = geometry.partition(rng, parent_km, len(streets), seeds=seeds if len(streets) > 1 else None)
+        # No relaxation: Lloyd would turn the split towards the blob's long axis and lose the bearing.
+        street_cells = geometry.partition(rng, parent_km, len(streets), seeds=seeds if len(streets) > 1 else None,
+                                          iterations=0)
         d_households = 0
         for street, cell in zip(streets, street_cells):
             s_ll = frame.to_lonlat(cell)
@@ -221,7 +223,7 @@ class Builder:
         by_depth = defaultdict(list)
         for area in self.plan.areas.values():
             by_depth[area.depth].append(area)
-        for depth in sorted(by_depth):
+        for depth in self.bar(sorted(by_depth), desc="save areas"):
             for area in by_depth[depth]:
                 area.parent_id = self.parent_of(area).pk if area.depth else None
             Area.objects.bulk_create(by_depth[depth], batch_size=500)
@@ -371,7 +373,7 @@ class Builder:
         for h in households:
             h.building_id = h.building.pk
         batch = 2000
-        for start in self.bar(range(0, len(households), batch), desc="households"):
+        for start in self.bar(range(0, len(households), batch), desc="save households"):
             Household.objects.bulk_create(households[start:start + batch], batch_size=batch)
 
     # -- units ---------------------------------------------------------------------------------
@@ -492,7 +494,8 @@ class Builder:
                 u = self.new_user(self.demo_or("street", is_demo, f"disp_{street.code[:9]}_{i}"), rng)
                 self.grant(u, Role.STREET_DISPATCHER, area=street, title="街道指挥分中心调度员")
 
-        for community in (a for a in areas.values() if a.kind == AreaKind.COMMUNITY):
+        communities = [a for a in areas.values() if a.kind == AreaKind.COMMUNITY]
+        for community in self.bar(communities, desc="people"):
             self._plan_community(community, grids_by_community[community.code], units_by_code)
 
         # Administrator for the Django admin.
@@ -651,34 +654,44 @@ class Builder:
         for user in self.users:
             if user.username in demo_users:
                 user.set_password(DEMO_PASSWORD)  # bypasses the validators on purpose: demo mode only
+        bar = self.bar(total=9, desc="save people")
         User.objects.bulk_create(self.users, batch_size=1000)
+        bar.update()
         for m in self.memberships:
             m.user_id = m.user.pk
             m.area_id = m.area.pk if m.area else None
             m.unit_id = m.unit.pk if m.unit else None
         Membership.objects.bulk_create(self.memberships, batch_size=1000)
+        bar.update()
         for t in self.team:
             t.grid_id, t.user_id = t.grid.pk, t.user.pk
         GridTeamMember.objects.bulk_create(self.team, batch_size=1000)
+        bar.update()
         for item in self.list_items:
             item.grid_id = item.grid.pk
         GridListItem.objects.bulk_create(self.list_items, batch_size=1000)
+        bar.update()
         for b in self.branches:
             b.grid_id, b.secretary_id = b.grid.pk, b.secretary.pk
         PartyBranch.objects.bulk_create(self.branches, batch_size=1000)
+        bar.update()
         for bl in self.leaders:
             bl.building_id, bl.user_id = bl.building.pk, bl.user.pk
         BuildingLeader.objects.bulk_create(self.leaders, batch_size=1000)
+        bar.update()
         for a in self.baolian:
             a.cadre_id = a.cadre.pk
             a.area_id = a.area.pk if a.area else None
             a.building_id = a.building.pk if a.building else None
             a.household_id = a.household.pk if a.household else None
         BaolianAssignment.objects.bulk_create(self.baolian, batch_size=1000)
+        bar.update()
         through = Household.residents.through
         through.objects.bulk_create(
             [through(household_id=h.pk, user_id=u.pk) for h, u in self.residents], batch_size=2000
         )
+        bar.update(2)
+        bar.close()
 
     # -- run -----------------------------------------------------------------------------------
     def run(self, reset: bool = False) -> dict:
@@ -701,7 +714,7 @@ class Builder:
             ]
             for label, step in stages:
                 t0 = time.monotonic()
-                if self.progress and label not in ("buildings",):
+                if self.progress and label in ("units", "save units"):
                     print(f"· {label} …", file=self.out, flush=True)
                 step()
                 self.timings[label] = round(time.monotonic() - t0, 2)

@@ -51,6 +51,8 @@ class Command(BaseCommand):
         w(f"  五人小组 members {c['grid_team_members']}, four-list items {c['grid_list_items']}, "
           f"party branches {c['party_branches']}, building leaders {c['building_leaders']}")
         w("  包联 " + ", ".join(f"{k} {v}" for k, v in c["baolian"].items()))
+        if options["verbosity"] > 1:
+            w("  seconds per stage: " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
         w("Demo sign-in (password 'demo', demo mode only):")
         for username, role, where in result["logins"]:
             w(f"  {username:<10} {role:<20} {where}")
