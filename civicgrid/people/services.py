@@ -680,7 +680,9 @@ def request_login_code(phone: str) -> OneTimeCode:
     now = timezone.now()
     with transaction.atomic():
         recent = OneTimeCode.objects.filter(phone=phone, purpose=LOGIN_PURPOSE)
-        last = recent.order_by("-created_at").first()
+        # Locking the newest code makes two simultaneous requests for one number queue, so the
+        # second sees the first and is refused instead of sending a second text.
+        last = recent.select_for_update().order_by("-created_at", "-id").first()
         if last is not None:
             wait = settings.OTP_RESEND_SECONDS - int((now - last.created_at).total_seconds())
             if wait > 0:

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.sms import LogSmsGateway
 from civicgrid.people import services
-from civicgrid.people.models import Membership, OneTimeCode, Role, User
+from civicgrid.people.models import Membership, OneTimeCode, User
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
