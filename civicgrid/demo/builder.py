@@ -701,7 +701,9 @@ class Builder:
             deleted = {}
             if reset:
                 deleted = delete_demo_data()
-            if Area.objects.exists():
+            # Without --reset any area at all refuses the build; with it, the demo subtrees are gone
+            # and other districts' areas (which never share the demo's codes) may stay.
+            if not reset and Area.objects.exists():
                 raise DemoRefused(
                     "The database already has areas; refusing to build the demo over them. "
                     "Use --reset to delete the demo data first (数据库中已有区域数据，如需重建请加 --reset)."

@@ -254,6 +254,21 @@ class DemoBuildTests(TestCase):
         self.assertEqual(builder.demo_digest(), self.digest)
         self.assertEqual(AuditEvent.objects.filter(action="demo.build").count(), 2)
 
+    def test_reset_keeps_other_data(self):
+        from civicgrid.core.testing import make_area, square
+
+        other = make_area("370202000000", "市南区", "district", None, square(120.38, 36.05, 0.02))
+        someone = User.objects.create_user("real_staff", password=None)
+        Membership.objects.create(user=someone, role=Role.DISTRICT_COMMANDER, area=other)
+        with self.assertRaisesMessage(CommandError, "--reset"):
+            run_demo()
+        output = run_demo("--reset")
+        self.assertIn("Deleted first", output)
+        self.assertTrue(Area.objects.filter(pk=other.pk).exists())
+        self.assertTrue(Membership.objects.filter(user=someone, area=other).exists())
+        self.assertEqual(Area.objects.filter(kind="grid").count(), 6)
+        self.assertEqual(User.objects.filter(username="district").count(), 1)
+
     def test_another_seed_builds_another_district(self):
         planned = builder.Builder(seed=7, scale="small", progress=False)
         planned.plan_areas()
