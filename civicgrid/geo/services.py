@@ -189,7 +189,7 @@ def update_area(actor, area: Area, *, name: str | None = None, description: str 
 def update_area_boundary(actor, area: Area, boundary: dict | None, *, allow_overlap: bool = False) -> Area:
     """Replace (or clear, with None) an area's boundary; it must stay inside its parent, clear of its
     siblings, and still hold each of its children."""
-    area = Area.objects.select_for_update().select_related("parent").get(pk=area.pk)
+    area = Area.objects.select_for_update(of=("self",)).select_related("parent").get(pk=area.pk)
     label = _area_label(area.code, area.name)
     geom, overlaps = None, []
     if boundary is not None:
@@ -648,7 +648,7 @@ BUILDING_FIELDS = ("name", "address", "lon", "lat", "grid", "floors", "entrances
 def update_building(actor, building: Building, *, coord_system: str = coords.WGS84, **fields) -> Building:
     """Change any of BUILDING_FIELDS; a new grid moves the building's households with it."""
     unknown = sorted(set(fields) - set(BUILDING_FIELDS))
-    building = Building.objects.select_for_update().select_related("grid").get(pk=building.pk)
+    building = Building.objects.select_for_update(of=("self",)).select_related("grid").get(pk=building.pk)
     label = gettext("building %(code)s") % {"code": building.code}
     if unknown:
         raise ValidationError(gettext("%(label)s: cannot change %(fields)s.") % {"label": label, "fields": ", ".join(unknown)})
@@ -751,7 +751,7 @@ def create_household(actor, *, building: Building, room: str, entrance: int = 1,
 
 @transaction.atomic
 def update_household(actor, household: Household, **fields) -> Household:
-    household = Household.objects.select_for_update().select_related("building").get(pk=household.pk)
+    household = Household.objects.select_for_update(of=("self",)).select_related("building").get(pk=household.pk)
     label = str(household)
     unknown = sorted(set(fields) - set(HOUSEHOLD_FIELDS))
     if unknown:
