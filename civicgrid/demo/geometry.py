@@ -16,6 +16,7 @@ import random
 import shapely
 from shapely import affinity
 from shapely.geometry import MultiPoint, Point, Polygon, mapping
+from shapely.geometry.polygon import orient
 
 KM_PER_DEG_LAT = 110.574
 DECIMALS = 7
@@ -119,7 +120,8 @@ def _single(geom) -> Polygon:
 
 
 def geojson(polygon_lonlat: Polygon) -> dict:
-    data = mapping(shapely.normalize(polygon_lonlat))
+    # RFC 7946: exterior ring counter-clockwise; normalise first so the start vertex is fixed.
+    data = mapping(orient(shapely.normalize(polygon_lonlat), sign=1.0))
     return {"type": "Polygon", "coordinates": [[list(p) for p in ring] for ring in data["coordinates"]]}
 
 

@@ -92,6 +92,7 @@ class DemoBuildTests(TestCase):
             g = geoms[a.pk]
             self.assertTrue(g.is_valid, a)
             self.assertEqual(g.geom_type, "Polygon")
+            self.assertTrue(g.exterior.is_ccw)  # RFC 7946
             self.assertAlmostEqual(g.centroid.x, a.centroid_lon, places=6)
             self.assertAlmostEqual(g.centroid.y, a.centroid_lat, places=6)
             if a.parent_id:
