@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	rm -f $(CIVICGRID_DATA_DIR)/demo.sqlite3 $(CIVICGRID_DATA_DIR)/demo.sqlite3-wal $(CIVICGRID_DATA_DIR)/demo.sqlite3-shm
 	CIVICGRID_MODE=demo DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CIVICGRID_DATA_DIR)/demo.sqlite3} $(BIN)/civicgrid migrate --no-input
-	CIVICGRID_MODE=demo DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CIVICGRID_DATA_DIR)/demo.sqlite3} $(BIN)/civicgrid demo
+	CIVICGRID_MODE=demo DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CIVICGRID_DATA_DIR)/demo.sqlite3} $(BIN)/civicgrid demo --reset
 	CIVICGRID_MODE=demo DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CIVICGRID_DATA_DIR)/demo.sqlite3} $(BIN)/civicgrid serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -10,3 +10,13 @@ def _reset_sms_outbox():
     LogSmsGateway.sent.clear()
     yield
     LogSmsGateway.sent.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_geo_index():
+    """The point-location index lives per process; a test must never see another test's areas."""
+    from civicgrid.geo.locate import invalidate_local_index
+
+    invalidate_local_index()
+    yield
+    invalidate_local_index()

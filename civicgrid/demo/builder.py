@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from tqdm import tqdm
 
 from civicgrid.core.services import record_event
-from civicgrid.geo.models import Area, AreaKind, Building, GeoIndexState, Household, HouseholdTag
+from civicgrid.geo.locate import bump_version
+from civicgrid.geo.models import Area, AreaKind, Building, Household, HouseholdTag
 from civicgrid.geo.paths import depth_of, path_for
+from civicgrid.geo.services import address_key
 from civicgrid.people.models import (
     BaolianAssignment,
     BaolianLevel,
@@ -321,7 +323,7 @@ class Builder:
         for seq, ((address, name, floors, entrances, per_floor), (x, y)) in enumerate(zip(specs, points), start=1):
             pt = pg.frame.to_lonlat(geometry.Point(x, y))
             b = Building(
-                code=f"{grid.code}{seq:03d}", name=name, address=address, address_key=names.address_key(address),
+                code=f"{grid.code}{seq:03d}", name=name, address=address, address_key=address_key(address),
                 lon=round(pt.x, 6), lat=round(pt.y, 6), grid=grid, area_path=grid.path, floors=floors,
                 entrances=entrances, households_count=0, built_year=rng.randint(*style["years"]),
             )
@@ -721,8 +723,7 @@ class Builder:
                 step()
                 self.timings[label] = round(time.monotonic() - t0, 2)
             counts = summary_counts()
-            state, _ = GeoIndexState.objects.get_or_create(id=1)
-            GeoIndexState.objects.filter(id=1).update(version=F("version") + 1)
+            bump_version()
             record_event(
                 actor=None, action="demo.build",
                 changes={"seed": self.seed, "scale": self.scale, "counts": counts, "reset": deleted},

@@ -8,8 +8,6 @@ numbers carry a valid GB 11643 checksum so that validators accept them).
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from datetime import date, timedelta
 
 # Common surnames in Shandong with rough weights (王张李刘 lead there as everywhere in the north).
@@ -116,9 +114,3 @@ def birth_date(rng: random.Random, age: int) -> date:
     return REFERENCE_DATE - timedelta(days=age * 365 + rng.randrange(365))
 
 
-_DROP = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def address_key(address: str) -> str:
-    """Spaces and punctuation removed, full-width characters folded (NFKC), letters lower-cased."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", address)).lower()

@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from django.test import RequestFactory, TestCase, override_settings
 from shapely.geometry import Point, shape
 
+from civicgrid.geo.services import address_key
 from civicgrid.core.models import AuditEvent
 from civicgrid.demo import builder, catalog, names
 from civicgrid.geo.models import Area, Building, Household
@@ -134,13 +135,13 @@ class DemoBuildTests(TestCase):
             self.assertTrue(polygon.contains(Point(b.lon, b.lat)), b)
             self.assertEqual(b.area_path, grid.path)
             self.assertTrue(b.address.startswith(("青岛市市北区", "青岛市即墨区")), b.address)
-            self.assertEqual(b.address_key, names.address_key(b.address))
+            self.assertEqual(b.address_key, address_key(b.address))
             self.assertNotIn(b.address, addresses)
             addresses.add(b.address)
             counts = Counter(Household.objects.filter(building=b).values_list("entrance", flat=True))
             self.assertLessEqual(max(counts, default=1), b.entrances)
         self.assertTrue(Building.objects.filter(address__regex=r"^青岛市市北区(恩县路|.+路)\d+号$").exists())
-        self.assertEqual(names.address_key("青岛市 市北区，恩县路１２号"), "青岛市市北区恩县路12号")
+        self.assertEqual(address_key("青岛市 市北区，恩县路１２号"), "青岛市市北区恩县路12号")
 
     def test_household_personal_data(self):
         phone = re.compile(r"^1[3-9]\d{9}$")
