@@ -116,7 +116,7 @@ class Building(models.Model):
     area_path = models.CharField(_("area path"), max_length=400, db_index=True, editable=False)
     floors = models.PositiveSmallIntegerField(_("floors"), default=6)
     entrances = models.PositiveSmallIntegerField(_("entrances (单元)"), default=1)
-    households_count = models.PositiveIntegerField(_("households"), default=0)
+    households_count = models.PositiveIntegerField(_("household count"), default=0)
     built_year = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -22,7 +22,7 @@ class ResidentPhoneForm(forms.Form):
 
 class ResidentCodeForm(forms.Form):
     code = forms.RegexField(
-        label=_("Code"),
+        label=_("Verification code"),
         regex=r"^\s*\d{4,8}\s*$",
         error_messages={"invalid": _("The code is the digits from the text message.")},
         widget=forms.TextInput(

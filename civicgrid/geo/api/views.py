@@ -52,6 +52,13 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"type": "FeatureCollection", "features": serializer.data})
 
     @extend_schema(
+        parameters=[OpenApiParameter("geometry", bool, description="include the boundary (default yes)")],
+        responses={200: {"type": "object", "description": "GeoJSON Feature"}},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
         parameters=[
             OpenApiParameter("lon", float, required=True, description="longitude"),
             OpenApiParameter("lat", float, required=True, description="latitude"),

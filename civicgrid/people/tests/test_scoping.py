@@ -294,7 +294,7 @@ def test_grid_profile_api_shows_team_and_lists_inside_the_jurisdiction(world):
     body = client_for(world["users"]["community1"]).get(f"/api/v1/grids/{t.grid1.code}/profile/").json()
     assert body == {
         "grid": {"code": "370203020009001", "name": "恩县路第一网格"},
-        "team": [{"position": "grid_worker", "position_display": "Grid worker (网格员)", "name": "赵六", "work_phone": "0532-1"}],
+        "team": [{"position": "grid_worker", "position_display": "网格员", "name": "赵六", "work_phone": "0532-1"}],
         "lists": {"resources": [{"list_kind": "resources", "title": "党群服务中心活动室", "detail": "", "contact": ""}]},
         "party_branch": {"name": "恩县路第一网格党支部", "secretary": "赵六", "members_count": 12},
         "building_leaders": [],
