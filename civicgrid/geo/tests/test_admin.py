@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("root", password="x", email="r@example.com")
     client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"  # the administrator chose English with the switch
     return client
 
 
