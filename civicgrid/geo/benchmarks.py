@@ -25,6 +25,30 @@ def _load_geojson(path: str) -> dict:
         raise CommandError(f"Cannot read {path}: {exc}") from exc
 
 
+def _uniform_inside(geoms, n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Points uniform over the union of ``geoms``: pick a polygon by area, then rejection-sample its box."""
+    import shapely
+
+    areas = np.array([g.area for g in geoms])
+    chosen = rng.choice(len(geoms), size=n, p=areas / areas.sum())
+    lons = np.empty(n)
+    lats = np.empty(n)
+    for i in np.unique(chosen):
+        slots = np.flatnonzero(chosen == i)
+        g = geoms[i]
+        x0, y0, x1, y1 = g.bounds
+        filled = 0
+        while filled < len(slots):
+            need = (len(slots) - filled) * 2 + 8
+            xs, ys = rng.uniform(x0, x1, need), rng.uniform(y0, y1, need)
+            keep = shapely.contains_xy(g, xs, ys)
+            xs, ys = xs[keep][: len(slots) - filled], ys[keep][: len(slots) - filled]
+            lons[slots[filled: filled + len(xs)]] = xs
+            lats[slots[filled: filled + len(xs)]] = ys
+            filled += len(xs)
+    return lons, lats
+
+
 class LocateBenchmark:
     name = "locate"
     help = "Points per second of vectorised locate_many and of one-by-one locate, on random points."
@@ -37,6 +61,9 @@ class LocateBenchmark:
         parser.add_argument("--code-property", default=None, help="feature property with the area code (with --geojson)")
         parser.add_argument("--coord-system", default="WGS84", help="convert the points from this system first")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--sample", choices=["bbox", "inside"], default="bbox",
+                            help="bbox: uniform in the bounding box of the grids (many misses when the "
+                                 "jurisdiction is spread out); inside: uniform inside the grids (every point hits)")
 
     def run(self, command, options):
         out = command.stdout
@@ -60,10 +87,16 @@ class LocateBenchmark:
         system = coords.normalise_system(options["coord_system"])
         rng = np.random.default_rng(options["seed"])
         n = options["points"]
-        lons, lats = coords.from_wgs84_array(rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n), system)
+        if options["sample"] == "inside":
+            sample_lons, sample_lats = _uniform_inside(grids, n, rng)
+            where = f"inside {len(grids)} polygons"
+        else:
+            sample_lons, sample_lats = rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)
+            where = f"in lon {xmin:.5f}..{xmax:.5f}, lat {ymin:.5f}..{ymax:.5f}"
+        lons, lats = coords.from_wgs84_array(sample_lons, sample_lats, system)
 
         out.write(f"index: {len(index)} polygons from {source}, built in {build_s:.2f} s")
-        out.write(f"points: {n:,} uniform in lon {xmin:.5f}..{xmax:.5f}, lat {ymin:.5f}..{ymax:.5f} ({system}), seed {options['seed']}")
+        out.write(f"points: {n:,} uniform {where} ({system}), seed {options['seed']}")
 
         t0 = time.perf_counter()
         w_lons, w_lats = coords.to_wgs84_array(lons, lats, system)
@@ -108,13 +141,22 @@ class LocateAgreementBenchmark:
     help = "Share of NYC 311 rows whose point falls in the community district their community_board names."
 
     def add_arguments(self, parser):
-        parser.add_argument("--geojson", required=True, help="nyc_community_districts.geojson")
+        parser.add_argument("--geojson", default=None,
+                            help="nyc_community_districts.geojson; without it, the districts already imported "
+                                 "into the database (civicgrid import-areas ... --code-property BoroCD)")
         parser.add_argument("--csv", required=True, help="an NYC 311 CSV with community_board, latitude, longitude")
         parser.add_argument("--code-property", default="BoroCD")
+        parser.add_argument("--code-prefix", default="", help="prefix the import gave the district codes")
 
     def run(self, command, options):
         out = command.stdout
-        index = AreaIndex.from_geojson(_load_geojson(options["geojson"]), code_property=options["code_property"])
+        if options["geojson"]:
+            index = AreaIndex.from_geojson(_load_geojson(options["geojson"]), code_property=options["code_property"])
+            out.write(f"index: {len(index)} districts from {options['geojson']}")
+        else:
+            index = AreaIndex.from_database()
+            out.write(f"index: {len(index)} areas imported into the database")
+        prefix = options["code_prefix"]
         skipped: Counter[str] = Counter()
         lons, lats, boards = [], [], []
         total = 0
@@ -136,7 +178,7 @@ class LocateAgreementBenchmark:
                         continue
                     lons.append(lon)
                     lats.append(lat)
-                    boards.append(board)
+                    boards.append(prefix + board)
         except OSError as exc:
             raise CommandError(f"Cannot read {options['csv']}: {exc}") from exc
 
