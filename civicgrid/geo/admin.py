@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
+from civicgrid.core.services import record_personal_data_read
 
 from . import services
 from .models import Area, Building, Household
@@ -182,6 +183,17 @@ class HouseholdAdmin(admin.ModelAdmin):
         if obj is not None:
             return self.has_change_permission(request, obj)
         return super().has_view_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            household = Household.objects.filter(pk=object_id).first()
+            if household is not None:
+                # The form shows name, phone and ID number in full: that is a read of personal data.
+                record_personal_data_read(
+                    actor=request.user, obj=household, fields=list(Household.PERSONAL_FIELDS), purpose="admin"
+                )
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

@@ -65,3 +65,19 @@ def test_area_list_and_search(admin_client):
     make_tree()
     page = admin_client.get("/admin/geo/area/", {"kind__exact": "grid", "q": "恩县路"}).content.decode()
     assert "370203020009001" in page and "370203020002001" not in page
+
+
+def test_opening_a_household_in_the_admin_is_an_audited_read(admin_client):
+    tree = make_tree()
+    building = make_building("B1", tree.grid1, "青岛市市北区恩县路1号", 120.305, 36.055, households=1)
+    household = building.households.get()
+    response = admin_client.get(f"/admin/geo/household/{household.pk}/change/")
+    assert response.status_code == 200
+    assert "13800000000" in response.content.decode()
+    event = AuditEvent.objects.get()
+    assert (event.kind, event.action, event.object_id, event.reason, event.changes) == (
+        "read", "personal_data.read", str(household.pk), "admin",
+        {"fields": ["head_id_number", "head_name", "head_phone"]},
+    )
+    admin_client.get("/admin/geo/household/")  # the masked list is not a read of personal data
+    assert AuditEvent.objects.count() == 1
