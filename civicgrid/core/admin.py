@@ -41,3 +41,24 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+
+
+class AuditedPersonalDataReadMixin:
+    """A change form that shows personal data in full is a read of it: log it (GET only).
+
+    Set ``personal_fields`` on the ModelAdmin; lists stay masked and are not logged.
+    """
+
+    personal_fields: tuple[str, ...] = ()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from civicgrid.core.services import record_personal_data_read
+
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and self.personal_fields:
+            obj = self.model._default_manager.filter(pk=object_id).first()
+            if obj is not None:
+                record_personal_data_read(
+                    actor=request.user, obj=obj, fields=list(self.personal_fields), purpose="admin"
+                )
+        return response

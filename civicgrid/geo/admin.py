@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
-from civicgrid.core.services import record_personal_data_read
+from civicgrid.core.admin import AuditedPersonalDataReadMixin
 
 from . import services
 from .models import Area, Building, Household
@@ -155,11 +155,12 @@ class HouseholdForm(ServiceFormMixin, forms.ModelForm):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(AuditedPersonalDataReadMixin, admin.ModelAdmin):
     """Personal fields are masked in the list; the change form (full values) needs the
     geo.change_household permission, which is only for staff of the jurisdiction."""
 
     form = HouseholdForm
+    personal_fields = Household.PERSONAL_FIELDS
     list_display = ("building", "entrance", "room", "size", "masked_name", "masked_phone", "masked_id")
     search_fields = ("building__code", "building__address", "room")
     autocomplete_fields = ("building",)
@@ -183,17 +184,6 @@ class HouseholdAdmin(admin.ModelAdmin):
         if obj is not None:
             return self.has_change_permission(request, obj)
         return super().has_view_permission(request, obj)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            household = Household.objects.filter(pk=object_id).first()
-            if household is not None:
-                # The form shows name, phone and ID number in full: that is a read of personal data.
-                record_personal_data_read(
-                    actor=request.user, obj=household, fields=list(Household.PERSONAL_FIELDS), purpose="admin"
-                )
-        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

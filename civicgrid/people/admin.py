@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin import AuditedPersonalDataReadMixin
 from civicgrid.core.masking import mask_phone
 from civicgrid.geo.models import Area
 
@@ -295,7 +296,8 @@ if AREA_AUTOCOMPLETE:
 
 
 @admin.register(User)
-class UserAdmin(GlobalAdminOnly, DjangoUserAdmin):
+class UserAdmin(AuditedPersonalDataReadMixin, GlobalAdminOnly, DjangoUserAdmin):
+    personal_fields = ("phone", "real_name", "email")
     form = StaffChangeForm
     add_form = StaffCreationForm
     change_password_form = ServicePasswordForm

@@ -114,7 +114,7 @@ def test_area_staff_cannot_open_people_admin(client, person, tree):
     response = client.post(url(User, "add"), {"username": "x", "real_name": "x", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 403
     assert User.objects.count() == users_before
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 # --- users --------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def test_admin_creates_staff_through_the_service(client, root):
     user = User.objects.get(username="li.si")
     assert (user.real_name, user.phone, user.is_staff, user.check_password(PASSWORD)) == ("李四", "13812345678", True, True)
     assert response["Location"] == url(User, "change", user.pk)
-    event = AuditEvent.objects.get(action="user.create")
+    event = AuditEvent.objects.filter(kind="change").get(action="user.create")
     assert (event.actor_id, event.object_id) == (root.pk, str(user.pk))
 
 
@@ -159,7 +159,7 @@ def test_admin_staff_creation_enforces_password_rules(client, root, password1, p
     assert response.status_code == 200
     assert message in response.context["adminform"].form.errors[field]
     assert not User.objects.filter(username="li.si").exists()
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 def test_admin_changes_a_user_through_the_service(client, root, person):
@@ -168,7 +168,7 @@ def test_admin_changes_a_user_through_the_service(client, root, person):
     response = client.post(url(User, "change", person.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert User.objects.get(pk=person.pk).real_name == "王小五"
-    event = AuditEvent.objects.get(action="user.update")
+    event = AuditEvent.objects.filter(kind="change").get(action="user.update")
     assert event.changes == {"real_name": ["王五", "王小五"]}
 
 
@@ -181,7 +181,7 @@ def test_admin_refuses_a_bad_phone(client, root, person):
         "Enter a mainland China mobile number of 11 digits, such as 13812345678."
     ]
     assert User.objects.get(pk=person.pk).phone == "13912345678"
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 def test_admin_grants_a_role_in_the_user_page(client, root, person, tree):
@@ -192,7 +192,7 @@ def test_admin_grants_a_role_in_the_user_page(client, root, person, tree):
     response = client.post(url(User, "change", person.pk), data)
     assert response.status_code == 302
     assert list(Membership.objects.filter(user=person).values_list("role", "area")) == [("grid_worker", tree.grid1.pk)]
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["membership.grant"]
+    assert list(AuditEvent.objects.filter(kind="change").values_list("action", flat=True)) == ["membership.grant"]
 
 
 def test_admin_role_on_wrong_area_kind_is_shown_and_nothing_saved(client, root, person, tree):
@@ -205,7 +205,7 @@ def test_admin_role_on_wrong_area_kind_is_shown_and_nothing_saved(client, root, 
     assert "is granted on a Grid, not on a Community / village." in response.content.decode()
     assert Membership.objects.count() == 0
     assert User.objects.get(pk=person.pk).real_name == "王五"
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 def test_admin_password_reset_goes_through_the_service(client, root, person):
@@ -235,7 +235,7 @@ def test_membership_admin_grants_and_revokes(client, root, person, tree):
     )
     assert response.status_code == 302
     assert Membership.objects.get().is_active is False
-    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["membership.grant", "membership.revoke"]
+    assert list(AuditEvent.objects.filter(kind="change").order_by("id").values_list("action", flat=True)) == ["membership.grant", "membership.revoke"]
 
 
 def test_membership_admin_refusal_changes_nothing(client, root, person, tree):
@@ -245,7 +245,7 @@ def test_membership_admin_refusal_changes_nothing(client, root, person, tree):
         "The role Street dispatcher is granted on a Street / town, not on a Grid."
     ]
     assert Membership.objects.count() == 0
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 def test_grid_team_admin_saves_and_deletes_through_services(client, root, person, tree):
@@ -260,14 +260,14 @@ def test_grid_team_admin_saves_and_deletes_through_services(client, root, person
     response = client.post(url(GridTeamMember, "delete", member.pk), {"post": "yes"})
     assert response.status_code == 302
     assert GridTeamMember.objects.count() == 0
-    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == ["grid_team.set", "grid_team.remove"]
+    assert list(AuditEvent.objects.filter(kind="change").order_by("id").values_list("action", flat=True)) == ["grid_team.set", "grid_team.remove"]
 
 
 def test_grid_team_admin_refuses_a_non_grid(client, root, person, tree):
     response = client.post(url(GridTeamMember, "add"), {"grid": tree.community1.pk, "position": "grid_worker", "user": person.pk})
     assert response.status_code == 200
     assert GridTeamMember.objects.count() == 0
-    assert AuditEvent.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="change").count() == 0
 
 
 def test_unit_admin(client, root, tree):
@@ -276,7 +276,7 @@ def test_unit_admin(client, root, tree):
     )
     assert response.status_code == 302
     unit = Unit.objects.get()
-    assert AuditEvent.objects.get().action == "unit.create"
+    assert AuditEvent.objects.filter(kind="change").get().action == "unit.create"
     assert client.post(url(Unit, "delete", unit.pk), {"post": "yes"}).status_code == 403
 
 
@@ -288,3 +288,20 @@ def test_one_time_codes_are_read_only_and_hide_the_code(client, root):
     assert client.get(url(OneTimeCode, "add")).status_code == 403
     assert client.post(url(OneTimeCode, "delete", otc.pk), {"post": "yes"}).status_code == 403
     assert OneTimeCode.objects.count() == 1
+
+
+def test_opening_a_user_in_the_admin_is_an_audited_read(client, django_user_model):
+    from civicgrid.core.models import AuditEvent
+
+    root = django_user_model.objects.create_superuser("root2", password="x")
+    person = django_user_model.objects.create_user("person", password="x", phone="13912345678", real_name="钱七")
+    client.force_login(root)
+    before = AuditEvent.objects.count()
+    response = client.get(f"/admin/people/user/{person.pk}/change/")
+    assert response.status_code == 200
+    assert "13912345678" in response.content.decode()
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.kind, event.action, event.object_id, event.changes) == (
+        "read", "personal_data.read", str(person.pk), {"fields": ["email", "phone", "real_name"]},
+    )
