@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "civicgrid.core",
     "civicgrid.geo",
     "civicgrid.people",
+    "civicgrid.sla",
+    "civicgrid.workorders",
 ]
 
 MIDDLEWARE = [

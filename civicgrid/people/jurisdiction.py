@@ -40,6 +40,8 @@ class Jurisdiction:
     area_paths: tuple[str, ...] = ()
     household_paths: tuple[str, ...] = ()
     unit_ids: tuple[int, ...] = ()
+    # (role, area path) for every area membership: some moves need a given role *at* the place.
+    role_paths: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_staff(self) -> bool:
@@ -71,6 +73,13 @@ class Jurisdiction:
 
     def covers_household_path(self, path: str) -> bool:
         return self.is_global or any(path.startswith(p) for p in self.household_paths)
+
+    def covers_with_role(self, path: str, roles) -> bool:
+        """True when the user holds one of ``roles`` on an area containing ``path``."""
+        if self.is_global:
+            return True
+        wanted = {str(r) for r in roles}
+        return any(role in wanted and path.startswith(p) for role, p in self.role_paths)
 
     def unit_q(self, field_name: str = "unit") -> Q:
         if self.is_global:
@@ -111,7 +120,10 @@ def jurisdiction_for(user) -> Jurisdiction:
     area_paths: set[str] = set()
     household_paths: set[str] = set()
     unit_ids: set[int] = set()
+    role_paths: set[tuple[str, str]] = set()
     for m in memberships:
+        if m.area is not None:
+            role_paths.add((m.role, m.area.path))
         if m.role in AREA_ROLES and m.area is not None:
             area_paths.add(m.area.path)
             if m.role in HOUSEHOLD_ROLES:
@@ -125,6 +137,7 @@ def jurisdiction_for(user) -> Jurisdiction:
         area_paths=_minimal_paths(area_paths),
         household_paths=_minimal_paths(household_paths),
         unit_ids=tuple(sorted(unit_ids)),
+        role_paths=tuple(sorted(role_paths)),
     )
     setattr(user, _CACHE_ATTR, jurisdiction)
     return jurisdiction
