@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "civicgrid.people",
     "civicgrid.sla",
     "civicgrid.workorders",
+    "civicgrid.notifications",
+    "civicgrid.open311",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ admin.site.index_title = _("District administration")
 api_v1 = [
     path("", include("civicgrid.geo.api.urls")),
     path("", include("civicgrid.people.api.urls")),
+    path("", include("civicgrid.workorders.api.urls")),
+    path("", include("civicgrid.notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -26,6 +28,9 @@ urlpatterns = [
     path("accounts/", include("civicgrid.people.urls")),
     path("areas/", include("civicgrid.geo.urls")),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("civicgrid.open311.urls")),
+    path("orders/", include("civicgrid.workorders.urls")),
+    path("inbox/", include("civicgrid.notifications.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,3 +10,13 @@ from __future__ import annotations
 
 def on_transition(order, event) -> None:
     return None
+
+
+def on_pressure(pressure) -> None:
+    """A reminder, escalation or supervision was recorded by the sweep (sla app)."""
+    return None
+
+
+def on_whistle(whistle, event: str) -> None:
+    """A whistle was blown, a department reported, or a report went overdue (sla app)."""
+    return None
