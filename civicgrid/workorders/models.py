@@ -150,6 +150,10 @@ class WorkOrder(models.Model):
     # Who handles it now: the level in the chain and the unit the order was dispatched to.
     level = models.CharField(_("handling level"), max_length=10, choices=HandlingLevel.choices, default=HandlingLevel.GRID)
     unit = models.ForeignKey(Unit, verbose_name=_("handling unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # What the responsibility list proposes at intake: the dispatcher confirms it with one click.
+    suggested_unit = models.ForeignKey(
+        Unit, verbose_name=_("suggested unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True, on_delete=models.SET_NULL, related_name="handled_orders"
     )
@@ -392,6 +396,21 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.resolution} {self.satisfaction}"
+
+
+class NumberSequence(models.Model):
+    """A per-day counter behind order and tracking numbers (GD/SQ + date + sequence): the row is
+    locked while a number is taken, so two intakes never draw the same one on either database."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    value = models.PositiveBigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
 
 
 class MetricScheme(models.Model):
