@@ -1,4 +1,10 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
+
+Domain services raise django ValidationError; a subclass may carry ``http_status`` (the work-order
+errors: 409 for an illegal move or a version conflict, 403 for a forbidden one). An error whose
+params carry ``candidates`` (an ambiguous address) adds them as ``error.candidates`` so that a
+client can offer the choice.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 def _flatten(detail):
@@ -16,11 +23,50 @@ def _flatten(detail):
     return str(detail)
 
 
+def _leaf_errors(exc: DjangoValidationError) -> list[DjangoValidationError]:
+    """The single errors inside ``exc``, field errors in field order."""
+    if hasattr(exc, "error_dict"):
+        return [e for errors in exc.error_dict.values() for e in errors]
+    return list(exc.error_list) if hasattr(exc, "error_list") else [exc]
+
+
+def _plain(value):
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+def django_error_response(exc: DjangoValidationError) -> Response:
+    """The API answer to a refusal from a domain service."""
+    http_status = getattr(exc, "http_status", status.HTTP_400_BAD_REQUEST)
+    leaves = _leaf_errors(exc)
+    code = next((e.code for e in leaves if getattr(e, "code", None)), None) or "invalid"
+    if hasattr(exc, "error_dict"):
+        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
+        message = next((m for messages in fields.values() for m in messages), "")
+    elif hasattr(exc, "http_status"):
+        # A refusal of the whole request (a move, a conflict) belongs to no field.
+        fields, message = {}, exc.messages[0] if exc.messages else ""
+    else:
+        fields = {"non_field_errors": list(exc.messages)}
+        message = exc.messages[0] if exc.messages else ""
+    body = {"code": code, "message": message, "fields": fields}
+    for leaf in leaves:
+        params = getattr(leaf, "params", None) or {}
+        if isinstance(params, dict) and "candidates" in params:
+            body["candidates"] = _plain(params["candidates"])
+            break
+    return Response({"error": body}, status=http_status)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        set_rollback()
+        return django_error_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -13,6 +13,9 @@ def test_schema_generates_without_warnings(tmp_path):
     schema = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert schema["info"]["title"] == "civicgrid API"
     assert sorted(schema["paths"]) == [
+        "/api/v1/appeals/",
+        "/api/v1/appeals/track/",
+        "/api/v1/appeals/{tracking_number}/reveal/",
         "/api/v1/areas/",
         "/api/v1/areas/locate/",
         "/api/v1/areas/{code}/",
@@ -20,15 +23,24 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/baolian/{id}/",
         "/api/v1/buildings/",
         "/api/v1/buildings/{code}/",
+        "/api/v1/categories/",
         "/api/v1/grids/{code}/profile/",
         "/api/v1/households/",
         "/api/v1/households/{id}/",
         "/api/v1/households/{id}/reveal/",
         "/api/v1/me/",
+        "/api/v1/orders/",
+        "/api/v1/orders/{number}/",
+        "/api/v1/orders/{number}/attachments/",
+        "/api/v1/orders/{number}/callbacks/",
+        "/api/v1/orders/{number}/transitions/",
+        "/api/v1/orders/{number}/whistles/",
+        "/api/v1/responsibilities/",
         "/api/v1/units/",
         "/api/v1/units/{code}/",
         "/api/v1/users/",
         "/api/v1/users/{id}/",
+        "/api/v1/whistles/{id}/report/",
     ]
 
 
