@@ -18,8 +18,12 @@ from .models import Appeal, Category, Channel, Status, WorkOrder
 
 def make_category(code: str, name: str, parent: Category | None = None, **extra) -> Category:
     path = f"{parent.path}{code}/" if parent else f"{code}/"
-    return Category.objects.create(code=code, name=name, parent=parent, level=(parent.level + 1 if parent else 1),
-                                   path=path, **extra)
+    # Every database starts with the default catalogue (migration 0003), which uses the same
+    # codes: the test's category takes the code's place for the test.
+    defaults = {"name": name, "parent": parent, "level": parent.level + 1 if parent else 1, "path": path,
+                "keywords": "", "is_private": False, "is_utility": False, "default_priority": "normal",
+                "is_active": True, **extra}
+    return Category.objects.update_or_create(code=code, defaults=defaults)[0]
 
 
 @dataclass

@@ -1,0 +1,136 @@
+"""Routing by the responsibility list (职责清单): which unit answers for a category in an area.
+
+A rule (category, area) → unit applies to the area's whole subtree and to the category's subtree;
+a rule without a category is the default for its area. When several apply, the most specific wins:
+the deeper category first, then the deeper area (so "gas anywhere in the district → the gas company"
+beats "anything in this grid → the community office", and a street's own rule for gas beats the
+district's). Rules are read from a per-process snapshot, rebuilt when the list changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from django.db.models.signals import post_delete, post_save
+
+from civicgrid.geo.models import PATH_SEPARATOR
+from civicgrid.people.models import Unit
+
+from .catalogue import Snapshot, table_fingerprint
+from .models import Responsibility
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    category_path: str  # "" for the default rule of the area
+    area_path: str
+    unit_id: int
+    level: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def specificity(self) -> tuple[int, int]:
+        return (self.category_path.count(PATH_SEPARATOR), self.area_path.count(PATH_SEPARATOR))
+
+
+@dataclass
+class RuleBook:
+    by_area_path: dict[str, list[Rule]]
+    units: dict[int, Unit]
+
+
+def _build() -> RuleBook:
+    by_area: dict[str, list[Rule]] = {}
+    rows = Responsibility.objects.filter(is_active=True).values_list(
+        "id", "category__path", "area_path", "unit_id", "level", "category__is_active")
+    unit_ids = set()
+    for pk, cat_path, area_path, unit_id, level, cat_active in rows:
+        if cat_path is not None and not cat_active:
+            continue
+        by_area.setdefault(area_path, []).append(Rule(pk, cat_path or "", area_path, unit_id, level))
+        unit_ids.add(unit_id)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids, is_active=True).select_related("area")}
+    for rules in by_area.values():
+        rules.sort(key=lambda r: (-r.specificity[0], r.id))
+    return RuleBook(by_area, units)
+
+
+def _fingerprint():
+    return table_fingerprint(Responsibility) + table_fingerprint(Unit)
+
+
+rules_snapshot = Snapshot("responsibilities", _build, _fingerprint)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    codes = [c for c in path.split(PATH_SEPARATOR) if c]
+    return [PATH_SEPARATOR.join(codes[: i + 1]) + PATH_SEPARATOR for i in range(len(codes))]
+
+
+def resolve_rule(category_path: str, area_path: str) -> Rule | None:
+    """The most specific active rule for a category path (may be "") and an area path."""
+    book = rules_snapshot.get()
+    best: Rule | None = None
+    for path in _ancestor_paths(area_path):
+        for rule in book.by_area_path.get(path, ()):
+            if rule.unit_id not in book.units:
+                continue
+            if rule.category_path and not category_path.startswith(rule.category_path):
+                continue
+            if best is None or rule.specificity > best.specificity:
+                best = rule
+            break  # rules of one area are sorted deepest category first: the first match is its best
+    return best
+
+
+def resolve_unit(category, area) -> tuple[Unit | None, Responsibility | Rule | None]:
+    """``(unit, rule)`` responsible for ``category`` (may be None) in ``area``, or ``(None, None)``.
+
+    ``area`` is an Area or an area path; ``category`` a Category or None. The unit is a copy
+    (callers may keep it); the rule is a light snapshot with the Responsibility's id."""
+    area_path = area if isinstance(area, str) else area.path
+    category_path = category.path if category is not None else ""
+    rule = resolve_rule(category_path, area_path)
+    if rule is None:
+        return None, None
+    return copy.copy(rules_snapshot.get().units[rule.unit_id]), rule
+
+
+def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) -> Responsibility:
+    """Create or change a responsibility rule (admin, import scripts): the area path follows the
+    area, the unit must be active, one audit row."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from civicgrid.core.services import record_event
+
+    if rule.unit_id and not rule.unit.is_active:
+        raise ValidationError({"unit": _("The unit %(unit)s is not active.") % {"unit": rule.unit.name}})
+    created = rule.pk is None
+    with transaction.atomic():
+        rule.area_path = rule.area.path
+        rule.save()
+        record_event(actor=actor, action="responsibility.create" if created else "responsibility.update", obj=rule,
+                     changes={"category": rule.category.code if rule.category_id else None, "area": rule.area.code,
+                              "unit": rule.unit.code, "level": rule.level, "fields": sorted(changed or [])})
+    return rule
+
+
+def forget() -> None:
+    rules_snapshot.forget(everywhere=True)
+
+
+def _on_change(sender, **kwargs):
+    rules_snapshot.forget(everywhere=True)
+
+
+# Cache invalidation only; no domain logic here (ADR 001).
+for _model in (Responsibility, Unit):
+    post_save.connect(_on_change, sender=_model, dispatch_uid=f"routing-snapshot-save-{_model.__name__}")
+    post_delete.connect(_on_change, sender=_model, dispatch_uid=f"routing-snapshot-delete-{_model.__name__}")
