@@ -292,11 +292,17 @@ class AppealInputSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9, default=list)
 
 
+class SuggestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    confidence = serializers.FloatField()
+
+
 class AppealCreatedSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
     order = OrderListSerializer()
     created = serializers.BooleanField()
-    category_suggestion = CategoryRefSerializer(allow_null=True)
+    category_suggestion = SuggestionSerializer(allow_null=True)
 
 
 class RevealInputSerializer(serializers.Serializer):

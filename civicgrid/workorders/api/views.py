@@ -12,27 +12,20 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from civicgrid.core.api.idempotency import idempotency_key, is_integration_client
 from civicgrid.core.services import record_personal_data_read
 from civicgrid.people.jurisdiction import jurisdiction_for
-from civicgrid.people.models import Role
-
-from .. import selectors, services
-from ..filters import OrderFilterSet
 from civicgrid.sla.models import Whistle
 
+from .. import intake, order_photos, selectors, services
+from ..callbacks import record_callback
+from ..filters import OrderFilterSet
 from ..models import Appeal, Attachment, Category, Channel, Status
 from . import serializers as s
-
-# Which roles may enter an appeal on a channel other than the web form and the API.
-CHANNEL_ROLES = {
-    Channel.HOTLINE: {Role.HOTLINE_OPERATOR},
-    Channel.PATROL: {Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
-}
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="invalid input: {error: {code, message, fields}}"),
@@ -116,12 +109,10 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, number=None):
         """Add a photo to the order (evidence of handling, or a report photo); EXIF is stripped."""
-        from .. import attachments as attachment_services  # the intake engineer's photo handling
-
         order = self._order(number)
         data = s.AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attachment = attachment_services.add_attachment(
+        attachment = order_photos.add_order_photo(
             request.user, order, data.validated_data["file"], purpose=data.validated_data["purpose"]
         )
         return Response(s.attachment_dict(attachment), status=status.HTTP_201_CREATED)
@@ -130,19 +121,17 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def callbacks(self, request, number=None):
         """Record the resident's verdict (回访): resolved? satisfied? or not reached."""
-        from .. import callbacks as callback_services
-
         order = self._order(number)
         data = s.CallbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        callback = callback_services.record_callback(request.user, order, **data.validated_data)
+        callback = record_callback(request.user, order, **data.validated_data)
         return Response(s.CallbackSerializer(callback).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.WhistleInputSerializer, responses={201: s.WhistleSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def whistles(self, request, number=None):
         """A street blows the whistle (吹哨): named departments must report (报到) within the limit."""
-        from civicgrid.sla import services as sla_services
+        from civicgrid.sla import services as sla_services  # lands with the sla engineer's work
 
         order = self._order(number)
         data = s.WhistleInputSerializer(data=request.data)
@@ -167,7 +156,7 @@ class WhistleViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         """The department reports (报到) on the whistle."""
-        from civicgrid.sla import services as sla_services
+        from civicgrid.sla import services as sla_services  # lands with the sla engineer's work
 
         whistle = selectors.whistle_for_report(jurisdiction_for(request.user), int(pk))
         if whistle is None:
@@ -195,10 +184,6 @@ class AppealViewSet(viewsets.GenericViewSet):
         channel = asked or (Channel.API if token_client else Channel.WEB)
         if channel == Channel.API and not token_client:
             raise ValidationError({"channel": [_("Only clients signed with an API token use the api channel.")]})
-        roles = CHANNEL_ROLES.get(channel)
-        if roles and not jurisdiction_for(request.user).has_role(*roles):
-            raise PermissionDenied(_("You may not enter appeals on the %(channel)s channel.")
-                                   % {"channel": Channel(channel).label})
         return channel
 
     @extend_schema(
@@ -210,8 +195,6 @@ class AppealViewSet(viewsets.GenericViewSet):
     )
     def create(self, request):
         """Submit an appeal; it becomes (or joins) a work order and gets a tracking number."""
-        from .. import intake
-
         key = idempotency_key(request, required=is_integration_client(request))
         data = s.AppealInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -294,7 +277,8 @@ def suggestion_ref(suggestion) -> dict | None:
     category = getattr(suggestion, "category", suggestion)
     if category is None or not hasattr(category, "code"):
         return None
-    return {"code": category.code, "name": category.name}
+    return {"code": category.code, "name": category.name,
+            "confidence": round(float(getattr(suggestion, "confidence", 0.0) or 0.0), 3)}
 
 
 class CategoryViewSet(viewsets.GenericViewSet):
