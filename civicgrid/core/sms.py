@@ -13,6 +13,10 @@ from .masking import mask_phone
 logger = logging.getLogger("civicgrid.sms")
 
 
+class SmsError(Exception):
+    """The gateway refused or could not be reached; the outbox retries later."""
+
+
 class SmsGateway(Protocol):
     def send(self, phone: str, message: str) -> None: ...
 

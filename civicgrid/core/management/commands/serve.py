@@ -18,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-jobs", action="store_true",
+                            help="do not run the background jobs in this process (JOBS_BACKEND=inprocess)")
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, no_jobs=False, **options):
         try:
             from waitress import serve
         except ImportError as exc:  # pragma: no cover - waitress is a declared dependency
@@ -28,8 +30,22 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         from civicgrid.wsgi import application
 
+        jobs_note = self.start_jobs(no_jobs)
+
         self.stdout.write(
             f"civicgrid ({settings.MODE}, {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}) "
-            f"serving on http://{host}:{port}/  (Ctrl+C to stop)"
+            f"serving on http://{host}:{port}/  ({jobs_note}; Ctrl+C to stop)"
         )
         serve(application, host=host, port=port, threads=threads, ident="civicgrid")
+
+    @staticmethod
+    def start_jobs(no_jobs: bool) -> str:
+        """The embedded default has no Celery: the same periodic jobs run in a daemon thread here."""
+        if settings.JOBS_BACKEND != "inprocess":
+            return "jobs: celery workers"
+        if no_jobs:
+            return "jobs: off"
+        from civicgrid.core import jobs
+
+        jobs.start_inprocess()
+        return "jobs: in-process"
