@@ -285,3 +285,37 @@ LOGGING = {
 # --- civicgrid ----------------------------------------------------------------------------------
 # Seconds between checks of whether another process changed area boundaries (geo index reload).
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "5"))
+
+# --- Background jobs and notifications ------------------------------------------------------------
+# "celery": workers and beat on Redis (production); "inprocess": a thread of `civicgrid serve` runs
+# the same periodic jobs (the embedded default, no extra services).
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "").strip().lower() or ("celery" if REDIS_URL else "inprocess")
+if JOBS_BACKEND not in ("celery", "inprocess"):
+    raise ImproperlyConfigured(f"JOBS_BACKEND={JOBS_BACKEND!r} is not celery or inprocess")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds between runs of each periodic job (beat and the in-process runner read the same table).
+JOBS_SCHEDULE = {"deliver_outbox": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "10")), "sla_sweep": 300.0}
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
+OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", str(6 * 3600)))
+# A claimed row not finished within this time goes back to the queue (its worker died).
+OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "300"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WECHAT_GATEWAY = os.environ.get("WECHAT_GATEWAY", "civicgrid.core.wechat.LogWechatGateway")
+# Absolute links in SMS, e-mail and WeChat messages.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicgrid <noreply@localhost>")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if RELAXED else "django.core.mail.backends.smtp.EmailBackend",
+)
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)

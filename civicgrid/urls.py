@@ -31,6 +31,7 @@ urlpatterns = [
     path("open311/v2/", include("civicgrid.open311.urls")),
     path("orders/", include("civicgrid.workorders.urls")),
     path("inbox/", include("civicgrid.notifications.urls")),
+    path("echo/", include("civicgrid.notifications.echo_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

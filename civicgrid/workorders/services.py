@@ -228,6 +228,8 @@ def _effects(order: WorkOrder, move: Transition, actor, data: MoveInput, now: da
         _require(target.is_open, _("The order %(n)s is no longer open.") % {"n": target.number})
         order.merged_into = target
         details["into"] = target.number
+        # Which appeals moved, so that notify can tell each of their reporters.
+        details["appeals"] = list(order.appeals.order_by("pk").values_list("pk", flat=True))
     elif name == "withdraw":
         order.closed_at = now
     return details
