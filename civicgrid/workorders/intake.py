@@ -129,7 +129,9 @@ def _received(p: _Problems, value, now: datetime) -> datetime:
     if value in (None, ""):
         return now
     if isinstance(value, str):
-        parsed = parse_datetime(value.strip())
+        # Spreadsheets write "2019/12/30 17:06"; a date alone means its midnight.
+        raw = value.strip().replace("/", "-")
+        parsed = parse_datetime(raw) or (parse_datetime(f"{raw} 00:00") if len(raw) <= 10 else None)
         if parsed is None:
             p.add("received_at", _("received_at must be a date and time like 2026-11-22T09:30:00, got %(value)r.")
                   % {"value": value})
