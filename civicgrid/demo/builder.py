@@ -430,6 +430,36 @@ class Builder:
                 u.parent_id = u.parent.pk if u.parent else None
             Unit.objects.bulk_create(batch)
 
+    # -- responsibility list -------------------------------------------------------------------
+    def save_responsibilities(self) -> None:
+        """Every category routes somewhere in every demo grid: each street's office is its default,
+        the community office takes the grid matters (基层治理), and district departments and
+        utilities take their categories (catalog.DISTRICT_RESPONSIBILITIES)."""
+        from civicgrid.workorders.catalogue import load_default_catalogue
+        from civicgrid.workorders.models import Category, Responsibility
+
+        if not Category.objects.exists():
+            load_default_catalogue()
+        categories = dict(Category.objects.filter(
+            code__in=[*catalog.DISTRICT_RESPONSIBILITIES, catalog.COMMUNITY_CATEGORY]).values_list("code", "pk"))
+        units = {u.code: u for u in self.units}
+        rules = []
+        for area in self.plan.areas.values():
+            if area.kind == AreaKind.DISTRICT:
+                for code, suffix in catalog.DISTRICT_RESPONSIBILITIES.items():
+                    if code in categories and f"{area.code}-{suffix}" in units:
+                        rules.append(Responsibility(category_id=categories[code], area=area, area_path=area.path,
+                                                    unit=units[f"{area.code}-{suffix}"], level="district"))
+            elif area.kind == AreaKind.STREET:
+                rules.append(Responsibility(category=None, area=area, area_path=area.path,
+                                            unit=units[f"{area.code}-JDB"], level="street"))
+            elif area.kind == AreaKind.COMMUNITY and catalog.COMMUNITY_CATEGORY in categories:
+                rules.append(Responsibility(category_id=categories[catalog.COMMUNITY_CATEGORY], area=area,
+                                            area_path=area.path, unit=units[f"{area.code}-JWH"], level="community"))
+        for rule in rules:
+            rule.area_id, rule.unit_id = rule.area.pk, rule.unit.pk
+        Responsibility.objects.bulk_create(rules, batch_size=1000)
+
     # -- people --------------------------------------------------------------------------------
     def new_user(self, username: str, rng: random.Random, *, real_name: str | None = None, phone: str | None = None,
                  party: bool = False, age: tuple[int, int] = (26, 55)) -> User:
@@ -714,6 +744,7 @@ class Builder:
                 ("areas", self.plan_areas), ("save areas", self.save_areas),
                 ("buildings", self.plan_buildings), ("save buildings", self.save_buildings),
                 ("units", self.plan_units), ("save units", self.save_units),
+                ("responsibilities", self.save_responsibilities),
                 ("people", self.plan_people), ("save people", self.save_people),
             ]
             for label, step in stages:
@@ -788,6 +819,9 @@ def delete_demo_data() -> dict[str, int]:
     drop("memberships", Membership.objects.filter(Q(area__in=areas) | Q(unit__area__in=areas) | Q(user__in=demo_users)))
     drop("households", Household.objects.filter(under("area_path")))
     drop("buildings", Building.objects.filter(under("area_path")))
+    from civicgrid.workorders.models import Responsibility
+
+    drop("responsibilities", Responsibility.objects.filter(Q(area__in=areas) | Q(unit__area__in=areas)))
     drop("units", Unit.objects.filter(area__in=areas, parent__isnull=False))
     deleted["units"] += Unit.objects.filter(area__in=areas).delete()[0]
     n_areas = 0
@@ -859,6 +893,10 @@ def demo_digest() -> str:
         "household__entrance", "household__room").values_list(
         "cadre__username", "level", "area__code", "building__code", "household__building__code",
         "household__entrance", "household__room", "area_path"))
+    from civicgrid.workorders.models import Responsibility
+
+    feed("responsibilities", Responsibility.objects.order_by("area__code", "category__code").values_list(
+        "area__code", "category__code", "unit__code", "level", "area_path"))
     feed("residents", Household.residents.through.objects.order_by(
         "user__username").values_list("user__username", "household__building__code", "household__room"))
     return h.hexdigest()

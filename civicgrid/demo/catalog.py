@@ -149,3 +149,33 @@ DUTIES = [
     ("公益岗", "协助环境卫生、治安巡逻、便民服务"),
     ("楼长", "收集本楼居民诉求，传达通知，组织楼内自治"),
 ]
+
+# --- the responsibility list (职责清单) ------------------------------------------------------------
+# Category code (the default catalogue's) → district unit suffix, applied in each demo district. The
+# deeper code wins over its parent (routing: most specific first).
+DISTRICT_RESPONSIBILITIES = {
+    "01": "ZJJ",        # 城乡建设
+    "0101": "YJJ",      # 安全生产
+    "0102": "CGJ",      # 城市建设和市政管理
+    "010208": "RL",     # 冬季采暖
+    "010213": "RQ",     # 燃气供应
+    "010215": "GD",     # 电力供应
+    "010216": "GS",     # 自来水供应
+    "02": "MZJ",        # 党务政务
+    "03": "ZJJ",        # 国土资源
+    "04": "STHJ",       # 环境保护
+    "05": "SFJ",        # 纪检监察
+    "06": "JJ",         # 交通运输
+    "07": "SCJG",       # 经济管理
+    "08": "SCJG",       # 科技与信息产业
+    "09": "MZJ",        # 民政
+    "10": "MZJ",        # 农村农业
+    "11": "SCJG",       # 商贸旅游
+    "12": "WJJ",        # 卫生计生
+    "13": "SFJ",        # 政法
+    "1305": "JJ",       # 政法 / 交通管理
+    "14": "JTJ",        # 教育文体
+    "15": "RSJ",        # 劳动和社会保障
+}
+# 基层治理 (grid-level matters) goes to the community office; anything else a street's default.
+COMMUNITY_CATEGORY = "16"
