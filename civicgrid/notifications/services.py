@@ -50,15 +50,32 @@ DELIVERY_HEADER = "X-Civicgrid-Delivery"
 def enqueue(channel: str, *, event: str = "", recipient=None, address: str = "", subject: str = "",
             body: str = "", link: str = "", payload: dict | None = None, endpoint=None,
             now: datetime | None = None) -> OutboxMessage:
+    message = build(channel, event=event, recipient=recipient, address=address, subject=subject, body=body,
+                    link=link, payload=payload, endpoint=endpoint, now=now)
+    message.save(force_insert=True)
+    transaction.on_commit(_wake_runner)
+    return message
+
+
+def build(channel: str, *, event: str = "", recipient=None, address: str = "", subject: str = "", body: str = "",
+          link: str = "", payload: dict | None = None, endpoint=None, now: datetime | None = None) -> OutboxMessage:
+    """An unsaved row, for ``enqueue_many`` (batch intake)."""
     if channel not in OutboxChannel.values:
         raise ValueError(f"unknown outbox channel {channel!r}")
-    message = OutboxMessage.objects.create(
+    return OutboxMessage(
         channel=channel, event=event[:40], recipient=recipient, address=address[:500], endpoint=endpoint,
         subject=subject[:200], body=body, link=link[:300], payload=payload or {},
         next_attempt_at=now or timezone.now(),
     )
+
+
+def enqueue_many(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert many rows at once (one statement per batch), in the caller's transaction."""
+    if not rows:
+        return []
+    created = OutboxMessage.objects.bulk_create(rows, batch_size=500)
     transaction.on_commit(_wake_runner)
-    return message
+    return created
 
 
 def _wake_runner() -> None:
@@ -109,6 +126,21 @@ def endpoints_for(event: str, area_path: str = "") -> list[WebhookEndpoint]:
         if any(fnmatchcase(event, pattern) for pattern in endpoint.patterns):
             found.append(endpoint)
     return found
+
+
+def webhook_rows(event: str, data: dict, *, area_path: str = "", endpoints=None) -> list[OutboxMessage]:
+    """Unsaved rows for the endpoints (of ``endpoints``, else all active ones) that want ``event``."""
+    rows = []
+    for endpoint in endpoints if endpoints is not None else WebhookEndpoint.objects.filter(is_active=True).select_related("area"):
+        if endpoint.area_id and not area_path.startswith(endpoint.area.path):
+            continue
+        if not any(fnmatchcase(event, pattern) for pattern in endpoint.patterns):
+            continue
+        rows.append(build(
+            OutboxChannel.WEBHOOK, event=event, endpoint=endpoint, address=endpoint.url,
+            payload={"event": event, "created_at": timezone.now().isoformat(), "data": data},
+        ))
+    return rows
 
 
 def emit_webhooks(event: str, data: dict, *, area_path: str = "") -> list[OutboxMessage]:

@@ -134,22 +134,53 @@ def order_payload(order, event=None) -> dict:
     return data
 
 
+def _intake_message(appeal) -> tuple[str, str]:
+    title = _("Your appeal was received")
+    body = _("Your appeal “%(title)s” was received. Tracking number: %(tracking)s.") % {
+        "title": appeal.title[:30], "tracking": appeal.tracking_number}
+    return title, body
+
+
 def on_intake(appeal, order=None, **kwargs) -> None:
     """A new appeal was taken in (any channel): the reporter gets the tracking number."""
-    order = order or appeal.order
+    on_intake_many([(appeal, order or appeal.order)])
+
+
+def on_intake_many(pairs) -> None:
+    """``on_intake`` for a batch of (appeal, order): a fixed number of queries, whatever its size
+    (batch import and the intake benchmark take thousands at once)."""
+    from civicgrid.notifications.models import OutboxChannel, WebhookEndpoint, WechatBinding
+
+    pairs = list(pairs)
+    if not pairs:
+        return
+    outbox = _outbox()
+    reporter_ids = {a.reporter_id for a, _o in pairs if a.reporter_id}
+    users = {u.pk: u for u in User.objects.filter(pk__in=reporter_ids, is_active=True)} if reporter_ids else {}
+    openids = dict(WechatBinding.objects.filter(user_id__in=users).values_list("user_id", "openid")) if users else {}
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True).select_related("area"))
+    rows = []
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Your appeal was received")
-        body = _("Your appeal “%(title)s” was received. Tracking number: %(tracking)s.") % {
-            "title": appeal.title[:30], "tracking": appeal.tracking_number}
-        outbox = _outbox()
-        if appeal.reporter_id and appeal.reporter.is_active:
-            outbox.notify_user(appeal.reporter, event="appeal.received", title=title, body=body,
-                               link=track_link(appeal))
-        phone = appeal.reporter_phone or (appeal.reporter.phone if appeal.reporter_id else "")
-        if phone:
-            outbox.send_sms(phone, body, event="appeal.received", recipient=appeal.reporter)
-        outbox.emit_webhooks("appeal.received", {"tracking_number": appeal.tracking_number, "channel": appeal.channel,
-                                                 "order": order_payload(order)}, area_path=order.area_path)
+        for appeal, order in pairs:
+            title, body = _intake_message(appeal)
+            user = users.get(appeal.reporter_id)
+            if user is not None:
+                link = track_link(appeal)
+                rows.append(outbox.build(OutboxChannel.INBOX, event="appeal.received", recipient=user, subject=title,
+                                         body=body, link=link))
+                if user.pk in openids:
+                    rows.append(outbox.build(OutboxChannel.WECHAT, event="appeal.received", recipient=user,
+                                             address=openids[user.pk], subject=title, body=body, link=link))
+            phone = appeal.reporter_phone or (user.phone if user is not None else "")
+            if phone:
+                rows.append(outbox.build(OutboxChannel.SMS, event="appeal.received", recipient=user, address=phone,
+                                         body=body))
+            if endpoints:
+                rows += outbox.webhook_rows(
+                    "appeal.received", {"tracking_number": appeal.tracking_number, "channel": appeal.channel,
+                                        "order": order_payload(order)},
+                    area_path=order.area_path, endpoints=endpoints)
+    outbox.enqueue_many(rows)
 
 
 def on_transition(order, event) -> None:
@@ -220,21 +251,26 @@ def _when(moment) -> str:
 
 
 def on_pressure(pressure) -> None:
-    """A reminder, escalation or supervision was recorded by the sweep (sla app)."""
+    """A reminder, overdue notice, escalation or supervision was recorded by the sweep (sla app)."""
     order = pressure.order
     with translation.override(settings.LANGUAGE_CODE):
         kind = pressure.get_kind_display()
         title = _("%(kind)s: order %(n)s") % {"kind": kind, "n": order.number}
-        body = _("“%(title)s” (%(stage)s limit) is due %(due)s.") % {
-            "title": order.title[:40], "stage": pressure.stage, "due": _when(pressure.due_at)}
-        recipients = handlers_of(pressure.target_unit or order.unit)
-        if pressure.kind in ("escalate", "supervise"):
-            level = pressure.level or order.supervision_level
-            area = pressure.target_area or (ancestor_of_kind(order.area_path, level) if level else None)
-            if area is not None:
-                recipients += staff_at(area, LEVEL_ROLES.get(area.kind, ()))
-        _outbox().notify_users(recipients, event=f"order.{pressure.kind}", title=title, body=body,
-                               link=order_link(order))
+        body = pressure.note or _("“%(title)s” is due %(due)s.") % {"title": order.title[:40], "due": _when(pressure.due_at)}
+        recipients: list[User] = []
+        # A late whistle report is told by on_whistle("overdue"); one message per event is enough.
+        if pressure.stage != "whistle":
+            recipients += handlers_of(order.unit)
+            if pressure.target_unit_id and pressure.target_unit_id != order.unit_id:
+                recipients += handlers_of(pressure.target_unit)
+            if pressure.kind in ("escalate", "supervise"):
+                level = pressure.level or order.supervision_level
+                area = pressure.target_area or (ancestor_of_kind(order.area_path, level) if level else None)
+                if area is not None:
+                    recipients += staff_at(area, LEVEL_ROLES.get(area.kind, ()))
+        if recipients:
+            _outbox().notify_users(recipients, event=f"order.{pressure.kind}", title=title, body=body,
+                                   link=order_link(order))
         data = order_payload(order)
         data.update({"kind": pressure.kind, "stage": pressure.stage, "level": pressure.level,
                      "due_at": pressure.due_at.isoformat() if pressure.due_at else None})
@@ -245,6 +281,7 @@ def on_pressure(pressure) -> None:
 WHISTLE_CALLED = {"blown", "called", "created", "whistle"}
 WHISTLE_REPORTED = {"reported", "report"}
 WHISTLE_OVERDUE = {"overdue", "late"}
+WHISTLE_DONE = {"done"}
 
 
 def on_whistle(whistle, event: str) -> None:
@@ -273,6 +310,10 @@ def on_whistle(whistle, event: str) -> None:
             for response in late:
                 recipients += handlers_of(response.unit)
             recipients += [whistle.called_by, *staff_at(whistle.street, LEVEL_ROLES["street"])]
+        elif event in WHISTLE_DONE:
+            title = _("All departments reported on order %(n)s") % {"n": order.number}
+            body = _("Every department called by the whistle reported.")
+            recipients = [whistle.called_by, *staff_at(whistle.street, LEVEL_ROLES["street"])]
         else:
             title = body = ""
         if recipients:
