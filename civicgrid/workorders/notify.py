@@ -214,14 +214,14 @@ def _tell_reporters(order, event) -> None:
         from .models import Appeal
 
         target = order.merged_into
-        appeals = Appeal.objects.filter(pk__in=event.data.get("appeals", [])).select_related("reporter")
+        appeals = Appeal.objects.filter(pk__in=event.data.get("appeals", [])).select_related("reporter").order_by("pk")
         title = _("Your appeal joined order %(n)s") % {"n": target.number}
         body = _("Your appeal is handled together with the same problem reported by others, in order %(n)s.") % {
             "n": target.number}
         for user, phone, appeal in _reporters(appeals):
             _tell_reporter(user, phone, event="order.merge", title=title, body=body, link=track_link(appeal))
         return
-    appeals = order.appeals.select_related("reporter")
+    appeals = order.appeals.select_related("reporter").order_by("pk")
     link_for = track_link
     if action == "accept":
         title = _("Your appeal is being handled")
