@@ -502,6 +502,7 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
     from civicgrid.core.models import AuditEvent
     from civicgrid.core.services import audit_row
 
+    policy_key = _policy_key_function()
     policies: dict = {}
     with transaction.atomic():
         day, first = numbering.take(len(specs), now=now)
@@ -509,11 +510,11 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
         for n, (_i, spec) in enumerate(specs):
             order_number, tracking = numbering.format_numbers(day, first + n)
             order, appeal = _build_rows(spec, order_number, tracking, now)
-            policy_key = (spec.area.path, spec.category.pk if spec.category else None, spec.priority)
-            if policy_key in policies:
-                order.sla_policy = policies[policy_key]
+            key = policy_key(spec)
+            if key in policies:
+                order.sla_policy = policies[key]
             set_intake_deadlines(order, now)
-            policies[policy_key] = order.sla_policy
+            policies[key] = order.sla_policy
             orders.append(order)
             appeals.append(appeal)
         WorkOrder.objects.bulk_create(orders)
@@ -536,6 +537,26 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
     for (i, spec), order, appeal in zip(specs, orders, appeals):
         results[i] = IntakeResult(appeal, order, True, spec.suggestion)
     return BatchResult(results, errors)
+
+
+def _policy_key_function():
+    """A key that decides which SLA policy applies, so a batch asks ``policy_for`` once per key
+    rather than once per appeal: the codes on the order's area path and category path that carry
+    a policy at all, the priority, and whether the category is a utility. Everything else on
+    the paths cannot change the answer (policies match by those codes only)."""
+    from civicgrid.sla.models import SlaPolicy
+
+    rows = list(SlaPolicy.objects.filter(is_active=True).values_list("area__code", "category__code"))
+    area_codes = {a for a, _c in rows if a}
+    category_codes = {c for _a, c in rows if c}
+
+    def key(spec: _Spec):
+        on_path = tuple(c for c in spec.area.path.split("/") if c in area_codes)
+        category = spec.category
+        on_category = tuple(c for c in category.ancestor_codes if c in category_codes) if category else ()
+        return on_path, on_category, spec.priority, bool(category and category.is_utility)
+
+    return key
 
 
 _DEFAULTS = dict(title="", text="", lon=None, lat=None, coord_system="WGS84", address="", building_code=None,
