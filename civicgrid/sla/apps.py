@@ -6,3 +6,6 @@ class SlaConfig(AppConfig):
     name = "civicgrid.sla"
     label = "sla"
     verbose_name = _("Deadlines and supervision")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

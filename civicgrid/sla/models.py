@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area
@@ -27,6 +28,20 @@ class CalendarDay(models.Model):
     def __str__(self) -> str:
         kind = _("working day") if self.is_workday else _("day off")
         return f"{self.date:%Y-%m-%d} {kind} {self.name}".strip()
+
+
+class CalendarState(models.Model):
+    """A single row whose ``version`` changes whenever a CalendarDay row is added, edited or
+    deleted through the services. Every process caches the overrides; it compares this number
+    (at most every SLA_CALENDAR_CHECK_SECONDS) with the one it loaded, and reloads when they differ."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar state")
+        verbose_name_plural = _("calendar state")
 
 
 class LimitUnit(models.TextChoices):
@@ -69,6 +84,19 @@ class SlaPolicy(models.Model):
     extension_unit = models.CharField(_("extension unit"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
     # Fractions of each limit at which a reminder (催办) goes out, e.g. [0.5, 0.8].
     remind_at = models.JSONField(_("remind at fractions"), default=list, blank=True)
+    # Only orders in utility categories (Category.is_utility: water, power, gas, heating); Beijing
+    # dispatches those within 2 hours.
+    utilities_only = models.BooleanField(
+        _("utility categories only"), default=False,
+        help_text=_("Applies only to categories marked as utilities (water, power, gas, heating)."),
+    )
+    # Supervision (督办) climbs one more level each time this much more passes after the deadline.
+    escalate_every = models.PositiveIntegerField(_("escalate again after"), default=1)
+    escalate_unit = models.CharField(_("escalation unit"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.WORKDAYS)
+    # 吹哨报到: how long a called department has to report.
+    whistle_limit = models.PositiveIntegerField(_("whistle report limit (报到)"), default=2)
+    whistle_unit = models.CharField(_("whistle report limit unit"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.HOURS)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, null=True)
     max_reopens = models.PositiveSmallIntegerField(_("reopens allowed after unsatisfied callbacks"), default=2)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -96,8 +124,11 @@ class Pressure(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=PressureKind.choices)
     # Which limit: dispatch / response / handle / return / whistle.
     stage = models.CharField(_("limit"), max_length=12)
-    # What makes this pressure unique for the stage: the fraction ("0.5"), or the escalation level.
+    # What makes this pressure unique for the stage: the fraction and the deadline it counts
+    # towards ("0.5@20261009T090000Z"), the deadline for an overdue notice, or the escalation level.
     key = models.CharField(_("key"), max_length=40)
+    # Reminders: the fraction of the limit that had passed (the sweep sends only the latest one).
+    fraction = models.FloatField(_("fraction of the limit"), null=True, blank=True)
     level = models.CharField(_("level"), max_length=12, blank=True)
     target_area = models.ForeignKey(Area, verbose_name=_("addressed to area"), null=True, blank=True, on_delete=models.SET_NULL)
     target_unit = models.ForeignKey(
@@ -107,7 +138,8 @@ class Pressure(models.Model):
     # When it was due to be sent (by the schedule) and when the sweep really sent it: they differ
     # after downtime, when the sweep catches up.
     scheduled_at = models.DateTimeField(_("scheduled for"))
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    # Not auto_now_add: a sweep run for a given moment (catching up, tests) records that moment.
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -120,6 +152,7 @@ class Pressure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "kind", "stage", "key"], name="pressure_once_per_key")
         ]
+        indexes = [models.Index(fields=["order", "kind", "stage", "due_at"], name="pressure_order_stage_due")]
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_kind_display()} {self.stage} {self.key}"
