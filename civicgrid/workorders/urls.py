@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "workorders"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("report/", views.report, name="report"),
+    path("patrol/", views.patrol, name="patrol"),
+    path("hotline/", views.hotline, name="hotline"),
+]

@@ -1,0 +1,57 @@
+"""Forms of the intake pages. They only parse: every rule is checked by intake.submit_appeal."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.geo.coords import SYSTEMS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class AppealForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False,
+                              help_text=_("Road and number, e.g. 恩县路12号"))
+    building_code = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.FloatField(label=_("Longitude"), required=False)
+    lat = forms.FloatField(label=_("Latitude"), required=False)
+    coord_system = forms.ChoiceField(label=_("Coordinate system"), choices=[(s, s) for s in SYSTEMS], initial="WGS84",
+                                     required=False)
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    reporter_name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    reporter_phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    is_anonymous = forms.BooleanField(label=_("Do not show my name to the handlers"), required=False)
+    echo_opt_out = forms.BooleanField(label=_("Do not publish the answer on the echo wall"), required=False)
+    category_code = forms.CharField(label=_("Category code"), max_length=20, required=False)
+
+    # Which fields each page shows (the form is one, the channels differ).
+    CHANNEL_FIELDS = {
+        "web": ["title", "text", "address", "lon", "lat", "coord_system", "photos", "reporter_phone", "is_anonymous",
+                "echo_opt_out"],
+        "patrol": ["title", "text", "lon", "lat", "coord_system", "photos", "category_code"],
+        "hotline": ["reporter_name", "reporter_phone", "title", "text", "address", "category_code", "echo_opt_out"],
+    }
+
+    def __init__(self, *args, channel: str = "web", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        keep = set(self.CHANNEL_FIELDS[channel]) | {"building_code"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if channel == "patrol":
+            self.fields["photos"].required = True
+            self.fields["lon"].required = self.fields["lat"].required = True

@@ -1,0 +1,65 @@
+"""Intake pages: the resident's report form, the grid worker's patrol report (随手拍) and the
+hotline operator's entry. They parse, call intake.submit_appeal and show the tracking number."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from civicgrid.people.jurisdiction import jurisdiction_for
+
+from .forms import AppealForm
+from .intake import GRID_ROLES, HOTLINE_ROLES, IntakeForbidden, address_candidates, submit_appeal
+from .models import Channel
+
+PAGE_TITLES = {"web": gettext_lazy("Report a problem"), "patrol": gettext_lazy("Patrol report (随手拍)"),
+               "hotline": gettext_lazy("Hotline entry")}
+
+
+def _intake_page(request, channel: str):
+    form = AppealForm(request.POST or None, request.FILES or None, channel=channel)
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        photos = data.pop("photos", [])
+        try:
+            result = submit_appeal(channel=channel, actor=request.user, photos=photos,
+                                   **{"title": "", **data, "text": data.get("text", "")})
+        except IntakeForbidden as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
+        except ValidationError as exc:
+            candidates = address_candidates(exc)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(request, "workorders/report_done.html", {
+                "appeal": result.appeal, "order": result.order, "channel": channel,
+                "page_title": _("Appeal received")})
+    return render(request, "workorders/report_form.html", {
+        "form": form, "channel": channel, "candidates": candidates, "page_title": PAGE_TITLES[channel]},
+        status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    return _intake_page(request, Channel.WEB)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patrol(request):
+    if not jurisdiction_for(request.user).has_role(*GRID_ROLES):
+        raise PermissionDenied(_("Only grid workers file patrol reports."))
+    return _intake_page(request, Channel.PATROL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline(request):
+    if not jurisdiction_for(request.user).has_role(*HOTLINE_ROLES):
+        raise PermissionDenied(_("Only hotline operators and dispatchers enter hotline appeals."))
+    return _intake_page(request, Channel.HOTLINE)
