@@ -8,7 +8,9 @@ client can offer the choice.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,6 +69,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return django_error_response(exc)
+    # DRF turns these into NotFound / PermissionDenied itself, but only after the code is read.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*(exc.args or ()))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*(exc.args or ()))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,0 +1,348 @@
+"""The closed-loop REST API over HTTP: success and every refusal (401, 404 like a missing order,
+403 forbidden move, 409 illegal move or version conflict, 400 bad input), each refusal shown to
+change nothing; idempotent intake; public tracking; audited reveal."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from civicgrid.core.models import AuditEvent
+from civicgrid.workorders import services
+from civicgrid.workorders.models import Appeal, Attachment, Callback, OrderEvent, WorkOrder
+from civicgrid.workorders.testing import make_order, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    world = make_world()
+    world.g1 = make_order(world, area=world.tree.grid1, title="G1 order")
+    world.g4 = make_order(world, area=world.tree.grid4, title="G4 order", reporter=world.users["resident2"])
+    return world
+
+
+def api(user=None, token=False):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None and token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    elif user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def state(order):
+    order.refresh_from_db()
+    return ({f.attname: getattr(order, f.attname) for f in WorkOrder._meta.concrete_fields},
+            OrderEvent.objects.count(), AuditEvent.objects.count())
+
+
+def url(order, tail=""):
+    return f"/api/v1/orders/{order.number}/{tail}"
+
+
+# --- reading ---------------------------------------------------------------------------------
+def test_unauthenticated_requests_get_401(w):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    for response in (client.get("/api/v1/orders/"), client.get(url(w.g1)),
+                     client.post(url(w.g1, "transitions/"), {"action": "dispatch"}, format="json")):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_list_shows_only_the_jurisdiction_and_counts_only_what_it_shows(w):
+    body = api(w.users["street"]).get("/api/v1/orders/").json()
+    assert body["count"] == 1 and [o["number"] for o in body["results"]] == [w.g1.number]
+    assert api(w.users["district"]).get("/api/v1/orders/").json()["count"] == 2
+    assert api(w.users["resident2"]).get("/api/v1/orders/").json()["count"] == 1
+    assert api(w.users["dept"]).get("/api/v1/orders/").json()["count"] == 0
+
+
+def test_list_filters_and_queues(w):
+    client = api(w.users["district"])
+    assert [o["number"] for o in client.get("/api/v1/orders/", {"area": w.tree.street2.code}).json()["results"]] == [
+        w.g4.number]
+    assert client.get("/api/v1/orders/", {"queue": "to_dispatch"}).json()["count"] == 2
+    assert client.get("/api/v1/orders/", {"status": "closed"}).json()["count"] == 0
+    response = client.get("/api/v1/orders/", {"status": "bogus"})
+    assert response.status_code == 400
+
+
+def test_detail_has_moves_timeline_appeals_masked_deadlines_and_version(w):
+    body = api(w.users["street"]).get(url(w.g1)).json()
+    assert (body["number"], body["status"], body["version"], body["category"], body["area"]["code"]) == (
+        w.g1.number, "new", 1, {"code": "010101", "name": "道路破损"}, w.tree.grid1.code)
+    assert [m["action"] for m in body["allowed_moves"]] == ["dispatch", "report_up", "merge", "reject"]
+    assert body["appeals"] == [{
+        "tracking_number": w.g1.appeals.get().tracking_number, "channel": "web", "title": "G1 order",
+        "text": "恩县路12号门前路面有坑，雨天积水。", "reporter_name": "张*", "reporter_phone": "139****0001",
+        "is_anonymous": False, "address": "", "received_at": body["appeals"][0]["received_at"], "is_mine": False}]
+    assert body["deadlines"] == {"dispatch": None, "response": None, "handle": None, "return": None,
+                                 "is_overdue": False, "extension_days": 0}
+    assert body["timeline"] == [] and body["attachments"] == [] and body["whistles"] == []
+
+
+def test_resident_detail_offers_withdraw_and_hides_staff_names(w):
+    services.transition(w.g1, "dispatch", w.users["street"], unit=w.units["cg"])
+    body = api(w.users["resident"]).get(url(w.g1)).json()
+    assert [m["action"] for m in body["allowed_moves"]] == ["withdraw"]
+    assert [(e["action"], e["actor"], e["unit"]["code"]) for e in body["timeline"]] == [("dispatch", None, "D-CG")]
+    assert body["appeals"][0]["is_mine"] is True
+
+
+def test_an_order_outside_the_jurisdiction_answers_like_a_missing_one(w):
+    client = api(w.users["street"])
+    outside, missing = client.get(url(w.g4)), client.get("/api/v1/orders/NOPE/")
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json() == {"error": {"code": "not_found", "message": "No such work order.",
+                                                          "fields": {}}}
+
+
+# --- moves -----------------------------------------------------------------------------------
+def test_dispatch_over_the_api_with_a_token(w):
+    client = api(w.users["street"], token=True)
+    response = client.post(url(w.g1, "transitions/"), {"action": "dispatch", "unit": "D-CG", "expected_version": 1},
+                           format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["unit"]["code"], body["version"]) == ("dispatched", "D-CG", 2)
+    assert [e["action"] for e in body["timeline"]] == ["dispatch"]
+    assert body["deadlines"]["handle"] is not None
+
+
+def test_illegal_move_is_409_and_changes_nothing(w):
+    before = state(w.g1)
+    response = api(w.users["street"]).post(url(w.g1, "transitions/"), {"action": "close"}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"error": {"code": "illegal_transition", "fields": {},
+                                         "message": "“Close (结案)” is not possible while the order is “New, to dispatch”."}}
+    assert state(w.g1) == before
+
+
+def test_forbidden_move_is_403_and_changes_nothing(w):
+    before = state(w.g1)
+    response = api(w.users["grid"]).post(url(w.g1, "transitions/"), {"action": "dispatch", "unit": "D-CG"},
+                                         format="json")
+    assert response.status_code == 403
+    assert response.json() == {"error": {"code": "forbidden", "fields": {},
+                                         "message": f"You may not make “Dispatch (派遣)” on order {w.g1.number}."}}
+    assert state(w.g1) == before
+
+
+def test_version_conflict_is_409_and_changes_nothing(w):
+    before = state(w.g1)
+    response = api(w.users["street"]).post(url(w.g1, "transitions/"),
+                                           {"action": "dispatch", "unit": "D-CG", "expected_version": 7}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    assert state(w.g1) == before
+
+
+def test_moves_on_an_order_outside_the_jurisdiction_are_404_and_change_nothing(w):
+    before = state(w.g4)
+    response = api(w.users["street"]).post(url(w.g4, "transitions/"), {"action": "dispatch", "unit": "D-CG"},
+                                           format="json")
+    assert response.status_code == 404
+    assert state(w.g4) == before
+
+
+@pytest.mark.parametrize(("payload", "fields", "message"), [
+    ({"action": "fly"}, {"action": ['"fly" is not a valid choice.']}, '"fly" is not a valid choice.'),
+    ({"action": "dispatch", "unit": "NOPE"}, {"unit": ["Object with code=NOPE does not exist."]},
+     "Object with code=NOPE does not exist."),
+    ({"action": "dispatch"}, {},
+     "Choose the unit to dispatch the order to."),
+    ({"action": "reject"}, {},
+     "Give a reason for “Do not accept (不予受理)”."),
+    ({"action": "merge", "target_order": "NOPE"}, {"target_order": ["No such work order: NOPE."]},
+     "No such work order: NOPE."),
+    ({"action": "close_on_spot", "answer": "done", "evidence": [999]},
+     {"evidence": ["These attachments are not photos of this order: 999."]},
+     "These attachments are not photos of this order: 999."),
+])
+def test_bad_move_input_is_400_and_changes_nothing(w, payload, fields, message):
+    before = state(w.g1)
+    response = api(w.users["street"]).post(url(w.g1, "transitions/"), payload, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid", "message": message, "fields": fields}}
+    assert state(w.g1) == before
+
+
+# --- photos ----------------------------------------------------------------------------------
+def png(name="p.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer
+
+
+def test_grid_worker_adds_evidence_and_closes_on_the_spot(w):
+    client = api(w.users["grid"])
+    response = client.post(url(w.g1, "attachments/"), {"file": png(), "purpose": "evidence"}, format="multipart")
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["purpose"], body["content_type"], body["width"], body["height"]) == ("evidence", "image/png", 4, 3)
+    response = client.post(url(w.g1, "transitions/"),
+                           {"action": "close_on_spot", "answer": "已填平", "evidence": [body["id"]]}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "closed"
+
+
+def test_photo_refusals_change_nothing(w):
+    audit = AuditEvent.objects.count()
+    resident = api(w.users["resident"])
+    response = resident.post(url(w.g1, "attachments/"), {"file": png(), "purpose": "evidence"}, format="multipart")
+    assert response.status_code == 403
+    not_image = io.BytesIO(b"not an image")
+    not_image.name = "x.png"
+    response = api(w.users["grid"]).post(url(w.g1, "attachments/"), {"file": not_image}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "the photo is not a JPEG, PNG or WebP image."
+    assert api(w.users["street2"]).post(url(w.g1, "attachments/"), {"file": png()}, format="multipart").status_code == 404
+    assert (Attachment.objects.count(), AuditEvent.objects.count()) == (0, audit)
+
+
+# --- intake, tracking, reveal ----------------------------------------------------------------
+APPEAL = {"title": "路灯不亮", "text": "恩县路12号路灯不亮", "lon": 120.305, "lat": 36.055, "category": "010101",
+          "reporter_name": "李四", "reporter_phone": "13700000000"}
+
+
+def test_token_clients_must_send_an_idempotency_key(w):
+    client = api(w.users["hotline"], token=True)
+    response = client.post("/api/v1/appeals/", {**APPEAL, "channel": "api"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["idempotency_key"]
+    assert Appeal.objects.count() == 2
+
+
+def test_same_idempotency_key_returns_the_first_result_and_creates_nothing(w):
+    client = api(w.users["hotline"], token=True)
+    first = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    body = first.json()
+    assert (body["created"], body["order"]["channel"], body["order"]["area"]["code"]) == (True, "api", w.tree.grid1.code)
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    again = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 200
+    assert again.json()["tracking_number"] == body["tracking_number"] and again.json()["created"] is False
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_resident_submits_with_a_photo_in_multipart(w):
+    client = api(w.users["resident"])
+    response = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png()]}, format="multipart")
+    assert response.status_code == 201
+    appeal = Appeal.objects.get(tracking_number=response.json()["tracking_number"])
+    assert (appeal.channel, appeal.reporter, appeal.attachments.count()) == ("web", w.users["resident"], 1)
+
+
+def test_intake_refusals_are_400_or_403_and_write_nothing(w):
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    resident = api(w.users["resident"])
+    response = resident.post("/api/v1/appeals/", {**APPEAL, "lon": 0, "lat": 0}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "location": ["The place 0.000000, 0.000000 is not inside any grid of this platform."]}
+    assert resident.post("/api/v1/appeals/", {**APPEAL, "channel": "hotline"}, format="json").status_code == 403
+    assert resident.post("/api/v1/appeals/", {**APPEAL, "channel": "api"}, format="json").status_code == 400
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_public_tracking_by_number_and_phone(w):
+    services.transition(w.g1, "dispatch", w.users["street"], unit=w.units["cg"])
+    number = w.g1.appeals.get().tracking_number
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    body = client.get("/api/v1/appeals/track/", {"number": number, "phone": "13900000001"}).json()
+    assert {k: body[k] for k in ("tracking_number", "title", "status", "status_display", "category", "unit", "answer")} == {
+        "tracking_number": number, "title": "G1 order", "status": "dispatched",
+        "status_display": "Dispatched, to accept", "category": "道路破损", "unit": "市北区城市管理局", "answer": ""}
+    assert [(e["action"], e["status"], e["unit"]) for e in body["timeline"]] == [("dispatch", "dispatched", "市北区城市管理局")]
+    wrong = client.get("/api/v1/appeals/track/", {"number": number, "phone": "13900000002"})
+    assert wrong.status_code == 404
+    assert wrong.json()["error"]["message"] == "No appeal with this tracking number and phone."
+    missing = client.get("/api/v1/appeals/track/", {"number": number})
+    assert missing.status_code == 400 and missing.json()["error"]["fields"] == {"phone": ["This parameter is required."]}
+
+
+def test_reveal_is_audited_for_staff_and_404_for_others(w):
+    number = w.g1.appeals.get().tracking_number
+    response = api(w.users["grid"]).post(f"/api/v1/appeals/{number}/reveal/", {"purpose": "call back"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"tracking_number": number, "reporter_name": "张三", "reporter_phone": "13900000001",
+                               "address": ""}
+    read = AuditEvent.objects.get(action="personal_data.read")
+    assert (read.actor, read.reason, read.changes) == (
+        w.users["grid"], "call back", {"fields": ["address", "reporter_name", "reporter_phone"]})
+    for who in ("resident", "street2"):
+        assert api(w.users[who]).post(f"/api/v1/appeals/{number}/reveal/").status_code == 404
+    assert AuditEvent.objects.filter(action="personal_data.read").count() == 1
+
+
+# --- callbacks, whistles, catalogue ----------------------------------------------------------
+def closed(w):
+    order = w.g1
+    services.transition(order, "dispatch", w.users["street"], unit=w.units["cg"])
+    services.transition(order, "accept", w.users["dept"])
+    services.transition(order, "resolve", w.users["dept"], answer="已修补")
+    services.transition(order, "verify", w.users["grid"])
+    return services.transition(order, "close", w.users["street"])
+
+
+def test_resident_rates_the_closed_order(w):
+    order = closed(w)
+    response = api(w.users["resident"]).post(url(order, "callbacks/"),
+                                             {"resolution": "resolved", "satisfaction": "satisfied"}, format="json")
+    assert response.status_code == 201
+    assert {k: response.json()[k] for k in ("order", "round", "reached", "resolution", "satisfaction", "channel")} == {
+        "order": order.number, "round": 0, "reached": True, "resolution": "resolved", "satisfaction": "satisfied",
+        "channel": "web"}
+
+
+def test_callback_refusals_change_nothing(w):
+    order = closed(w)
+    before = (Callback.objects.count(), AuditEvent.objects.count())
+    assert api(w.users["resident2"]).post(url(order, "callbacks/"), {"resolution": "resolved",
+                                                                     "satisfaction": "satisfied"},
+                                          format="json").status_code == 404
+    response = api(w.users["resident"]).post(url(order, "callbacks/"), {"resolution": "resolved"}, format="json")
+    assert response.status_code == 400
+    assert (Callback.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_street_whistles_and_the_department_reports(w):
+    order = w.g1
+    services.transition(order, "dispatch", w.users["street"], unit=w.units["s1"])
+    response = api(w.users["street"]).post(url(order, "whistles/"),
+                                           {"units": ["D-CG", "D-ZJ"], "reason": "联合处置", "report_hours": 24},
+                                           format="json")
+    assert response.status_code == 201
+    whistle = response.json()
+    assert ([r["unit"]["code"] for r in whistle["responses"]], whistle["status"]) == (["D-CG", "D-ZJ"], "open")
+    assert api(w.users["dept"]).get(url(order)).status_code == 200  # the whistle lets the department see it
+    report = api(w.users["dept"]).post(f"/api/v1/whistles/{whistle['id']}/report/", {"note": "已到场"}, format="json")
+    assert report.status_code == 200
+    assert [(r["unit"]["code"], r["note"]) for r in report.json()["responses"]] == [("D-CG", "已到场"), ("D-ZJ", "")]
+
+
+def test_whistle_refusals(w):
+    before = AuditEvent.objects.count()
+    assert api(w.users["street2"]).post(url(w.g1, "whistles/"), {"units": ["D-CG"], "reason": "x"},
+                                        format="json").status_code == 404
+    assert api(w.users["street"]).post(url(w.g1, "whistles/"), {"units": ["NOPE"], "reason": "x"},
+                                       format="json").status_code == 400
+    assert api(w.users["dept"]).post("/api/v1/whistles/999/report/", {"note": "x"}, format="json").status_code == 404
+    assert AuditEvent.objects.count() == before
+
+
+def test_categories_are_public_and_responsibilities_need_sign_in(w):
+    tree = APIClient().get("/api/v1/categories/").json()
+    assert "01" in [n["code"] for n in tree]
+    assert APIClient().get("/api/v1/responsibilities/").status_code == 401
+    assert api(w.users["street"]).get("/api/v1/responsibilities/").status_code == 200
+
