@@ -60,7 +60,10 @@ def run_job(name: str):
     """Run one job now, in this thread's own database connection. Returns what the job returned,
     or None when it is missing or failed (logged): a failing job must not stop the others."""
     job = JOBS[name]
-    close_old_connections()
+    # Inside a caller's transaction (a test, a script's atomic block) the connection is not ours.
+    own_connection = not connection.in_atomic_block
+    if own_connection:
+        close_old_connections()
     try:
         func = resolve(job)
     except JobMissing as exc:
@@ -74,7 +77,8 @@ def run_job(name: str):
     finally:
         # A thread's connection must not outlive the run: the next run opens a fresh one, which
         # also recovers from a database restart.
-        connection.close()
+        if own_connection:
+            connection.close()
 
 
 def available(name: str) -> bool:
