@@ -12,6 +12,7 @@ progress 50%), handling levels, grids and the default policies (3% urgent).
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from datetime import timedelta
@@ -76,6 +77,8 @@ class SlaBenchmark:
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-load", action="store_true", help="sweep the orders already there")
+        parser.add_argument("--without-notifications", action="store_true",
+                            help="replace the notify hooks by no-ops: the sweep's own cost, without the outbox")
 
     def run(self, command, options):
         from civicgrid.geo.models import Area
@@ -107,6 +110,25 @@ class SlaBenchmark:
         open_orders = WorkOrder.objects.filter(status__in=OPEN_STATUSES).count()
         out.write(f"open orders in the database: {open_orders:,}; policies: {SlaPolicy.objects.count()}")
 
+        with contextlib.ExitStack() as stack:
+            self._sweeps(command, options, now, stack)
+
+    def _sweeps(self, command, options, now, stack):
+        out, err = command.stdout, command.stderr._out
+        if options["without_notifications"]:
+            from unittest import mock
+
+            from civicgrid.workorders import notify
+
+            patches = [mock.patch.object(notify, "on_pressure", lambda p: None),
+                       mock.patch.object(notify, "on_whistle", lambda w, e: None)]
+            if hasattr(notify, "on_pressures"):
+                patches.append(mock.patch.object(notify, "on_pressures", lambda ps: None))
+            for patch in patches:
+                stack.enter_context(patch)
+            out.write("notifications: off (notify hooks replaced by no-ops)")
+        else:
+            out.write("notifications: on (notify.on_pressure per pressure, or on_pressures per batch)")
         for label in ("first sweep", "second sweep"):
             bar = tqdm(desc=label, unit="order", file=err, leave=False)
 
@@ -123,15 +145,8 @@ class SlaBenchmark:
         out.write("target: first sweep under 30 s for 1,000,000 open orders on PostgreSQL; second sweep 0 changes")
 
     # --- loading --------------------------------------------------------------------------------
-    def _rows(self, options, now, grids, normal, urgent, windows, tag):
-        from civicgrid.people.models import Unit, UnitKind
-
+    def _rows(self, options, now, grids, normal, urgent, windows, tag, units_by_kind):
         rng = random.Random(options["seed"])
-        units_by_kind = {
-            "community": list(Unit.objects.filter(kind=UnitKind.COMMUNITY_OFFICE).values_list("id", flat=True)),
-            "street": list(Unit.objects.filter(kind=UnitKind.STREET_OFFICE).values_list("id", flat=True)),
-            "district": list(Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("id", flat=True)),
-        }
         due_share = options["due_share"]
         for i in range(options["orders"]):
             status = _pick(STATUS_MIX, rng)
@@ -179,7 +194,15 @@ class SlaBenchmark:
                 values.append(value)
             return values
 
-        rows = self._rows(options, now, grids, normal, urgent, windows, tag)
+        from civicgrid.people.models import Unit, UnitKind
+
+        # Read before COPY starts: the connection can run nothing else while it copies.
+        units_by_kind = {
+            "community": list(Unit.objects.filter(kind=UnitKind.COMMUNITY_OFFICE).values_list("id", flat=True)),
+            "street": list(Unit.objects.filter(kind=UnitKind.STREET_OFFICE).values_list("id", flat=True)),
+            "district": list(Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("id", flat=True)),
+        }
+        rows = self._rows(options, now, grids, normal, urgent, windows, tag, units_by_kind)
         bar = tqdm(total=options["orders"], desc="loading orders", unit="order", file=err, leave=False)
         count = 0
         if connection.vendor == "postgresql":

@@ -217,8 +217,32 @@ def _order_ref(row: dict):
 
 
 def _notify(pressures: list[Pressure]) -> None:
-    from civicgrid.workorders import notify
+    """Tell people, inside the batch's transaction (the outbox commits with the pressures).
 
+    The orders, units and areas the hooks read are loaded once per batch and attached. When
+    ``notify.on_pressures(pressures)`` exists it gets the whole batch (one set of queries);
+    otherwise ``notify.on_pressure`` is called for each pressure.
+    """
+    from civicgrid.geo.models import Area
+    from civicgrid.people.models import Unit
+    from civicgrid.workorders import notify
+    from civicgrid.workorders.models import WorkOrder
+
+    if not pressures:
+        return
+    orders = WorkOrder.objects.select_related("unit", "unit__area", "category").in_bulk({p.order_id for p in pressures})
+    units = Unit.objects.select_related("area").in_bulk({p.target_unit_id for p in pressures if p.target_unit_id})
+    areas = Area.objects.in_bulk({p.target_area_id for p in pressures if p.target_area_id})
+    for pressure in pressures:
+        pressure.order = orders[pressure.order_id]
+        if pressure.target_unit_id:
+            pressure.target_unit = units[pressure.target_unit_id]
+        if pressure.target_area_id:
+            pressure.target_area = areas[pressure.target_area_id]
+    batch_hook = getattr(notify, "on_pressures", None)
+    if batch_hook is not None:
+        batch_hook(pressures)
+        return
     for pressure in pressures:
         notify.on_pressure(pressure)
 
