@@ -57,7 +57,7 @@ from .models import Pressure, PressureKind, SlaPolicy, Whistle, WhistleResponse,
 
 logger = logging.getLogger("civicgrid.sla")
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 STAGE_LABELS = {
@@ -138,7 +138,7 @@ def _policy_q(policy_ids: list[int | None]) -> Q:
     return q
 
 
-def _batches(qs, due_field: str, fields: tuple[str, ...], batch_size: int):
+def _batches(qs, due_field: str, fields: tuple[str, ...], batch_size: int, lock: bool = True):
     """Keyset pagination over (deadline, id), each batch locked in its own transaction.
 
     Yields the rows of one batch inside an open transaction; the caller writes before asking for
@@ -153,8 +153,9 @@ def _batches(qs, due_field: str, fields: tuple[str, ...], batch_size: int):
             if last is not None:
                 page = page.filter(Q(**{f"{due_field}__gt": last[0]}) | Q(**{due_field: last[0], "pk__gt": last[1]}))
             page = page.order_by(due_field, "pk")
-            locked = page.select_for_update(skip_locked=True, of=("self",))
-            rows = list(locked.values(*fields)[:batch_size])
+            if lock:
+                page = page.select_for_update(skip_locked=True, of=("self",))
+            rows = list(page.values(*fields)[:batch_size])
             if not rows:
                 return
             # Advance the key by the last row seen, not the last row locked.
@@ -363,7 +364,9 @@ def _remind_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size:
             f"{due}__gt": now, f"{due}__lte": cutoff,
         }).filter(~Exists(higher))
         scheduled_for: dict[datetime, datetime] = {}
-        for rows in _batches(qs, due, ("id", due, "unit_id"), batch_size):
+        # Reminders change no order: no row locks (they cost a write per row on PostgreSQL); the
+        # unique key still stops a concurrent sweep from sending one twice.
+        for rows in _batches(qs, due, ("id", due, "unit_id"), batch_size, lock=False):
             objs = []
             for r in rows:
                 when = scheduled_for.get(r[due])
