@@ -16,6 +16,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     autocomplete_fields = []
     raw_id_fields = ["area"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            # An address typed without a scheme means https (Django 6 default).
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # The secret is generated; it is shown once the endpoint exists so it can be copied.
         return ["secret"]

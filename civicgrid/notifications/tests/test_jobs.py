@@ -113,8 +113,10 @@ def test_jobs_backend_defaults_to_celery_with_redis():
 
 
 # --- PostgreSQL: real concurrency and a real worker ------------------------------------------
+# serialized_rollback: the flush after a transactional test would otherwise take the migrations'
+# data (content types, default catalogue and policies) away from the tests that run after it.
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (runs in make test-postgres)")
 @pytest.mark.parametrize("round_", range(3))
 def test_concurrent_workers_deliver_each_row_exactly_once(round_):
@@ -161,7 +163,7 @@ REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker process needs a shared database: runs in make test-postgres")
 def test_a_real_celery_worker_on_redis_delivers_an_outbox_row(tmp_path):
     if not _redis_reachable(REDIS):
