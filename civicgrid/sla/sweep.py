@@ -151,7 +151,9 @@ def _batches(qs, due_field: str, fields: tuple[str, ...], batch_size: int, lock:
         with transaction.atomic():
             page = qs
             if last is not None:
-                page = page.filter(Q(**{f"{due_field}__gt": last[0]}) | Q(**{due_field: last[0], "pk__gt": last[1]}))
+                # The plain lower bound keeps the deadline index usable; the OR alone would not.
+                page = page.filter(**{f"{due_field}__gte": last[0]}).filter(
+                    Q(**{f"{due_field}__gt": last[0]}) | Q(pk__gt=last[1]))
             page = page.order_by(due_field, "pk")
             if lock:
                 page = page.select_for_update(skip_locked=True, of=("self",))
