@@ -163,6 +163,9 @@ def _effects(order: WorkOrder, move: Transition, actor, data: MoveInput, now: da
         details["unit"] = order.unit.code if order.unit_id else None
         order.unit = None
         order.handler = None
+        order.accepted_at = None
+        # Back in the dispatchers' queue: a fresh dispatch limit from now, not the first one.
+        set_intake_deadlines(order, now)
     elif name == "resolve":
         order.answer = data.answer
         order.resolved_at = now

@@ -15,7 +15,7 @@ from civicgrid.people.models import Membership, Role, User
 from civicgrid.sla.models import Pressure, PressureKind, Whistle, WhistleResponse
 from civicgrid.workorders import notify, services
 from civicgrid.workorders.errors import TransitionForbidden
-from civicgrid.workorders.models import Appeal, Attachment, Channel
+from civicgrid.workorders.models import Appeal, Attachment, Channel, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +233,40 @@ def test_whistles_reach_the_called_departments_then_the_street(w):
         ("dept2", f"Not reported by {due}: 市北区住房和城乡建设局."),
         ("street", f"Not reported by {due}: 市北区住房和城乡建设局."),
     ]
+
+
+def _pressures(w, n):
+    made = []
+    for i in range(n):
+        order = move(make_order(w), "dispatch", "street", w, unit=w.units["cg"])
+        made.append(Pressure.objects.create(
+            order=order, kind=PressureKind.SUPERVISE if i % 2 else PressureKind.REMIND, stage="handle",
+            key=f"k{i}", level="street" if i % 2 else "", due_at=order.handle_due, scheduled_at=timezone.now()))
+    return made
+
+
+def test_batch_of_pressures_sends_what_one_by_one_sends(w):
+    pressures = _pressures(w, 4)
+    OutboxMessage.objects.all().delete()
+    for p in pressures:
+        notify.on_pressure(p)
+    one_by_one = sorted(rows())
+    OutboxMessage.objects.all().delete()
+    notify.on_pressures(pressures)
+    assert sorted(rows()) == one_by_one
+    assert len(one_by_one) == 6  # dept for each of 4, plus the street for the 2 supervisions
+
+
+def test_batch_of_pressures_costs_the_same_queries_for_3_or_30_orders(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (3, 30):
+        pressures = _pressures(w, n)
+        for p in pressures:
+            p.order = WorkOrder.objects.select_related("unit", "unit__area").get(pk=p.order_id)
+        with CaptureQueriesContext(connection) as ctx:
+            notify.on_pressures(pressures)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

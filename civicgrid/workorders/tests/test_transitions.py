@@ -79,9 +79,12 @@ def test_move_accept(w):
 
 
 def test_move_return(w):
+    before = timezone.now()
     order = move(dispatched(w), "return", "dept", w, reason="不属于本单位职责")
     assert (order.status, order.unit, order.handler) == (Status.RETURNED, None, None)
     assert order.events.last().data == {"unit": "D-CG"}
+    # Back in the dispatch queue with a fresh dispatch limit (2 h by the default policy).
+    assert before + timedelta(hours=2) <= order.dispatch_due <= timezone.now() + timedelta(hours=2)
 
 
 def test_move_start(w):
