@@ -31,7 +31,7 @@ class AppealForm(forms.Form):
     coord_system = forms.ChoiceField(label=_("Coordinate system"), choices=[(s, s) for s in SYSTEMS], initial="WGS84",
                                      required=False)
     photos = MultiplePhotoField(label=_("Photos"), required=False)
-    reporter_name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    reporter_name = forms.CharField(label=_("Your name or the caller’s name"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
     is_anonymous = forms.BooleanField(label=_("Do not show my name to the handlers"), required=False)
     echo_opt_out = forms.BooleanField(label=_("Do not publish the answer on the echo wall"), required=False)
