@@ -250,7 +250,7 @@ def test_return_after_its_limit_is_refused(w):
     order = dispatched(w)
     WorkOrder.objects.filter(pk=order.pk).update(return_due=timezone.now() - timedelta(minutes=1))
     before = snapshot(order)
-    with pytest.raises(OrderError, match="time to return this order ended"):
+    with pytest.raises(OrderError, match="该工单的退单时限已于"):
         move(order, "return", "dept", w, reason="不属于本单位")
     assert snapshot(order) == before
 
@@ -263,7 +263,7 @@ def test_reopen_is_limited(w):
         order = move(order, "resolve", "dept", w, answer="再次处理")
         order = move(move(order, "verify", "grid", w), "close", "street", w)
     before = snapshot(order)
-    with pytest.raises(OrderError, match="reopened 2 times already"):
+    with pytest.raises(OrderError, match="该工单已重办 2 次，已达上限"):
         move(order, "reopen", None, w, reason="还是不满意")
     assert snapshot(order) == before
 
@@ -280,7 +280,7 @@ def test_stale_version_is_refused(w):
 def test_extension_longer_than_allowed_is_refused(w):
     order = move(dispatched(w), "accept", "dept", w)
     before = snapshot(order)
-    with pytest.raises(OrderError, match="1 to 10 working days"):
+    with pytest.raises(OrderError, match="该工单可申请延期 1 至 10 个工作日"):
         move(order, "request_extension", "dept", w, days=11, reason="太久")
     assert snapshot(order) == before
 
