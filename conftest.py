@@ -20,3 +20,15 @@ def _fresh_geo_index():
     invalidate_local_index()
     yield
     invalidate_local_index()
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test (live server, concurrency) restores the migrations' data afterwards.
+
+    The flush after a transactional test empties every table, including what data migrations
+    loaded (the category catalogue, the default SLA policies, the Open311 attributes). Restoring
+    it for *all* of them (not only some) also keeps content types consistent: a flush without
+    serialized rollback re-creates them with new ids, which the next restore would collide with.
+    """
+    return True
