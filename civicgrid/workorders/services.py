@@ -329,7 +329,7 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
         event = OrderEvent.objects.create(
             order=locked, action=move.name, from_status=from_status, to_status=locked.status,
             actor=actor, actor_repr=actor.get_username() if actor else "system",
-            unit=locked.unit, reason=data.reason or data.answer, data=details,
+            unit=locked.unit, reason=data.reason or data.answer, data=details, is_public=move.public,
         )
         record_event(
             actor=actor, action=f"order.{move.name}", obj=locked,

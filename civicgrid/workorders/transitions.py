@@ -54,33 +54,36 @@ class Transition:
     needs_days: bool = False
     needs_evidence: bool = False
     system_allowed: bool = False
+    # Shown on the resident's timeline. Internal moves (who passed the order to whom, extension
+    # requests, verification) are for staff: their reasons are working notes, not answers.
+    public: bool = True
 
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("dispatch", _("Dispatch (派遣)"), (S.NEW, S.RETURNED), S.DISPATCHED,
                DISPATCHERS | {Role.HOTLINE_OPERATOR}, Scope.AREA, needs_unit=True),
     Transition("redispatch", _("Redispatch (改派)"), (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS), S.DISPATCHED,
-               DISPATCHERS, Scope.AREA, needs_unit=True, needs_reason=True),
+               DISPATCHERS, Scope.AREA, needs_unit=True, needs_reason=True, public=False),
     Transition("accept", _("Accept (签收)"), (S.DISPATCHED,), S.ACCEPTED, HANDLERS, Scope.UNIT),
     Transition("return", _("Return (退单)"), (S.DISPATCHED, S.ACCEPTED), S.RETURNED,
-               HANDLERS, Scope.UNIT, needs_reason=True),
-    Transition("start", _("Start handling"), (S.ACCEPTED,), S.IN_PROGRESS, HANDLERS, Scope.UNIT),
+               HANDLERS, Scope.UNIT, needs_reason=True, public=False),
+    Transition("start", _("Start handling"), (S.ACCEPTED,), S.IN_PROGRESS, HANDLERS, Scope.UNIT, public=False),
     Transition("resolve", _("Resolve and answer (办结反馈)"), (S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED,
-               HANDLERS, Scope.UNIT, needs_answer=True),
-    Transition("verify", _("Verify (核查通过)"), (S.RESOLVED,), S.VERIFIED, VERIFIERS, Scope.AREA),
+               HANDLERS, Scope.UNIT, needs_answer=True, public=False),
+    Transition("verify", _("Verify (核查通过)"), (S.RESOLVED,), S.VERIFIED, VERIFIERS, Scope.AREA, public=False),
     Transition("reject_resolution", _("Send back after verification (核查不通过)"), (S.RESOLVED,), S.IN_PROGRESS,
-               VERIFIERS, Scope.AREA, needs_reason=True),
+               VERIFIERS, Scope.AREA, needs_reason=True, public=False),
     Transition("close", _("Close (结案)"), (S.VERIFIED,), S.CLOSED, DISPATCHERS, Scope.AREA),
     Transition("close_on_spot", _("Handle on the spot (能办即办)"), (S.NEW,), S.CLOSED,
                frozenset({Role.GRID_WORKER, Role.GRID_LEADER}), Scope.AREA, needs_answer=True, needs_evidence=True),
     Transition("report_up", _("Report up (上报)"), (S.NEW, S.RETURNED, S.ACCEPTED, S.IN_PROGRESS), S.NEW,
-               FIELD | {Role.STREET_DISPATCHER}, Scope.AREA, needs_reason=True),
+               FIELD | {Role.STREET_DISPATCHER}, Scope.AREA, needs_reason=True, public=False),
     Transition("request_extension", _("Ask for an extension (延期申请)"), (S.ACCEPTED, S.IN_PROGRESS), None,
-               HANDLERS, Scope.UNIT, needs_reason=True, needs_days=True),
+               HANDLERS, Scope.UNIT, needs_reason=True, needs_days=True, public=False),
     Transition("approve_extension", _("Approve the extension"), (S.ACCEPTED, S.IN_PROGRESS), None,
                DISPATCHERS, Scope.AREA),
     Transition("deny_extension", _("Deny the extension"), (S.ACCEPTED, S.IN_PROGRESS), None,
-               DISPATCHERS, Scope.AREA, needs_reason=True),
+               DISPATCHERS, Scope.AREA, needs_reason=True, public=False),
     Transition("suspend", _("Suspend as long-term (挂账)"), (S.ACCEPTED, S.IN_PROGRESS), S.SUSPENDED,
                SUPERVISORS, Scope.AREA, needs_reason=True),
     Transition("resume", _("Resume"), (S.SUSPENDED,), S.IN_PROGRESS, SUPERVISORS, Scope.AREA),

@@ -313,3 +313,13 @@ def test_allowed_moves_are_exactly_what_the_table_lets_this_user_do(w):
     assert sorted(t.name for t in services.allowed_moves(w.users["street"], order)) == ["merge", "redispatch"]
     assert [t.name for t in services.allowed_moves(w.users["resident"], order)] == ["withdraw"]
     assert services.allowed_moves(w.users["street2"], order) == []
+
+
+def test_internal_moves_stay_off_the_residents_timeline(w):
+    order = move(move(dispatched(w), "accept", "dept", w), "request_extension", "dept", w, days=2, reason="内部说明")
+    order = move(order, "resolve", "dept", w, answer="已处理，联系了张三13900000001")
+    order = move(move(order, "verify", "grid", w), "close", "street", w)
+    assert list(order.events.values_list("action", "is_public")) == [
+        ("dispatch", True), ("accept", True), ("request_extension", False), ("resolve", False),
+        ("verify", False), ("close", True),
+    ]
