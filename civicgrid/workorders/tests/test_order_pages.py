@@ -1,0 +1,80 @@
+"""The tracking page and the staff order page: scoped, and moves only through the table."""
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from civicgrid.core.models import AuditEvent
+from civicgrid.workorders import services
+from civicgrid.workorders.models import OrderEvent, Status, WorkOrder
+from civicgrid.workorders.testing import make_order, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+def test_tracking_needs_the_reporters_phone(client, w):
+    order = make_order(w)
+    appeal = order.appeals.get()
+    url = f"/orders/track/{appeal.tracking_number}/"
+    assert "恩县路路面坑洼" not in client.get(url).content.decode()
+    wrong = client.post(url, {"phone": "13900000009"}).content.decode()
+    with translation.override("zh-hans"):
+        refused = gettext("No appeal with this tracking number and phone.")
+        new_status = str(Status.NEW.label)
+    assert "恩县路路面坑洼" not in wrong
+    assert refused in wrong
+    right = client.post(url, {"phone": "139-0000-0001"}).content.decode()
+    assert "恩县路路面坑洼" in right
+    assert new_status in right
+
+
+def test_tracking_shows_only_public_moves(client, w):
+    order = make_order(w)
+    services.transition(order, "report_up", w.users["grid"], reason="内部：需要社区协调物业")
+    page = client.post(f"/orders/track/{order.appeals.get().tracking_number}/", {"phone": "13900000001"})
+    assert "内部：需要社区协调物业" not in page.content.decode()
+
+
+def test_staff_order_page_offers_exactly_the_allowed_moves(client, w):
+    order = make_order(w)
+    client.force_login(w.users["street"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    actions = sorted(set(part.split('"')[0] for part in page.split('name="action" value="')[1:]))
+    assert actions == sorted(t.name for t in services.allowed_moves(w.users["street"], order))
+    assert "dispatch" in actions and "accept" not in actions
+
+
+def test_a_move_from_the_page_goes_through_the_service(client, w):
+    order = make_order(w)
+    client.force_login(w.users["street"])
+    response = client.post(f"/orders/{order.number}/move/",
+                           {"action": "dispatch", "unit": "D-CG", "version": "1"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.unit.code, order.version) == (Status.DISPATCHED, "D-CG", 2)
+    assert AuditEvent.objects.filter(action="order.dispatch").count() == 1
+
+
+def test_a_refused_move_from_the_page_changes_nothing(client, w):
+    order = make_order(w)
+    client.force_login(w.users["dept"])
+    before = (WorkOrder.objects.filter(pk=order.pk).values().get(), OrderEvent.objects.count(), AuditEvent.objects.count())
+    # The department cannot see a new order at all: the page answers like a missing one.
+    assert client.post(f"/orders/{order.number}/move/", {"action": "dispatch", "unit": "D-CG"}).status_code == 404
+    client.force_login(w.users["street"])
+    response = client.post(f"/orders/{order.number}/move/", {"action": "close"}, follow=True)
+    assert response.status_code == 200
+    assert "结案" in response.content.decode()
+    assert (WorkOrder.objects.filter(pk=order.pk).values().get(), OrderEvent.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_order_page_outside_the_jurisdiction_is_like_a_missing_one(client, w):
+    order = make_order(w)
+    client.force_login(w.users["community2"])
+    assert client.get(f"/orders/{order.number}/").status_code == 404
+    assert client.get("/orders/GD00000000000000/").status_code == 404
