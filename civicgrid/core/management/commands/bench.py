@@ -44,4 +44,11 @@ class Command(BaseCommand):
         bench = self._benchmarks.get(options["benchmark"])
         if bench is None:
             raise CommandError(f"Unknown benchmark {options['benchmark']!r}; known: {', '.join(sorted(self._benchmarks))}")
+        from django.conf import settings
+
+        if settings.DEBUG:
+            # DEBUG wraps every cursor to log its SQL, which production never pays; measure
+            # what production runs, whatever mode the command was started in.
+            settings.DEBUG = False
+            self.stderr.write("note: DEBUG turned off for the benchmark (no per-query SQL logging)")
         bench.run(self, options)
