@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.workorders import services
-from civicgrid.workorders.models import OrderEvent, Status, WorkOrder
+from civicgrid.workorders.models import Channel, OrderEvent, Status, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,15 @@ def test_order_page_outside_the_jurisdiction_is_like_a_missing_one(client, w):
     client.force_login(w.users["community2"])
     assert client.get(f"/orders/{order.number}/").status_code == 404
     assert client.get("/orders/GD00000000000000/").status_code == 404
+
+
+def test_history_and_channels_read_as_words_not_codes(client, w):
+    order = make_order(w)
+    services.transition(order, "report_up", w.users["grid"], reason="需社区协调")
+    client.force_login(w.users["community"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    with translation.override("zh-hans"):
+        report_up = str(services.TRANSITIONS["report_up"].label)
+        web = str(Channel.WEB.label)
+    assert f"{report_up} · grid" in page
+    assert f"· {web}</li>" in page
