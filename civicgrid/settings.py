@@ -232,6 +232,7 @@ OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
 OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_SECONDS = int(os.environ.get("OTP_RESEND_SECONDS", "60"))
 OTP_DAILY_LIMIT = int(os.environ.get("OTP_DAILY_LIMIT", "10"))
+OTP_IP_HOURLY_LIMIT = int(os.environ.get("OTP_IP_HOURLY_LIMIT", "30"))
 SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "civicgrid.core.sms.LogSmsGateway")
 
 # --- I18n ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core import context
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.services import diff_fields, record_event
@@ -691,6 +692,13 @@ def request_login_code(phone: str) -> OneTimeCode:
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         if recent.filter(created_at__gte=start_of_day).count() >= settings.OTP_DAILY_LIMIT:
             raise _field_error("phone", _("Too many codes were sent to this number today. Please try again tomorrow."), "daily_limit")
+        # One address asking for codes to many numbers is someone spending our SMS budget (or
+        # bombing strangers' phones): the audit rows of code requests carry the caller's address.
+        ip = context.current().ip_address
+        if ip and AuditEvent.objects.filter(
+            action="otp.request", ip_address=ip, created_at__gte=now - timedelta(hours=1)
+        ).count() >= settings.OTP_IP_HOURLY_LIMIT:
+            raise _field_error("phone", _("Too many codes were asked for from this network. Please try again later."), "ip_limit")
         code = f"{secrets.randbelow(10 ** settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
         otc = OneTimeCode.objects.create(
             phone=phone,

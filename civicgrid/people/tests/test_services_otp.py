@@ -189,3 +189,22 @@ def test_staff_numbers_cannot_use_codes():
     assert info.value.error_dict["phone"][0].code == "staff_account"
     assert OneTimeCode.objects.count() == 0
     assert LogSmsGateway.sent == []
+
+
+@override_settings(OTP_IP_HOURLY_LIMIT=2, OTP_RESEND_SECONDS=0)
+def test_one_address_cannot_ask_for_codes_to_many_numbers(django_capture_on_commit_callbacks):
+    from civicgrid.core import context
+
+    office = context.RequestContext(ip_address="203.0.113.7")
+    with context.bind(office), django_capture_on_commit_callbacks(execute=True):
+        services.request_login_code("13900000011")
+        services.request_login_code("13900000012")
+    before = (OneTimeCode.objects.count(), AuditEvent.objects.count(), len(LogSmsGateway.sent))
+    with context.bind(office), pytest.raises(ValidationError) as info:
+        services.request_login_code("13900000013")
+    assert info.value.error_dict["phone"][0].code == "ip_limit"
+    assert (OneTimeCode.objects.count(), AuditEvent.objects.count(), len(LogSmsGateway.sent)) == before == (2, 2, 2)
+    # Another address is not affected.
+    with context.bind(context.RequestContext(ip_address="198.51.100.9")), django_capture_on_commit_callbacks(execute=True):
+        services.request_login_code("13900000013")
+    assert OneTimeCode.objects.count() == 3
