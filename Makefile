@@ -11,10 +11,13 @@ export CIVICGRID_DATA_DIR ?= $(CURDIR)/data
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@# Front-end libraries (ECharts, Leaflet, htmx) at the versions pinned in package-lock.json.
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: pages work, but charts and maps need Node.js and npm (Debian: apt-get install nodejs npm), then make install"; fi
 	@touch $(STAMP)
 
 # A fresh demo database each time, so the demo always looks the same.

@@ -70,6 +70,13 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Front-end libraries installed by `make install` from package-lock.json (never committed), served
+# under static/vendor/ so that no page needs the internet.
+NODE_MODULES = BASE_DIR / "node_modules"
+VENDOR_ASSETS = {"echarts": "echarts/dist", "leaflet": "leaflet/dist", "htmx": "htmx.org/dist"}
+STATICFILES_DIRS += [
+    (f"vendor/{name}", NODE_MODULES / path) for name, path in VENDOR_ASSETS.items() if (NODE_MODULES / path).is_dir()
+]
 WHITENOISE_USE_FINDERS = DEBUG or MODE == "test"
 if WHITENOISE_USE_FINDERS:
     # WhiteNoise warns about a missing STATIC_ROOT even when it serves through the finders.
