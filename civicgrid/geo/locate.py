@@ -23,14 +23,13 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from shapely.geometry import shape
+
+from civicgrid.core import versioning
 
 from . import coords
 from .models import PATH_SEPARATOR, Area, GeoIndexState
 
-SINGLETON_ID = 1
 
 
 @dataclass(frozen=True)
@@ -174,18 +173,12 @@ _checked_at = 0.0
 
 
 def current_version() -> int:
-    row = GeoIndexState.objects.filter(id=SINGLETON_ID).values_list("version", flat=True).first()
-    return int(row or 0)
+    return versioning.read_version(GeoIndexState)
 
 
 def bump_version() -> None:
     """Call inside the transaction that changes a boundary; drops this process's index on commit."""
-    updated = GeoIndexState.objects.filter(id=SINGLETON_ID).update(
-        version=F("version") + 1, changed_at=timezone.now()
-    )
-    if not updated:
-        GeoIndexState.objects.get_or_create(id=SINGLETON_ID)
-        GeoIndexState.objects.filter(id=SINGLETON_ID).update(version=F("version") + 1, changed_at=timezone.now())
+    versioning.bump_version(GeoIndexState)
     transaction.on_commit(invalidate_local_index)
 
 

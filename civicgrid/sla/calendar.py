@@ -29,12 +29,12 @@ from functools import lru_cache
 import chinese_calendar
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
+
+from civicgrid.core import versioning
 
 logger = logging.getLogger("civicgrid.sla")
 
-SINGLETON_ID = 1
 DAY = timedelta(days=1)
 
 _warned_years: set[int] = set()
@@ -59,16 +59,14 @@ def _check_seconds() -> float:
 def current_version() -> int:
     from .models import CalendarState
 
-    return int(CalendarState.objects.filter(id=SINGLETON_ID).values_list("version", flat=True).first() or 0)
+    return versioning.read_version(CalendarState)
 
 
 def bump_version() -> None:
     """Call inside the transaction that changes CalendarDay rows; drops this process's cache on commit."""
     from .models import CalendarState
 
-    if not CalendarState.objects.filter(id=SINGLETON_ID).update(version=F("version") + 1, changed_at=timezone.now()):
-        CalendarState.objects.get_or_create(id=SINGLETON_ID)
-        CalendarState.objects.filter(id=SINGLETON_ID).update(version=F("version") + 1, changed_at=timezone.now())
+    versioning.bump_version(CalendarState)
     transaction.on_commit(forget_overrides)
 
 
