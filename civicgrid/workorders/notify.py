@@ -252,29 +252,7 @@ def _when(moment) -> str:
 
 def on_pressure(pressure) -> None:
     """A reminder, overdue notice, escalation or supervision was recorded by the sweep (sla app)."""
-    order = pressure.order
-    with translation.override(settings.LANGUAGE_CODE):
-        kind = pressure.get_kind_display()
-        title = _("%(kind)s: order %(n)s") % {"kind": kind, "n": order.number}
-        body = pressure.note or _("“%(title)s” is due %(due)s.") % {"title": order.title[:40], "due": _when(pressure.due_at)}
-        recipients: list[User] = []
-        # A late whistle report is told by on_whistle("overdue"); one message per event is enough.
-        if pressure.stage != "whistle":
-            recipients += handlers_of(order.unit)
-            if pressure.target_unit_id and pressure.target_unit_id != order.unit_id:
-                recipients += handlers_of(pressure.target_unit)
-            if pressure.kind in ("escalate", "supervise"):
-                level = pressure.level or order.supervision_level
-                area = pressure.target_area or (ancestor_of_kind(order.area_path, level) if level else None)
-                if area is not None:
-                    recipients += staff_at(area, LEVEL_ROLES.get(area.kind, ()))
-        if recipients:
-            _outbox().notify_users(recipients, event=f"order.{pressure.kind}", title=title, body=body,
-                                   link=order_link(order))
-        data = order_payload(order)
-        data.update({"kind": pressure.kind, "stage": pressure.stage, "level": pressure.level,
-                     "due_at": pressure.due_at.isoformat() if pressure.due_at else None})
-        _outbox().emit_webhooks(f"order.{pressure.kind}", data, area_path=order.area_path)
+    on_pressures([pressure])
 
 
 def on_pressures(pressures) -> None:
@@ -320,6 +298,7 @@ def on_pressures(pressures) -> None:
     for pressure in pressures:
         order = pressure.order
         recipients: list[User] = []
+        # A late whistle report is told by on_whistle("overdue"); one message per event is enough.
         if pressure.stage != "whistle":
             recipients += unit_handlers(order.unit)
             if pressure.target_unit_id and pressure.target_unit_id != order.unit_id:
