@@ -112,6 +112,9 @@ INSTALLED_APPS = [
     "civicgrid.workorders",
     "civicgrid.notifications",
     "civicgrid.open311",
+    "civicgrid.dashboard",
+    "civicgrid.portal",
+    "civicgrid.fieldwork",
 ]
 
 MIDDLEWARE = [

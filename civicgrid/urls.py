@@ -32,6 +32,9 @@ urlpatterns = [
     path("orders/", include("civicgrid.workorders.urls")),
     path("inbox/", include("civicgrid.notifications.urls")),
     path("echo/", include("civicgrid.notifications.echo_urls")),
+    path("portal/", include("civicgrid.portal.urls")),
+    path("field/", include("civicgrid.fieldwork.urls")),
+    path("center/", include("civicgrid.dashboard.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,5 +1,21 @@
 from django.conf import settings
 
+from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.people.models import Role
+
+# Who gets which face in the top navigation. The pages check permissions themselves; this only
+# decides which links a person sees.
+FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER)
+CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
+
 
 def civicgrid(request):
-    return {"CIVICGRID_MODE": settings.MODE, "DEMO_MODE": settings.DEMO_MODE}
+    return {"CIVICGRID_MODE": settings.MODE, "DEMO_MODE": settings.DEMO_MODE, "nav": _nav(request)}
+
+
+def _nav(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff": False, "field": False, "center": False}
+    j = jurisdiction_for(user)
+    return {"staff": j.is_staff, "field": j.has_role(*FIELD_ROLES), "center": j.has_role(*CENTER_ROLES)}

@@ -1,5 +1,5 @@
-"""The order pages that notifications link to: the resident's tracking page and the staff order
-page with its timeline and exactly the moves the transitions table allows this user.
+"""The staff order page that notifications link to: timeline and exactly the moves the
+transitions table allows this user.
 
 The full workbench (queues, bulk dispatch, maps) is the faces issue's; these pages only parse,
 authorise through the selectors, call ``services.transition`` and render.
@@ -13,33 +13,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
 
 from . import selectors, services
-from .models import Callback, Status
 from .transitions import TRANSITIONS
-
-
-@require_http_methods(["GET", "POST"])
-def track(request, tracking_number: str):
-    """Status and public history of an appeal, for whoever knows its number and the phone given."""
-    phone = (request.POST.get("phone") or "").strip()
-    appeal = selectors.track_appeal(tracking_number, phone) if request.method == "POST" else None
-    if request.method == "POST" and appeal is None:
-        messages.error(request, _("No appeal with this tracking number and phone."))
-    context = {"tracking_number": tracking_number, "appeal": appeal}
-    if appeal is not None:
-        order = appeal.order
-        context.update({
-            "order": order,
-            "timeline": selectors.public_timeline(order),
-            "can_rate": order.status == Status.CLOSED
-            and not Callback.objects.filter(order=order, round=order.reopen_count, reached=True).exists(),
-        })
-    return render(request, "workorders/track.html", context)
 
 
 @login_required

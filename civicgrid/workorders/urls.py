@@ -1,13 +1,14 @@
 from django.urls import path
 
-from . import order_views, views
+from . import order_views, track_views, views, workbench_views
 
 app_name = "workorders"
 urlpatterns: list = [
+    path("", workbench_views.workbench, name="workbench"),
     path("report/", views.report, name="report"),
     path("patrol/", views.patrol, name="patrol"),
     path("hotline/", views.hotline, name="hotline"),
-    path("track/<str:tracking_number>/", order_views.track, name="track"),
+    path("track/<str:tracking_number>/", track_views.track, name="track"),
     path("<str:number>/", order_views.order_detail, name="detail"),
     path("<str:number>/move/", order_views.order_move, name="move"),
 ]
