@@ -77,6 +77,10 @@ VENDOR_ASSETS = {"echarts": "echarts/dist", "leaflet": "leaflet/dist", "htmx": "
 STATICFILES_DIRS += [
     (f"vendor/{name}", NODE_MODULES / path) for name, path in VENDOR_ASSETS.items() if (NODE_MODULES / path).is_dir()
 ]
+# Map background tiles, e.g. a city's own tile server "https://tiles.example.gov.cn/{z}/{x}/{y}.png".
+# Empty (the default): no tiles at all, areas are drawn on a plain background, so maps work offline.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 WHITENOISE_USE_FINDERS = DEBUG or MODE == "test"
 if WHITENOISE_USE_FINDERS:
     # WhiteNoise warns about a missing STATIC_ROOT even when it serves through the finders.

@@ -10,7 +10,8 @@ CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_
 
 
 def civicgrid(request):
-    return {"CIVICGRID_MODE": settings.MODE, "DEMO_MODE": settings.DEMO_MODE, "nav": _nav(request)}
+    return {"CIVICGRID_MODE": settings.MODE, "DEMO_MODE": settings.DEMO_MODE, "nav": _nav(request),
+            "MAP_TILE_URL": settings.MAP_TILE_URL, "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION}
 
 
 def _nav(request) -> dict:

@@ -95,3 +95,22 @@ def area_overview(jurisdiction: Jurisdiction, area: Area) -> dict:
         "totals": {**totals, "households": totals["households"] or 0},
         "show_households": jurisdiction.covers_household_path(area.path),
     }
+
+
+def outlines(area: Area | None, kind: str | None = None) -> dict:
+    """Boundaries as a GeoJSON FeatureCollection: the areas of ``kind`` inside ``area`` (its
+    children when no kind is given; the districts when no area is given). Boundaries are public
+    (they are printed on every 公示牌); nothing personal is in them."""
+    qs = Area.objects.filter(boundary__isnull=False)
+    if area is None:
+        qs = qs.filter(parent__isnull=True) if kind is None else qs.filter(kind=kind)
+    elif kind is None:
+        qs = qs.filter(parent=area)
+    else:
+        qs = qs.filter(kind=kind, path__startswith=area.path)
+    features = [
+        {"type": "Feature", "geometry": a.boundary,
+         "properties": {"code": a.code, "name": a.name, "kind": a.kind, "path": a.path}}
+        for a in qs.order_by("path").only("code", "name", "kind", "path", "boundary")
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from civicgrid.people import selectors as people_selectors
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from . import selectors
+from .models import AreaKind
 
 
 @login_required
@@ -38,3 +39,15 @@ def grid_profile(request, code: str):
         # The same answer whether the grid does not exist or is outside the jurisdiction.
         raise Http404()
     return render(request, "geo/grid_profile.html", profile)
+
+
+def area_outlines(request, code: str):
+    """GeoJSON outlines of the areas inside ``code`` (``?kind=grid`` for every grid under it),
+    for the maps of the portal, field and command-center pages. Public, like the 公示牌."""
+    area = None if code == "all" else selectors.area_by_code(code)
+    if area is None and code != "all":
+        raise Http404()
+    kind = request.GET.get("kind") or None
+    if kind is not None and kind not in AreaKind.values:
+        return JsonResponse({"detail": "kind"}, status=400)
+    return JsonResponse(selectors.outlines(area, kind))
