@@ -1,0 +1,295 @@
+"""Writes of field work: patrols, route points, visits and the one-tap report (随手拍).
+
+Every function checks that the actor is a grid worker or grid leader *of the grid concerned*,
+validates, writes in one transaction with an audit row, and writes nothing when it refuses.
+Findings go into the closed loop through ``intake.submit_appeal`` on the patrol channel, inside
+the same transaction as the visit that found them, so a refused appeal leaves no visit behind.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core.services import record_event
+from civicgrid.geo import coords
+from civicgrid.geo.locate import get_index
+from civicgrid.geo.models import Area, AreaKind, Building, Household
+from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.workorders.errors import OrderError
+from civicgrid.workorders.intake import GRID_ROLES, IntakeResult, submit_appeal
+from civicgrid.workorders.models import Channel
+
+from .models import Patrol, Visit, VisitKind
+
+MAX_ROUTE_POINTS = 5000
+MAX_SUMMARY = 2000
+FUTURE_SLACK = timedelta(minutes=10)
+# Intake's field names, as the visit form calls them.
+_FINDING_FIELDS = {"text": "finding_text", "title": "finding_text", "photos": "photos", "location": "finding_text",
+                   "address": "finding_text", "lon": "finding_text", "lat": "finding_text",
+                   "category_code": "category_code"}
+
+
+class FieldworkError(OrderError):
+    """A refusal of a field-work service (400 unless a subclass says otherwise)."""
+
+
+class FieldworkForbidden(FieldworkError):
+    http_status = 403
+
+    def __init__(self, message):
+        super().__init__(message, code="forbidden")
+
+
+# --- checks -------------------------------------------------------------------------------------
+def may_work_in(actor, grid: Area) -> bool:
+    """True when the actor is a grid worker or grid leader of ``grid`` (administrators too)."""
+    return grid.kind == AreaKind.GRID and jurisdiction_for(actor).covers_with_role(grid.path, GRID_ROLES)
+
+
+def _require_grid(actor, grid: Area) -> None:
+    if not may_work_in(actor, grid):
+        raise FieldworkForbidden(_("You are not a grid worker of %(grid)s.") % {"grid": grid.name})
+
+
+def _point(lon, lat, coord_system: str = coords.WGS84) -> tuple[float, float]:
+    """A phone's point as WGS-84, or a field error naming what is wrong with it."""
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise ValidationError({"location": [_("The position is missing: allow the location or pick the place "
+                                              "on the map.")]}, code="required") from None
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
+        raise ValidationError({"location": [_("The position must be finite numbers.")]})
+    try:
+        return coords.to_wgs84(lon_f, lat_f, coords.normalise_system(coord_system))
+    except coords.CoordinateError as exc:
+        raise ValidationError({"location": [str(exc)]}) from exc
+
+
+def _when(value: datetime | None, now: datetime, field: str) -> datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + FUTURE_SLACK:
+        raise ValidationError({field: [_("The time lies in the future.")]})
+    return value
+
+
+def _locked_patrol(patrol: Patrol | int) -> Patrol:
+    pk = patrol.pk if isinstance(patrol, Patrol) else patrol
+    return Patrol.objects.select_for_update().select_related("grid").get(pk=pk)
+
+
+def _own_open_patrol(actor, patrol: Patrol | int) -> Patrol:
+    locked = _locked_patrol(patrol)
+    if locked.worker_id != actor.pk:
+        raise FieldworkForbidden(_("This patrol is not yours."))
+    if not locked.is_open:
+        raise FieldworkError(_("This patrol has already ended."), code="ended")
+    return locked
+
+
+def open_patrol_of(actor) -> Patrol | None:
+    """The actor's patrol under way, if any (a read the services need; views use the selector)."""
+    return Patrol.objects.select_related("grid").filter(worker_id=actor.pk, ended_at__isnull=True).first()
+
+
+# --- patrols ------------------------------------------------------------------------------------
+def start_patrol(*, actor, grid: Area, now: datetime | None = None) -> Patrol:
+    """Start a patrol of ``grid``. One patrol under way per worker: end it before starting another."""
+    _require_grid(actor, grid)
+    now = now or timezone.now()
+
+    def refuse(running: Patrol):
+        return FieldworkError(
+            _("You already have a patrol under way in %(grid)s since %(time)s; end it first.")
+            % {"grid": running.grid.name, "time": timezone.localtime(running.started_at).strftime("%H:%M")},
+            code="patrol_open")
+
+    running = open_patrol_of(actor)
+    if running is not None:
+        raise refuse(running)
+    try:
+        with transaction.atomic():
+            patrol = Patrol.objects.create(worker=actor, grid=grid, area_path=grid.path, started_at=now)
+            record_event(actor=actor, action="patrol.start", obj=patrol,
+                         changes={"grid": grid.code, "started_at": now.isoformat()})
+    except IntegrityError:
+        # Another request started one between the check and the insert (a double tap).
+        running = open_patrol_of(actor)
+        if running is None:
+            raise
+        raise refuse(running) from None
+    return patrol
+
+
+def add_route_point(*, actor, patrol: Patrol | int, lon, lat, at: datetime | None = None,
+                    coord_system: str = coords.WGS84) -> Patrol:
+    """Append one point of the worker's track to their patrol under way."""
+    now = timezone.now()
+    w_lon, w_lat = _point(lon, lat, coord_system)
+    at = _when(at, now, "at")
+    with transaction.atomic():
+        locked = _own_open_patrol(actor, patrol)
+        if len(locked.route) >= MAX_ROUTE_POINTS:
+            raise FieldworkError(_("This patrol already has %(n)d route points, the most one patrol keeps.")
+                                 % {"n": MAX_ROUTE_POINTS}, code="too_many")
+        point = [round(w_lon, 6), round(w_lat, 6), at.isoformat()]
+        locked.route = [*locked.route, point]
+        locked.save(update_fields=["route"])
+        record_event(actor=actor, action="patrol.route_point", obj=locked,
+                     changes={"point": point, "points": len(locked.route)})
+    return locked
+
+
+def end_patrol(*, actor, patrol: Patrol | int, note: str = "", now: datetime | None = None) -> Patrol:
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if len(note) > MAX_SUMMARY:
+        raise ValidationError({"note": [_("The note is too long: at most %(max)d characters.") % {"max": MAX_SUMMARY}]})
+    with transaction.atomic():
+        locked = _own_open_patrol(actor, patrol)
+        locked.ended_at = max(now, locked.started_at)
+        locked.note = note
+        locked.save(update_fields=["ended_at", "note"])
+        record_event(actor=actor, action="patrol.end", obj=locked,
+                     changes={"ended_at": locked.ended_at.isoformat(), "minutes": round(
+                         (locked.ended_at - locked.started_at).total_seconds() / 60),
+                         "findings": locked.findings, "route_points": len(locked.route)})
+    return locked
+
+
+def _count_finding(actor) -> Patrol | None:
+    """A finding made while a patrol is under way counts for that patrol."""
+    running = Patrol.objects.select_for_update().filter(worker_id=actor.pk, ended_at__isnull=True).first()
+    if running is not None:
+        running.findings += 1
+        running.save(update_fields=["findings"])
+    return running
+
+
+def _file_finding(*, actor, **kwargs) -> IntakeResult:
+    """submit_appeal on the patrol channel, its refusals renamed to the visit form's fields."""
+    try:
+        return submit_appeal(channel=Channel.PATROL, actor=actor, **kwargs)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict") or getattr(exc, "http_status", None):
+            raise
+        renamed: dict[str, list] = {}
+        for name, errors in exc.error_dict.items():
+            renamed.setdefault(_FINDING_FIELDS.get(name, name), []).extend(errors)
+        raise ValidationError(renamed) from exc
+
+
+# --- visits -------------------------------------------------------------------------------------
+def log_visit(*, actor, grid: Area, kind: str = VisitKind.HOUSEHOLD, summary: str, needs: str = "",
+              follow_up: bool = False, household: Household | None = None, building: Building | None = None,
+              visited_at: datetime | None = None, finding_text: str = "", photos=(), category_code=None,
+              lon=None, lat=None) -> Visit:
+    """Record a visit in ``grid``. With ``finding_text`` the finding is filed as a patrol appeal
+    (intake's rule: a patrol report needs at least one photo), located at the visited building or
+    at ``lon``/``lat``, and linked to the visit; a refusal of the appeal writes no visit either."""
+    _require_grid(actor, grid)
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    summary = (summary or "").strip()
+    needs = (needs or "").strip()
+    finding_text = (finding_text or "").strip()
+    if kind not in VisitKind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of visit %(value)r.") % {"value": kind})
+    if not summary:
+        errors.setdefault("summary", []).append(_("Write what you found out on the visit."))
+    for name, value in (("summary", summary), ("needs", needs), ("finding_text", finding_text)):
+        if len(value) > MAX_SUMMARY:
+            errors.setdefault(name, []).append(_("At most %(max)d characters.") % {"max": MAX_SUMMARY})
+    if household is not None:
+        if building is not None and household.building_id != building.pk:
+            errors.setdefault("household", []).append(_("The household is not in the chosen building."))
+        building = household.building
+    if building is not None and building.grid_id != grid.pk:
+        errors.setdefault("household", []).append(
+            _("%(place)s is not in %(grid)s.") % {"place": building.address, "grid": grid.name})
+    if kind == VisitKind.HOUSEHOLD and household is None:
+        errors.setdefault("household", []).append(_("Choose the household you visited."))
+    try:
+        visited_at = _when(visited_at, now, "visited_at")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if finding_text and building is None and (lon in (None, "") or lat in (None, "")):
+        errors.setdefault("finding_text", []).append(
+            _("Say where the problem is: visit a building, or give the position."))
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        appeal = None
+        if finding_text:
+            where = {"building_code": building.code} if building is not None else {"lon": lon, "lat": lat}
+            result = _file_finding(actor=actor, title="", text=finding_text, photos=photos,
+                                   category_code=category_code or None, received_at=visited_at, **where)
+            if result.order.area_id != grid.pk:
+                raise ValidationError({"finding_text": [
+                    _("The problem lies in %(other)s, not in %(grid)s, the grid of this visit.")
+                    % {"other": result.order.area.name, "grid": grid.name}]})
+            appeal = result.appeal
+        patrol = _count_finding(actor) if appeal is not None else open_patrol_of(actor)
+        if patrol is not None and patrol.grid_id != grid.pk:
+            patrol = None  # a visit in another of the worker's grids is not part of this walk
+        visit = Visit.objects.create(
+            worker=actor, grid=grid, area_path=grid.path, kind=kind, household=household, building=building,
+            visited_at=visited_at, summary=summary, needs=needs, follow_up=bool(follow_up), appeal=appeal,
+            patrol=patrol,
+        )
+        record_event(actor=actor, action="visit.log", obj=visit, changes={
+            "grid": grid.code, "kind": kind, "household": household.pk if household else None,
+            "building": building.code if building else None, "follow_up": bool(follow_up),
+            "appeal": appeal.tracking_number if appeal else None, "patrol": patrol.pk if patrol else None,
+        })
+    return visit
+
+
+# --- the one-tap report ---------------------------------------------------------------------------
+def locate_grid(lon, lat, coord_system: str = coords.WGS84) -> Area:
+    """The grid holding a phone's point, or a zh-hans/English field error when it is in none."""
+    w_lon, w_lat = _point(lon, lat, coord_system)
+    found = get_index().locate(w_lon, w_lat)
+    if found is None or found.area.kind != AreaKind.GRID:
+        raise ValidationError({"location": [
+            _("Your position (%(lon).5f, %(lat).5f) is not inside any grid; move to the place or pick it on the map.")
+            % {"lon": w_lon, "lat": w_lat}]}, code="outside")
+    return Area.objects.get(pk=found.area.pk)
+
+
+def snap_report(*, actor, photos, lon, lat, text: str, category_code=None, coord_system: str = coords.WGS84,
+                accuracy=None) -> IntakeResult:
+    """随手拍: a photo, the phone's position and a line of text become a patrol appeal in the grid
+    holding the point, which must be one of the actor's grids. Counted on the patrol under way."""
+    grid = locate_grid(lon, lat, coord_system)
+    if not may_work_in(actor, grid):
+        raise ValidationError({"location": [
+            _("The place lies in %(grid)s, which is not your grid.") % {"grid": grid.name}]}, code="outside_jurisdiction")
+    with transaction.atomic():
+        result = submit_appeal(channel=Channel.PATROL, actor=actor, title="", text=text, lon=lon, lat=lat,
+                               coord_system=coord_system, photos=photos, category_code=category_code or None)
+        patrol = _count_finding(actor)
+        record_event(actor=actor, action="patrol.snap", obj=result.appeal, changes={
+            "grid": grid.code, "order": result.order.number, "patrol": patrol.pk if patrol else None,
+            "accuracy_m": _accuracy(accuracy),
+        })
+    return result
+
+
+def _accuracy(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(number, 1) if math.isfinite(number) and number >= 0 else None
