@@ -1,0 +1,71 @@
+"""Forms of the grid worker's pages. They only parse; the services check every rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.masking import mask_name
+from civicgrid.workorders.forms import MultiplePhotoField
+from civicgrid.workorders.selectors import leaf_categories
+
+from .models import VisitKind
+
+CAMERA = {"accept": "image/*", "capture": "environment"}
+
+
+def category_choices():
+    return [("", _("Let the platform suggest"))] + [(c.code, f"{c.parent.name if c.parent else ''} · {c.name}")
+                                                     for c in leaf_categories()]
+
+
+class SnapForm(forms.Form):
+    photos = MultiplePhotoField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={**CAMERA}))
+    text = forms.CharField(label=_("What is wrong"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. manhole cover missing")}))
+    category_code = forms.ChoiceField(label=_("Category (optional)"), required=False)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category_code"].choices = category_choices()
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of visit"), choices=VisitKind.choices, initial=VisitKind.HOUSEHOLD)
+    household = forms.TypedChoiceField(label=_("Household"), required=False, coerce=int, empty_value=None)
+    summary = forms.CharField(label=_("What you found out"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    needs = forms.CharField(label=_("Needs the household raised"), max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.BooleanField(label=_("Visit again / follow up"), required=False)
+    is_problem = forms.BooleanField(label=_("This is a problem → file an appeal"), required=False)
+    finding_text = forms.CharField(label=_("The problem"), max_length=2000, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    photos = MultiplePhotoField(label=_("Photo of the problem"), required=False,
+                                widget=forms.ClearableFileInput(attrs={**CAMERA}))
+    grid = forms.ChoiceField(label=_("Grid"))
+
+    def __init__(self, *args, grids=(), households=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(g.code, g.name) for g in grids]
+        if len(self.fields["grid"].choices) == 1:
+            self.fields["grid"].widget = forms.HiddenInput()
+            self.initial.setdefault("grid", grids[0].code)
+        # Labels carry the room and the masked name only: the form is shown on a phone in the street.
+        self.fields["household"].choices = [("", _("— not a household —"))] + [
+            (h.pk, f"{h.building.address} {h.entrance}-{h.room} {mask_name(h.head_name)}") for h in households]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("is_problem"):
+            data["finding_text"] = ""
+        elif not (data.get("finding_text") or "").strip():
+            self.add_error("finding_text", _("Describe the problem to file it as an appeal."))
+        return data
+
+
+class EndPatrolForm(forms.Form):
+    note = forms.CharField(label=_("Patrol note"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
