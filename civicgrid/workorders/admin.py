@@ -78,3 +78,16 @@ class AppealAdmin(ReadOnlyAdmin):
     @admin.display(description=_("reporter phone"))
     def masked_phone(self, obj: Appeal) -> str:
         return mask_phone(obj.reporter_phone)
+
+
+# Imported here, not at the top, so this registration stays one appended block.
+from .models import ResponseTemplate  # noqa: E402
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "area", "is_active", "position")
+    list_filter = ("is_active",)
+    list_editable = ("is_active", "position")
+    search_fields = ("title", "body")
+    raw_id_fields = ("category", "area")

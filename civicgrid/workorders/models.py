@@ -429,3 +429,30 @@ class MetricScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area or _('default')}: {self.response_weight}/{self.resolution_weight}/{self.satisfaction_weight}"
+
+
+class ResponseTemplate(models.Model):
+    """A common answer (常用答复) staff pick when they resolve or decide an order, so answers stay
+    consistent and quick. A template with a category applies to that category's subtree, one with
+    an area to that area's subtree; empty means everywhere."""
+
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"))
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text=_("Applies to this category and its subcategories; empty: every category."),
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text=_("Applies inside this area; empty: everywhere."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates (常用答复)")
+        ordering = ["position", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

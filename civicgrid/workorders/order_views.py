@@ -1,8 +1,8 @@
 """The staff order page that notifications link to: timeline and exactly the moves the
 transitions table allows this user.
 
-The full workbench (queues, bulk dispatch, maps) is the faces issue's; these pages only parse,
-authorise through the selectors, call ``services.transition`` and render.
+These pages only parse, authorise through the selectors, call ``services.transition`` and
+render; the queues, bulk dispatch and exports are in ``workbench_views``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,9 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
 
 from . import selectors, services
+from .response_templates import templates_for
 from .transitions import TRANSITIONS
+from .workbench_views import next_deadline, time_left
 
 
 @login_required
@@ -29,13 +32,32 @@ def order_detail(request, number: str):
     if order is None:
         raise Http404()
     moves = services.allowed_moves(request.user, order)
+    templates = list(templates_for(order)) if any(m.needs_answer for m in moves) else []
+    # Without JavaScript the picker reloads the page with ?template=<id> to fill the answer.
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
+    now = timezone.now()
+    deadlines = [
+        (label, due, time_left(due, now) if order.is_open else "", order.is_open and due < now)
+        for label, due in ((_("Dispatch by"), order.dispatch_due), (_("Accept by"), order.response_due),
+                           (_("Resolve by"), order.handle_due))
+        if due is not None
+    ]
     return render(request, "workorders/order_detail.html", {
         "order": order,
+        "is_staff": jurisdiction.is_staff,
         "timeline": selectors.timeline(jurisdiction, order),
         "appeals": selectors.appeals_of(jurisdiction, order),
         "attachments": selectors.attachments_of(jurisdiction, order),
+        "whistles": selectors.whistles_of(jurisdiction, order) if jurisdiction.is_staff else [],
+        "callbacks": order.callbacks.order_by("created_at") if jurisdiction.is_staff else [],
         "moves": moves,
-        "units": selectors.units_for_choice() if any(m.needs_unit for m in moves) else [],
+        "units": selectors.units_for_choice().order_by("kind", "code") if any(m.needs_unit for m in moves) else [],
+        "templates": templates,
+        "chosen_template": chosen,
+        "deadlines": deadlines,
+        "next_due": next_deadline(order),
+        "needs_map": order.lon is not None or bool(order.area.boundary),
+        "grid_code": order.area.code,
     })
 
 

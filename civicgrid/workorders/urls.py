@@ -5,6 +5,9 @@ from . import order_views, track_views, views, workbench_views
 app_name = "workorders"
 urlpatterns: list = [
     path("", workbench_views.workbench, name="workbench"),
+    path("list/", workbench_views.order_list, name="list"),
+    path("export/", workbench_views.export, name="export"),
+    path("bulk/dispatch/", workbench_views.bulk_dispatch, name="bulk-dispatch"),
     path("report/", views.report, name="report"),
     path("patrol/", views.patrol, name="patrol"),
     path("hotline/", views.hotline, name="hotline"),
