@@ -678,9 +678,18 @@ def request_login_code(phone: str) -> OneTimeCode:
         raise _field_error("phone", _("This number belongs to a staff account: sign in with your username and password."), "staff_account")
     if existing is not None and not existing.is_active:
         raise _field_error("phone", _("This account is deactivated."), "inactive")
+    return request_code(phone, purpose=LOGIN_PURPOSE, message=_(
+        "Your civicgrid sign-in code is %(code)s. It expires in %(minutes)d minutes. Never tell it to anyone."))
+
+
+def request_code(phone: str, *, purpose: str, message: str) -> OneTimeCode:
+    """Send a one-time code for ``purpose`` ("login", "track", …) by SMS; ``message`` holds
+    %(code)s and %(minutes)d. The same limits hold for every purpose: a pause between codes and a
+    daily number per phone and purpose, and one hourly budget per caller address for all of them."""
+    phone = validate_mobile(phone)
     now = timezone.now()
     with transaction.atomic():
-        recent = OneTimeCode.objects.filter(phone=phone, purpose=LOGIN_PURPOSE)
+        recent = OneTimeCode.objects.filter(phone=phone, purpose=purpose)
         # Locking the newest code makes two simultaneous requests for one number queue, so the
         # second sees the first and is refused instead of sending a second text.
         last = recent.select_for_update().order_by("-created_at", "-id").first()
@@ -702,18 +711,61 @@ def request_login_code(phone: str) -> OneTimeCode:
         code = f"{secrets.randbelow(10 ** settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
         otc = OneTimeCode.objects.create(
             phone=phone,
-            purpose=LOGIN_PURPOSE,
-            code_hash=_code_hash(phone, code),
+            purpose=purpose,
+            code_hash=_code_hash(phone, code, purpose),
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
-        record_event(
-            actor=None, action="otp.request", obj=otc, changes={"phone": mask_phone(phone)}, kind=AuditEvent.Kind.AUTH
-        )
-        message = _(
-            "Your civicgrid sign-in code is %(code)s. It expires in %(minutes)d minutes. Never tell it to anyone."
-        ) % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
-        transaction.on_commit(lambda: get_gateway().send(phone, message))
+        changes = {"phone": mask_phone(phone)}
+        if purpose != LOGIN_PURPOSE:
+            changes["purpose"] = purpose
+        record_event(actor=None, action="otp.request", obj=otc, changes=changes, kind=AuditEvent.Kind.AUTH)
+        text = message % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
+        transaction.on_commit(lambda: get_gateway().send(phone, text))
     return otc
+
+
+def check_code(phone: str, code: str, *, purpose: str, max_attempts: int | None = None) -> tuple[OneTimeCode | None, str]:
+    """Check a one-time code of ``purpose``: (the code's row, "") when right, fresh and unused (it is
+    then marked used), else (row or None, reason): no_code, used, expired, too_many_attempts or
+    wrong_code. Failures are audited; the caller audits the success. Only the newest code of a
+    number counts, so asking for a new code retires the old one."""
+    phone = normalize_mobile(phone)
+    code = (code or "").strip()
+    if not MOBILE_RE.fullmatch(phone) or not code:
+        return None, "no_code"
+    limit = settings.OTP_MAX_ATTEMPTS if max_attempts is None else max_attempts
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked, so that two parallel guesses cannot both slip under the attempt limit.
+        otc = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        failure = ""
+        if otc is None:
+            failure = "no_code"
+        elif otc.used_at is not None:
+            failure = "used"
+        elif otc.expires_at <= now:
+            failure = "expired"
+        elif otc.attempts >= limit:
+            failure = "too_many_attempts"
+        if not failure:
+            otc.attempts += 1
+            if hmac.compare_digest(otc.code_hash, _code_hash(phone, code, purpose)):
+                otc.used_at = now
+                otc.save(update_fields=["attempts", "used_at"])
+            else:
+                otc.save(update_fields=["attempts"])
+                failure = "wrong_code"
+        if failure:
+            changes = {"phone": mask_phone(phone), "reason": failure}
+            if purpose != LOGIN_PURPOSE:
+                changes["purpose"] = purpose
+            record_event(actor=None, action="otp.verify_failed", obj=otc, changes=changes, kind=AuditEvent.Kind.AUTH)
+    return otc, failure
 
 
 def _resident_username(phone: str) -> str:
@@ -729,44 +781,10 @@ def verify_login_code(phone: str, code: str) -> User | None:
     Only the newest code of a number counts, so asking for a new code retires the old one.
     """
     phone = normalize_mobile(phone)
-    code = (code or "").strip()
-    if not MOBILE_RE.fullmatch(phone) or not code:
-        return None
-    now = timezone.now()
     masked = mask_phone(phone)
     with transaction.atomic():
-        # Locked, so that two parallel guesses cannot both slip under the attempt limit.
-        otc = (
-            OneTimeCode.objects.select_for_update()
-            .filter(phone=phone, purpose=LOGIN_PURPOSE)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        failure = None
-        if otc is None:
-            failure = "no_code"
-        elif otc.used_at is not None:
-            failure = "used"
-        elif otc.expires_at <= now:
-            failure = "expired"
-        elif otc.attempts >= settings.OTP_MAX_ATTEMPTS:
-            failure = "too_many_attempts"
-        if failure is None:
-            otc.attempts += 1
-            if hmac.compare_digest(otc.code_hash, _code_hash(phone, code)):
-                otc.used_at = now
-                otc.save(update_fields=["attempts", "used_at"])
-            else:
-                otc.save(update_fields=["attempts"])
-                failure = "wrong_code"
-        if failure is not None:
-            record_event(
-                actor=None,
-                action="otp.verify_failed",
-                obj=otc,
-                changes={"phone": masked, "reason": failure},
-                kind=AuditEvent.Kind.AUTH,
-            )
+        otc, failure = check_code(phone, code, purpose=LOGIN_PURPOSE)
+        if failure:
             return None
 
         user = User.objects.select_for_update().filter(phone=phone).first()
