@@ -5,4 +5,7 @@ from . import views
 app_name = "dashboard"
 urlpatterns: list = [
     path("", views.center, name="center"),
+    path("wall/", views.wall, name="wall"),
+    path("figures/", views.figures, name="figures"),
+    path("lists/", views.lists, name="lists"),
 ]

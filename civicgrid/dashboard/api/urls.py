@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns: list = [
+    path("dashboard/summary/", views.SummaryView.as_view(), name="dashboard-api-summary"),
+    path("dashboard/trend/", views.TrendView.as_view(), name="dashboard-api-trend"),
+    path("dashboard/categories/", views.CategoriesView.as_view(), name="dashboard-api-categories"),
+    path("dashboard/map/", views.MapView.as_view(), name="dashboard-api-map"),
+    path("dashboard/rankings/", views.RankingsView.as_view(), name="dashboard-api-rankings"),
+    path("dashboard/overdue/", views.OverdueView.as_view(), name="dashboard-api-overdue"),
+    path("dashboard/escalated/", views.EscalatedView.as_view(), name="dashboard-api-escalated"),
+    path("dashboard/whistles/", views.WhistlesView.as_view(), name="dashboard-api-whistles"),
+]
