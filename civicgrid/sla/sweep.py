@@ -41,7 +41,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -51,9 +52,17 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.services import audit_row, record_event
+from civicgrid.dashboard import rollups
 
 from .deadlines import add_limit, escalate_every, remind_fractions
-from .models import Pressure, PressureKind, SlaPolicy, Whistle, WhistleResponse, WhistleStatus
+from .models import (
+    Pressure,
+    PressureKind,
+    SlaPolicy,
+    Whistle,
+    WhistleResponse,
+    WhistleStatus,
+)
 
 logger = logging.getLogger("civicgrid.sla")
 
@@ -268,7 +277,7 @@ def _overdue_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size
         ])
         newly = [r for r in rows if not r["is_overdue"]]
         if newly:
-            WorkOrder.objects.filter(pk__in=[r["id"] for r in newly]).update(is_overdue=True)
+            rollups.update_orders([r["id"] for r in newly], is_overdue=True)
             AuditEvent.objects.bulk_create([
                 audit_row(actor=None, action="order.overdue", obj=_order_ref(r),
                           changes={"is_overdue": [False, True], "stage": [None, stage.name]})
@@ -335,7 +344,7 @@ def _supervise_step(stage: Stage, now: datetime, summary: SweepSummary, batch_si
             pressures = Pressure.objects.bulk_create(pressures)
             OrderEvent.objects.bulk_create(events)
             for level, ids in new_levels.items():
-                WorkOrder.objects.filter(pk__in=ids).update(supervision_level=level)
+                rollups.update_orders(ids, supervision_level=level)
             AuditEvent.objects.bulk_create(audits)
             _notify(pressures)
         summary.supervised += len(pressures)

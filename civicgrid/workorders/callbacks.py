@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.core.services import record_event
+from civicgrid.dashboard import rollups
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Role
 from civicgrid.sla.deadlines import policy_for
@@ -100,6 +101,7 @@ def record_callback(actor, order: WorkOrder | int, *, reached: bool = True, reso
             resolution=resolution if reached else "", satisfaction=satisfaction if reached else "",
             comment=comment, channel=channel, recorded_by=actor, unit=locked.unit, area_path=locked.area_path,
         )
+        rollups.callback_recorded(callback)
         poor = reached and (resolution == Resolution.UNRESOLVED or satisfaction == Satisfaction.UNSATISFIED)
         outcome = "recorded"
         if poor:

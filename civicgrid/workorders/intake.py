@@ -32,8 +32,9 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_name, mask_phone
 from civicgrid.core.services import record_event
+from civicgrid.dashboard import rollups
 from civicgrid.geo import coords
-from civicgrid.geo.locate import get_index, locate
+from civicgrid.geo.locate import get_index
 from civicgrid.geo.models import AreaKind, Building
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Role
@@ -386,6 +387,7 @@ def _write_one(spec: _Spec, now: datetime) -> tuple[WorkOrder, Appeal]:
     order, appeal = _build_rows(spec, order_number, tracking, now)
     set_intake_deadlines(order, now)
     order.save()
+    rollups.orders_created([order])
     appeal.order = order
     appeal.save()
     if spec.photos:
@@ -518,6 +520,7 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
             orders.append(order)
             appeals.append(appeal)
         WorkOrder.objects.bulk_create(orders)
+        rollups.orders_created(orders)
         for order, appeal in zip(orders, appeals):
             appeal.order = order
         Appeal.objects.bulk_create(appeals)

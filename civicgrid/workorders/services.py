@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 from civicgrid.core.services import record_event
+from civicgrid.dashboard import rollups
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit, UnitKind
 from civicgrid.sla.deadlines import add_limit, policy_for
@@ -29,7 +30,6 @@ from .models import (
     ExtensionRequest,
     HandlingLevel,
     OrderEvent,
-    Status,
     WorkOrder,
 )
 from .transitions import TRANSITIONS, Scope, Transition
@@ -315,6 +315,7 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
 
         now = timezone.now()
         before = {f: getattr(locked, f) for f in _TRACKED}
+        counted_before = rollups.snapshot(locked)
         from_status = locked.status
         details = _effects(locked, move, actor, data, now)
         if move.target is not None:
@@ -322,6 +323,7 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
         locked.version += 1
         changed = [f for f in _TRACKED if getattr(locked, f) != before[f]]
         locked.save(update_fields=[*changed, "version", "updated_at"])
+        rollups.order_changed(counted_before, rollups.snapshot(locked))
 
         if move.name == "merge":
             _merge_appeals(locked, data.target_order)

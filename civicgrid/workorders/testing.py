@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from civicgrid.core.testing import Tree, make_tree
+from civicgrid.dashboard import rollups
 from civicgrid.people.models import Membership, Role, Unit, UnitKind, User
 
 from .models import Appeal, Category, Channel, Status, WorkOrder
@@ -83,7 +84,8 @@ _counter = {"n": 0}
 
 def make_order(world: World, *, status: str = Status.NEW, area=None, reporter=None, category=None,
                title: str = "恩县路路面坑洼", text: str = "恩县路12号门前路面有坑，雨天积水。", **fields) -> WorkOrder:
-    """An order with one appeal, created directly (intake has its own tests)."""
+    """An order with one appeal, created directly (intake has its own tests); the command-center
+    rollups count it as intake would."""
     _counter["n"] += 1
     n = _counter["n"]
     area = area or world.tree.grid1
@@ -91,6 +93,7 @@ def make_order(world: World, *, status: str = Status.NEW, area=None, reporter=No
         number=f"T{n:08d}", title=title, description=text, category=category or world.categories["road"],
         status=status, channel=Channel.WEB, area=area, area_path=area.path, **fields,
     )
+    rollups.orders_created([order])
     Appeal.objects.create(
         tracking_number=f"A{n:08d}", order=order, channel=Channel.WEB, title=title, text=text,
         reporter=reporter or world.users["resident"], reporter_name="张三", reporter_phone="13900000001",
