@@ -182,8 +182,10 @@ def rankings(j: Jurisdiction, area: Area, kind: str, start: datetime, end: datet
     scored = [m for m in ranked if m.rank is not None]
     red_size = getattr(settings, "CENTER_RED_LIST_SIZE", 3)
     black_size = getattr(settings, "CENTER_BLACK_LIST_SIZE", 3)
-    red = scored[:red_size]
-    black = [m for m in scored[::-1][:black_size] if m not in red][::-1]
+    # With few ranked rows the lists split them (the better half can be red, the worse half black)
+    # so that nobody is on both.
+    red = scored[:min(red_size, (len(scored) + 1) // 2)]
+    black = scored[len(scored) - min(black_size, len(scored) // 2):] if len(scored) > 1 else []
     out = []
     for m in ranked:
         out.append({"code": m.key, "name": m.label, "rank": m.rank, "response_rate": m.response_rate,
