@@ -39,7 +39,7 @@ def _cell_value(value):
 
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1",
-               notes: Sequence[str] = ()) -> bytes:
+               notes: Sequence[str] = (), notes_title: str = "notes") -> bytes:
     """The workbook as bytes. ``notes`` (e.g. that the export was capped) go on a second sheet,
     so the first sheet holds exactly the header and the rows."""
     rows = iter(rows)
@@ -67,7 +67,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str =
     for row in rows:
         sheet.append([_cell_value(v) for v in row])
     if notes:
-        notes_sheet = book.create_sheet(title="notes")
+        notes_sheet = book.create_sheet(title=notes_title[:31] or "notes")
         notes_sheet.column_dimensions["A"].width = MAX_WIDTH * 2
         for note in notes:
             notes_sheet.append([str(note)])

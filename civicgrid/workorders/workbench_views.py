@@ -268,7 +268,8 @@ def export(request):
                      % {"max": MAX_EXPORT_ROWS, "total": total})
     exported = min(total, MAX_EXPORT_ROWS)
     content = xlsx.write_xlsx([str(c) for c in EXPORT_COLUMNS], (_export_row(o) for o in rows.iterator(chunk_size=2000)),
-                              title=str(_("Work orders")), notes=notes)
+                              title=str(_("Work orders")), notes=notes,
+                              notes_title=str(_("Notes")))
     query = {k: v if len(v) > 1 else v[0] for k, v in request.GET.lists()}
     with transaction.atomic():
         record_event(actor=request.user, action="orders.export",
