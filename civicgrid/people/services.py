@@ -682,9 +682,9 @@ def request_login_code(phone: str) -> OneTimeCode:
         "Your civicgrid sign-in code is %(code)s. It expires in %(minutes)d minutes. Never tell it to anyone."))
 
 
-def request_code(phone: str, *, purpose: str, message: str) -> OneTimeCode:
+def request_code(phone: str, *, purpose: str, message: str, params: dict | None = None) -> OneTimeCode:
     """Send a one-time code for ``purpose`` ("login", "track", …) by SMS; ``message`` holds
-    %(code)s and %(minutes)d. The same limits hold for every purpose: a pause between codes and a
+    %(code)s, %(minutes)d and any of ``params``. The same limits hold for every purpose: a pause between codes and a
     daily number per phone and purpose, and one hourly budget per caller address for all of them."""
     phone = validate_mobile(phone)
     now = timezone.now()
@@ -719,7 +719,7 @@ def request_code(phone: str, *, purpose: str, message: str) -> OneTimeCode:
         if purpose != LOGIN_PURPOSE:
             changes["purpose"] = purpose
         record_event(actor=None, action="otp.request", obj=otc, changes=changes, kind=AuditEvent.Kind.AUTH)
-        text = message % {"code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
+        text = message % {**(params or {}), "code": code, "minutes": max(1, settings.OTP_TTL_SECONDS // 60)}
         transaction.on_commit(lambda: get_gateway().send(phone, text))
     return otc
 

@@ -1,8 +1,18 @@
 from django.urls import path
 
 from . import views
+from .api import views as api_views
 
 app_name = "portal"
 urlpatterns: list = [
     path("", views.home, name="home"),
+    path("track/", views.track_start, name="track"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/<str:tracking_number>/", views.mine_detail, name="mine-detail"),
+    path("mine/<str:tracking_number>/withdraw/", views.withdraw, name="withdraw"),
+    path("address-suggest/", views.address_suggest, name="address-suggest"),
+    path("similar/", views.similar, name="similar"),
+    path("notices/new/", views.notice_new, name="notice-new"),
+    # Read-only notices for apps and the 公示屏; meant to move under /api/v1/notices/.
+    path("api/notices/", api_views.NoticeList.as_view(), name="api-notices"),
 ]

@@ -20,6 +20,16 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
+def grouped_category_choices() -> list:
+    """Leaf categories under their parents' names, for a <select> with <optgroup>s."""
+    from .selectors import leaf_categories
+
+    groups: dict[str, list] = {}
+    for c in leaf_categories():
+        groups.setdefault(c.parent.name if c.parent else "", []).append((c.code, c.name))
+    return [("", _("Not sure: let the platform suggest one"))] + [(name, items) for name, items in groups.items()]
+
+
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
@@ -39,8 +49,8 @@ class AppealForm(forms.Form):
 
     # Which fields each page shows (the form is one, the channels differ).
     CHANNEL_FIELDS = {
-        "web": ["title", "text", "address", "lon", "lat", "coord_system", "photos", "reporter_phone", "is_anonymous",
-                "echo_opt_out"],
+        "web": ["title", "text", "category_code", "address", "lon", "lat", "coord_system", "photos", "reporter_name",
+                "reporter_phone", "is_anonymous", "echo_opt_out"],
         "patrol": ["title", "text", "lon", "lat", "coord_system", "photos", "category_code"],
         "hotline": ["reporter_name", "reporter_phone", "title", "text", "address", "category_code", "echo_opt_out"],
     }
@@ -52,6 +62,17 @@ class AppealForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if channel == "web":
+            # A resident picks from the catalogue instead of typing a code; the point and the
+            # building come from the map and the address suggestions, so they travel hidden.
+            self.fields["category_code"] = forms.ChoiceField(
+                label=_("Category"), required=False, choices=grouped_category_choices,
+                help_text=_("Optional: if you are not sure, the platform suggests one."))
+            self.fields["reporter_name"].label = _("Your name")
+            self.fields["reporter_phone"].help_text = _("We send the progress and a code for tracking to this phone.")
+            self.fields["photos"].widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+            for name in ("lon", "lat", "coord_system"):
+                self.fields[name].widget = forms.HiddenInput()
         if channel == "patrol":
             self.fields["photos"].required = True
             self.fields["lon"].required = self.fields["lat"].required = True

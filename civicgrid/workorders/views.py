@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from civicgrid.geo.models import Area, AreaKind
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .forms import AppealForm
@@ -20,8 +21,25 @@ PAGE_TITLES = {"web": gettext_lazy("Report a problem"), "patrol": gettext_lazy("
                "hotline": gettext_lazy("Hotline entry")}
 
 
+def _initial(request, channel: str) -> dict:
+    """A signed-in resident need not type their own name and phone again."""
+    user = request.user
+    if channel != Channel.WEB or not user.is_authenticated or jurisdiction_for(user).is_staff:
+        return {}
+    return {"reporter_name": user.real_name or "", "reporter_phone": user.phone or ""}
+
+
+def _map_context(channel: str) -> dict:
+    if channel == Channel.HOTLINE:
+        return {}
+    districts = list(Area.objects.filter(kind=AreaKind.DISTRICT).order_by("code"))
+    first = next((d for d in districts if d.centroid_lat is not None), None)
+    return {"needs_map": True, "district_codes": [d.code for d in districts],
+            "map_center": [first.centroid_lat, first.centroid_lon] if first else None}
+
+
 def _intake_page(request, channel: str):
-    form = AppealForm(request.POST or None, request.FILES or None, channel=channel)
+    form = AppealForm(request.POST or None, request.FILES or None, channel=channel, initial=_initial(request, channel))
     candidates = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -38,10 +56,10 @@ def _intake_page(request, channel: str):
         else:
             return render(request, "workorders/report_done.html", {
                 "appeal": result.appeal, "order": result.order, "channel": channel,
-                "page_title": _("Appeal received")})
+                "suggestion": result.category_suggestion, "page_title": _("Appeal received")})
     return render(request, "workorders/report_form.html", {
-        "form": form, "channel": channel, "candidates": candidates, "page_title": PAGE_TITLES[channel]},
-        status=400 if request.method == "POST" else 200)
+        "form": form, "channel": channel, "candidates": candidates, "page_title": PAGE_TITLES[channel],
+        **_map_context(channel)}, status=400 if request.method == "POST" else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,26 @@
+"""Read-only community notices: ``?area=CODE`` gives that area's notices and those of the areas
+above it, as a resident of it sees them. Public, like a notice board."""
+
+from __future__ import annotations
+
+from rest_framework import generics, permissions
+from rest_framework.exceptions import NotFound, ValidationError
+
+from civicgrid.geo.models import Area
+
+from .. import selectors
+from .serializers import NoticeSerializer
+
+
+class NoticeList(generics.ListAPIView):
+    serializer_class = NoticeSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        code = (self.request.query_params.get("area") or "").strip()
+        if not code:
+            raise ValidationError({"area": ["Give an area code: ?area=CODE."]})
+        area = Area.objects.filter(code=code).first()
+        if area is None:
+            raise NotFound(f"No area with the code {code}.")
+        return selectors.notices_for_area(area)

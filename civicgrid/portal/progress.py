@@ -1,0 +1,45 @@
+"""What the tracking page and "my appeals" show of one appeal: the same for both doors in."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from civicgrid.workorders import selectors as order_selectors
+from civicgrid.workorders import services as order_services
+from civicgrid.workorders.models import Appeal, Callback, Status
+
+from . import selectors
+
+STATUS_TONE = {
+    Status.CLOSED: "ok", Status.RESOLVED: "ok", Status.VERIFIED: "ok",
+    Status.REJECTED: "plain", Status.WITHDRAWN: "plain", Status.MERGED: "plain",
+    Status.RETURNED: "warn", Status.SUSPENDED: "warn",
+}
+
+
+def status_tone(status: str) -> str:
+    return STATUS_TONE.get(status, "")
+
+
+def progress_context(request, appeal: Appeal) -> dict:
+    order = appeal.order
+    rated = Callback.objects.filter(order=order, round=order.reopen_count, reached=True).first()
+    is_reporter = request.user.is_authenticated and appeal.reporter_id == request.user.pk
+    rate_url = reverse("notifications:rate", args=[order.number])
+    if not is_reporter and appeal.reporter_id is not None:
+        # Rating is a signed-in reporter's act; the phone sign-in brings them straight back here.
+        rate_url = f"{reverse('people:resident_login')}?{urlencode({'next': rate_url})}"
+    can_rate = order.status == Status.CLOSED and rated is None
+    return {
+        "appeal": appeal,
+        "order": order,
+        "tone": status_tone(order.status),
+        "timeline": order_selectors.public_timeline(order),
+        "photos": selectors.report_photos(appeal),
+        "rated": rated,
+        "can_rate": can_rate and appeal.reporter_id is not None,
+        "rate_by_phone": can_rate and appeal.reporter_id is None,
+        "rate_url": rate_url,
+        "can_withdraw": is_reporter and any(t.name == "withdraw" for t in order_services.allowed_moves(request.user, order)),
+    }
