@@ -1,0 +1,212 @@
+"""The portal's pages: home, report form, address suggestions, similar problems, my appeals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from civicgrid.core.models import AuditEvent
+from civicgrid.core.testing import make_building
+from civicgrid.portal import selectors
+from civicgrid.workorders.models import Appeal, Status, WorkOrder
+from civicgrid.workorders.testing import make_order, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    world = make_world()
+    make_building("B1", world.tree.grid1, "青岛市市北区恩县路12号", 120.3012, 36.0511)
+    make_building("B2", world.tree.grid1, "青岛市市北区嘉兴路30号海晶花园1号楼", 120.303, 36.053)
+    make_building("B3", world.tree.grid2, "青岛市市北区嘉兴路30号海晶花园2号楼", 120.312, 36.052)
+    return world
+
+
+def zh(msgid: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(msgid)
+
+
+def placed(order, lon, lat, **fields):
+    WorkOrder.objects.filter(pk=order.pk).update(lon=lon, lat=lat, **fields)
+    order.refresh_from_db()
+    return order
+
+
+# --- home -------------------------------------------------------------------------------------------
+def test_home_offers_the_four_actions_and_sign_in_for_visitors(client, w):
+    page = client.get("/portal/").content.decode()
+    for href in ('href="/orders/report/"', 'href="#track"', 'href="/accounts/resident/?next=/portal/mine/"',
+                 'href="/echo/"'):
+        assert href in page
+    assert 'action="/portal/track/"' in page
+
+
+def test_home_counts_a_signed_in_residents_appeals(client, w):
+    make_order(w)
+    make_order(w)
+    client.force_login(w.users["resident"])
+    page = client.get("/portal/").content.decode()
+    assert 'href="/portal/mine/"' in page
+    with translation.override("zh-hans"):
+        from django.utils.translation import ngettext
+
+        assert ngettext("%(n)s appeal", "%(n)s appeals", 2) % {"n": 2} in page
+
+
+# --- report form ------------------------------------------------------------------------------------
+def test_report_form_has_map_categories_photos_and_prefilled_contact(client, w):
+    client.force_login(w.users["resident"])
+    page = client.get("/orders/report/").content.decode()
+    assert 'id="report-map"' in page and 'data-outlines="/areas/370203000000/outlines.json?kind=grid"' in page
+    assert '<optgroup label="市政管理">' in page and '<option value="010101">道路破损</option>' in page
+    assert 'accept="image/*"' in page and 'capture="environment"' in page
+    assert 'name="reporter_phone" value="13900000001"' in page and 'name="reporter_name" value="张三"' in page
+    assert 'type="hidden" name="lon"' in page and 'hx-get="/portal/address-suggest/"' in page
+    assert 'hx-get="/portal/similar/"' in page
+
+
+def test_report_with_a_chosen_category_and_a_picked_point(client, w):
+    client.force_login(w.users["resident"])
+    response = client.post("/orders/report/", {
+        "text": "恩县路12号门前井盖松动", "category_code": "010101", "lon": "120.3012", "lat": "36.0511",
+        "coord_system": "WGS84", "reporter_name": "张三", "reporter_phone": "13900000001", "echo_opt_out": "on"})
+    assert response.status_code == 200
+    appeal = Appeal.objects.select_related("order").get()
+    assert (appeal.category.code, appeal.order.area, appeal.echo_opt_out, appeal.reporter) == (
+        "010101", w.tree.grid1, True, w.users["resident"])
+    assert f'href="/orders/track/{appeal.tracking_number}/"' in response.content.decode()
+
+
+def test_report_by_a_suggested_building(client, w):
+    response = client.post("/orders/report/", {"text": "楼道灯不亮", "address": "恩县路12号", "building_code": "B1",
+                                               "reporter_phone": "13900000005"})
+    assert response.status_code == 200
+    assert Appeal.objects.get().building.code == "B1"
+
+
+def test_report_refusal_is_clear_in_chinese_and_writes_nothing(client, w):
+    response = client.post("/orders/report/", {"text": "", "reporter_phone": "13900000005"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert zh("The appeal was not sent. Please check the items marked below.") in body
+    assert WorkOrder.objects.count() == 0
+
+
+def test_a_place_outside_every_grid_is_refused(client, w):
+    response = client.post("/orders/report/", {"text": "路灯不亮", "lon": "121.5", "lat": "31.2",
+                                               "reporter_phone": "13900000005"})
+    assert response.status_code == 400
+    with translation.override("zh-hans"):
+        message = gettext("The place %(lon).6f, %(lat).6f is not inside any grid of this platform.") % {
+            "lon": 121.5, "lat": 31.2}
+    assert message in response.content.decode()
+    assert WorkOrder.objects.count() == 0
+
+
+# --- address suggestions ----------------------------------------------------------------------------
+def test_address_suggestions_list_matching_buildings(client, w):
+    page = client.get("/portal/address-suggest/", {"address": "嘉兴路30号海晶花园"}).content.decode()
+    assert page.count("data-building=") == 2
+    assert ('data-building="B2" data-address="青岛市市北区嘉兴路30号海晶花园1号楼" '
+            'data-lon="120.303000" data-lat="36.053000"') in page
+    one = client.get("/portal/address-suggest/", {"address": "恩县路12号"}).content.decode()
+    assert one.count("data-building=") == 1 and 'data-building="B1"' in one
+    assert client.get("/portal/address-suggest/", {"address": "恩"}).content.decode().strip() == ""
+
+
+# --- similar open problems --------------------------------------------------------------------------
+def test_similar_open_orders_are_near_recent_open_and_alike(w):
+    near = placed(make_order(w, title="恩县路路面坑洼", text="恩县路12号门前路面有坑"), 120.3012, 36.0512, appeals_count=3)
+    placed(make_order(w, title="远处路面坑洼"), 120.3100, 36.0511)  # ~800 m east
+    placed(make_order(w, title="已结案的坑洼", status=Status.CLOSED), 120.3012, 36.0511)
+    old = placed(make_order(w, title="很久以前的坑洼"), 120.3012, 36.0511)
+    WorkOrder.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=61))
+    placed(make_order(w, title="噪音扰民", text="晚上装修噪音", category=w.categories["gas"]), 120.3013, 36.0511)
+    placed(make_order(w, title="个人隐私", category=w.categories["private"]), 120.3012, 36.0511)
+    found = selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="路面有个大坑", category_code="010101")
+    # The gas order shares the top-level category 01 with the road category, so it counts too.
+    assert [(s.title, s.appeals_count, s.metres, s.status) for s in found] == [
+        ("噪音扰民", 1, 9, "new"), ("恩县路路面坑洼", 3, 11, "new")]
+    assert found[1] == selectors.SimilarOrder(title="恩县路路面坑洼", status="new", status_display=str(
+        near.get_status_display()), appeals_count=3, metres=11, category="道路破损")
+
+
+def test_similar_by_text_alone_and_nothing_without_a_place(w):
+    from civicgrid.workorders.models import Category
+
+    other = Category.objects.exclude(path__startswith="01/").filter(is_active=True).exclude(children__isnull=False).first()
+    placed(make_order(w, title="恩县路路面坑洼", text="恩县路12号门前路面有坑，雨天积水。"), 120.3012, 36.0512)
+    assert [s.title for s in selectors.similar_open_orders(
+        lon=120.3012, lat=36.0511, text="恩县路12号门前路面有坑，雨天积水", category_code=other.code)] == ["恩县路路面坑洼"]
+    assert selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="小区绿化带杂草丛生",
+                                         category_code=other.code) == []
+    assert selectors.similar_open_orders(lon=None, lat=None, text="恩县路路面坑洼", category_code="010101") == []
+
+
+def test_similar_hint_shows_public_data_only(client, w):
+    order = make_order(w, title="张三家门口路面坑洼 13900000001")
+    placed(order, 120.3012, 36.0512, appeals_count=2)
+    page = client.get("/portal/similar/", {"lon": "120.3012", "lat": "36.0511", "text": "", "category_code": "010101"})
+    body = page.content.decode()
+    assert zh("A similar problem nearby is already being handled") in body
+    assert "13900000001" not in body and "139****0001" in body and "张三" not in body
+    by_building = client.get("/portal/similar/", {"building_code": "B1", "category_code": "010101"}).content.decode()
+    assert "139****0001" in by_building
+    assert client.get("/portal/similar/", {"category_code": "010101"}).content.decode().strip() == ""
+
+
+# --- my appeals ---------------------------------------------------------------------------------------
+def test_my_appeals_lists_only_mine(client, w):
+    mine = make_order(w, title="我的诉求")
+    make_order(w, title="别人的诉求", reporter=w.users["resident2"])
+    client.force_login(w.users["resident"])
+    page = client.get("/portal/mine/").content.decode()
+    number = mine.appeals.get().tracking_number
+    assert "我的诉求" in page and "别人的诉求" not in page
+    assert f'href="/portal/mine/{number}/"' in page
+    detail = client.get(f"/portal/mine/{number}/").content.decode()
+    assert "我的诉求" in detail and zh("New, to dispatch") in detail and 'action="/portal/mine/' in detail
+
+
+def test_someone_elses_appeal_is_not_found(client, w):
+    other = make_order(w, reporter=w.users["resident2"])
+    number = other.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    assert client.get(f"/portal/mine/{number}/").status_code == 404
+    assert client.post(f"/portal/mine/{number}/withdraw/").status_code == 404
+    other.refresh_from_db()
+    assert other.status == Status.NEW
+
+
+def test_withdraw_my_open_appeal(client, w):
+    order = make_order(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    response = client.post(f"/portal/mine/{number}/withdraw/", {"reason": "已自行解决"})
+    assert (response.status_code, response["Location"]) == (302, f"/portal/mine/{number}/")
+    order.refresh_from_db()
+    assert order.status == Status.WITHDRAWN
+    assert AuditEvent.objects.filter(action="order.withdraw").count() == 1
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert 'action="/portal/mine/' not in page
+
+
+def test_a_closed_appeal_cannot_be_withdrawn(client, w):
+    order = make_order(w, status=Status.CLOSED, answer="已修补。")
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert "withdraw/" not in page and f'href="/inbox/rate/{order.number}/"' in page
+    client.post(f"/portal/mine/{number}/withdraw/")
+    order.refresh_from_db()
+    assert order.status == Status.CLOSED
+
+
+def test_my_appeals_needs_sign_in(client, w):
+    response = client.get("/portal/mine/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/")
