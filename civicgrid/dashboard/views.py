@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.people.jurisdiction import jurisdiction_for
 
@@ -49,8 +50,8 @@ def _tiles(summary: dict) -> list[dict]:
     s = summary
     return [
         {"key": "in_today", "label": _("In today"), "value": s["in_today"], "tone": ""},
-        {"key": "open", "label": _("Open"), "value": s["open"], "tone": ""},
-        {"key": "overdue", "label": _("Overdue"), "value": s["overdue"], "tone": "bad" if s["overdue"] else "ok"},
+        {"key": "open", "label": pgettext_lazy("command center", "Open"), "value": s["open"], "tone": ""},
+        {"key": "overdue", "label": pgettext_lazy("command center", "Overdue"), "value": s["overdue"], "tone": "bad" if s["overdue"] else "ok"},
         {"key": "closed_today", "label": _("Closed today"), "value": s["closed_today"], "tone": "ok"},
         {"key": "on_time_rate", "label": _("On-time rate (30 days)"), "value": percent(s["on_time_rate"]),
          "tone": "" if s["on_time_rate"] is None else ("ok" if s["on_time_rate"] >= 0.9 else "warn")},
@@ -131,7 +132,8 @@ def _page_context(request, j, area, *, wall: bool = False) -> dict:
             "refresh_seconds": REFRESH_SECONDS,
             "labels": {
                 "created": str(_("Received")), "closed": str(_("Closed")), "on_time": str(_("Closed on time")),
-                "open": str(_("Open")), "overdue": str(_("Overdue")), "created_30d": str(_("Received (30 days)")),
+                "open": str(pgettext_lazy("command center", "Open")),
+                "overdue": str(pgettext_lazy("command center", "Overdue")), "created_30d": str(_("Received (30 days)")),
             },
         },
     }

@@ -39,7 +39,7 @@
     chart.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "axis" },
-      legend: { data: [labels.created, labels.closed, labels.on_time] },
+      legend: { top: 0, data: [labels.created, labels.closed, labels.on_time] },
       grid: { left: 40, right: 16, top: 40, bottom: 30 },
       xAxis: { type: "category", data: days.map(function (d) { return d.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
@@ -58,7 +58,7 @@
     chart.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: [labels.created, labels.open] },
+      legend: { top: 0, data: [labels.created, labels.open] },
       grid: { left: 8, right: 16, top: 40, bottom: 20, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: top.map(function (r) { return r.name; }) },
@@ -70,7 +70,8 @@
   }
 
   function legendHtml(b, labels) {
-    var names = ["0", "1–" + b[1], (b[1] + 1) + "–" + b[2], (b[2] + 1) + "–" + b[3], "> " + b[3]];
+    var range = function (lo, hi) { return lo === hi ? String(lo) : lo + "–" + hi; };
+    var names = ["0", range(1, b[1]), range(b[1] + 1, b[2]), range(b[2] + 1, b[3]), "> " + b[3]];
     var parts = [];
     for (var i = 0; i < names.length; i++) {
       if (i > 0 && b[1] === 0) { break; }
@@ -145,5 +146,6 @@
     window.civicgridCenter = { trend: trend, categories: cats, map: mapView };
   }
 
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  // Deferred like Leaflet and map.js but loaded before them: wait until every deferred script ran.
+  if (document.readyState === "complete") { start(); } else { document.addEventListener("DOMContentLoaded", start); }
 })();

@@ -1,0 +1,87 @@
+"""In a real browser at 1280×800: a district commander opens the command center, reads the exact
+figures, sees the charts drawn, and drills down from the district to a street and a community."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from .test_views import COMMUNITY1, DISTRICT, STREET1, build_center_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "x")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _tiles(page) -> dict[str, str]:
+    return {el.get_attribute("data-figure"): el.query_selector(".value").inner_text()
+            for el in page.query_selector_all("#center-figures .stat")}
+
+
+def _crumbs(page) -> list[str]:
+    return [li.inner_text() for li in page.query_selector_all("nav.crumbs li")]
+
+
+def test_commander_reads_figures_and_drills_down_on_the_map(live_server, page):
+    cw = build_center_world()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/")
+    assert _tiles(page) == {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1",
+                            "on_time_rate": "100.0%", "escalated": "1", "whistles_waiting": "2"}
+    assert _crumbs(page) == ["市北区"]
+    # ECharts drew both charts onto canvases, and the map its outlines with a legend.
+    page.wait_for_selector("#chart-trend canvas", state="attached")
+    page.wait_for_selector("#chart-categories canvas", state="attached")
+    page.wait_for_selector("#center-legend .swatch", state="attached")
+    assert page.evaluate("window.civicgridCenter.trend.getOption().series[0].data.slice(-1)[0]") == 6
+    assert page.evaluate("window.civicgridCenter.categories.getOption().yAxis[0].data") == ["城乡建设"]
+    if os.environ.get("CENTER_SCREENSHOT"):
+        page.screenshot(path=os.environ["CENTER_SCREENSHOT"], full_page=True)
+
+    # Click inside street 1 (its square's middle) on the map: the page drills down to it.
+    page.locator("#center-map").scroll_into_view_if_needed()
+    x, y = page.evaluate("""() => {
+        const m = window.civicgridCenter.map.map, box = m.getContainer().getBoundingClientRect();
+        const p = m.latLngToContainerPoint([36.07, 120.32]);
+        return [box.left + p.x, box.top + p.y];
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(rf"/center/\?area={STREET1}$"))
+    assert _crumbs(page) == ["市北区", "即墨路街道"]
+    assert _tiles(page)["open"] == "3"
+
+    # The same drill-down from the list under the map, for keyboards and screen readers.
+    page.click(f'#drill-list tr[data-code="{COMMUNITY1}"] a')
+    page.wait_for_url(re.compile(rf"/center/\?area={COMMUNITY1}$"))
+    assert _crumbs(page) == ["市北区", "即墨路街道", "恩县路社区"]
+    assert _tiles(page)["open"] == "2"
+
+    # Back up through the breadcrumbs.
+    page.click(f'nav.crumbs a[href="?area={DISTRICT}"]')
+    page.wait_for_url(re.compile(rf"/center/\?area={DISTRICT}$"))
+    assert _tiles(page)["in_today"] == "6"
+    assert cw.late1.number in page.inner_text("#center-lists")
+
+
+def test_wall_screen_fills_1920_by_1080(live_server, page):
+    build_center_world()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/wall/")
+    page.wait_for_selector("#chart-trend canvas", state="attached")
+    assert page.is_hidden("header.topbar")
+    assert _tiles(page)["open"] == "5"
+    # The map is the middle column, wider than each side column.
+    widths = page.evaluate("[...document.querySelectorAll('.wall-grid > div')].map(d => d.getBoundingClientRect().width)")
+    assert len(widths) == 3 and widths[1] > widths[0] * 1.5 and widths[1] > widths[2] * 1.5
+    if os.environ.get("CENTER_WALL_SCREENSHOT"):
+        page.screenshot(path=os.environ["CENTER_WALL_SCREENSHOT"], full_page=False)
