@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid.geo.models import Area, AreaKind
 from civicgrid.workorders import callbacks, echowall
 from civicgrid.workorders.errors import OrderError
-from civicgrid.workorders.models import Resolution, Satisfaction, Status, WorkOrder
+from civicgrid.workorders.models import Category, Resolution, Satisfaction, Status, WorkOrder
 
 from . import selectors, services
 
@@ -86,15 +89,22 @@ def echo_opt_out(request, number: str):
 
 
 def echo_wall(request):
-    """Public: answered appeals, personal data masked."""
-    params = {k: request.GET.get(k, "").strip() for k in ("area", "category", "month")}
+    """Public: answered appeals, personal data masked. ``q`` searches only what is already public
+    and masked (the published answer, category and area names), never the raw titles."""
+    params = {k: request.GET.get(k, "").strip() for k in ("area", "category", "month", "q")}
     error = ""
     try:
-        orders = echowall.echo_wall(**params)
+        orders = echowall.echo_wall(**{k: params[k] for k in ("area", "category", "month")})
     except ValidationError as exc:
         error = " ".join(exc.messages)
         orders = WorkOrder.objects.none()
+    if params["q"]:
+        q = params["q"][:50]
+        orders = orders.filter(Q(public_answer__icontains=q) | Q(category__name__icontains=q) | Q(area__name__icontains=q))
     page = Paginator(orders, 20).get_page(request.GET.get("page"))
     return render(request, "notifications/echo_wall.html", {
         "page": page, "entries": echowall.entries(page.object_list), "params": params, "error": error,
+        "categories": Category.objects.filter(is_active=True, level__lte=2).order_by("path"),
+        "areas": Area.objects.filter(kind__in=[AreaKind.STREET, AreaKind.COMMUNITY]).order_by("path"),
+        "query": urlencode({k: v for k, v in params.items() if v}),
     }, status=400 if error else 200)
