@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
-from .api import views as api_views
+from .api import urls as api_urls
 
 app_name = "fieldwork"
 urlpatterns: list = [
@@ -13,8 +13,5 @@ urlpatterns: list = [
     path("grid/<str:code>/", views.grid, name="grid"),
     path("orders/", views.orders, name="orders"),
     # The phone's background calls (route points while walking) and clients other than the pages.
-    path("api/patrols/", api_views.PatrolListCreate.as_view(), name="api-patrols"),
-    path("api/patrols/<int:patrol_id>/points/", api_views.RoutePoint.as_view(), name="api-patrol-points"),
-    path("api/patrols/<int:patrol_id>/end/", api_views.EndPatrol.as_view(), name="api-patrol-end"),
-    path("api/snap/", api_views.Snap.as_view(), name="api-snap"),
+    path("api/", include(api_urls)),
 ]
