@@ -33,7 +33,7 @@ def _area_ref(area) -> dict:
 
 
 class CenterView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = (permissions.IsAuthenticated,)
     query_serializer = s.AreaQuerySerializer
 
     def scope(self, request):

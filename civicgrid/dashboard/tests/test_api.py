@@ -10,7 +10,15 @@ from rest_framework.test import APIClient
 
 from civicgrid.workorders.models import OrderEvent, WorkOrder
 
-from .test_views import COMMUNITY1, COMMUNITY2, DISTRICT, GRID1, STREET1, STREET2, build_center_world
+from .test_views import (
+    COMMUNITY1,
+    COMMUNITY2,
+    DISTRICT,
+    GRID1,
+    STREET1,
+    STREET2,
+    build_center_world,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from civicgrid.dashboard import rollups
 from civicgrid.sla import services as sla_services
 from civicgrid.workorders import services
-from civicgrid.workorders.models import Status, WorkOrder
+from civicgrid.workorders.models import WorkOrder
 from civicgrid.workorders.testing import World, make_order, make_world
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_street_dispatcher_sees_only_their_street(cw):
     assert r.status_code == 200
     assert tiles(html) == STREET1_TILES
     assert "街道指挥分中心" in html
-    crumbs = re.search(r'<nav class="crumbs".*?</nav>', html, re.S).group(0)
+    crumbs = re.search(r'<nav class="crumbs".*?</nav>', html, re.DOTALL).group(0)
     assert re.findall(r">([^<>\s][^<>]*)</(?:a|span)>", crumbs) == ["市北区", "即墨路街道"]
     # Nothing of street 2 appears anywhere on the page.
     assert cw.late2.number not in html and cw.new2.number not in html and "四方街道" not in html
@@ -151,9 +151,9 @@ def test_anonymous_is_sent_to_sign_in(cw):
 
 def test_lists_of_overdue_escalated_and_whistles(cw):
     html = client_for(cw, "district").get("/center/").content.decode()
-    overdue = re.search(r'id="h-overdue".*?</section>', html, re.S).group(0)
-    escalated = re.search(r'id="h-escalated".*?</section>', html, re.S).group(0)
-    whistles = re.search(r'id="h-whistles".*?</section>', html, re.S).group(0)
+    overdue = re.search(r'id="h-overdue".*?</section>', html, re.DOTALL).group(0)
+    escalated = re.search(r'id="h-escalated".*?</section>', html, re.DOTALL).group(0)
+    whistles = re.search(r'id="h-whistles".*?</section>', html, re.DOTALL).group(0)
     link = r'<a href="/orders/(\w+)/">'
     assert sorted(re.findall(link, overdue)) == sorted([cw.late1.number, cw.late2.number])
     assert sorted(re.findall(link, escalated)) == sorted([cw.late1.number, cw.supervised.number])
@@ -180,7 +180,7 @@ def test_rankings_red_and_black_lists(cw, settings):
     settings.CENTER_RED_LIST_SIZE = 1
     settings.CENTER_BLACK_LIST_SIZE = 1
     html = client_for(cw, "district").get("/center/").content.decode()
-    table = re.search(r'<table class="table rankings">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<table class="table rankings">.*?</table>', html, re.DOTALL).group(0)
     rows = re.findall(r'<tr class="(\w+)-list" data-code="(\d+)">\s*<td class="num">(\d+)</td>', table)
     # Street 2 accepted its one dispatched order in time (100); street 1 one of two (50).
     assert rows == [("red", STREET2, "1"), ("black", STREET1, "2")]
@@ -193,7 +193,7 @@ def test_rankings_of_another_month_and_kind(cw):
     c = client_for(cw, "street")
     month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     html = c.get(f"/center/?rank=community&month={month}").content.decode()
-    table = re.search(r'<table class="table rankings">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<table class="table rankings">.*?</table>', html, re.DOTALL).group(0)
     # Last month nothing happened: both communities listed by code, unranked, on no list.
     assert re.findall(r'<tr data-code="(\d+)">\s*<td class="num">([^<]+)</td>', table) == [
         (COMMUNITY2, "—"), (COMMUNITY1, "—")]
@@ -214,13 +214,13 @@ def test_wall_screen(cw):
 
 def test_page_carries_the_chart_numbers_as_tables(cw):
     html = client_for(cw, "district").get("/center/").content.decode()
-    trend = re.search(r'<table class="table" id="table-trend">.*?</table>', html, re.S).group(0)
+    trend = re.search(r'<table class="table" id="table-trend">.*?</table>', html, re.DOTALL).group(0)
     days = re.findall(r'<tr><td><time datetime="([\d-]+)">[^<]*</time></td><td class="num">(\d+)</td>'
                       r'<td class="num">(\d+)</td><td class="num">(\d+)</td></tr>', trend)
     assert len(days) == 30
     assert days[-1] == (timezone.localdate().isoformat(), "6", "1", "1")
     assert all(d[1:] == ("0", "0", "0") for d in days[:-1])
-    cats = re.search(r'<table class="table" id="table-categories">.*?</table>', html, re.S).group(0)
+    cats = re.search(r'<table class="table" id="table-categories">.*?</table>', html, re.DOTALL).group(0)
     assert re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td></tr>', cats) == [
         ("城乡建设", "6", "5")]
     assert '<script id="center-data" type="application/json">' in html
