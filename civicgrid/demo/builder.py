@@ -26,7 +26,7 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from civicgrid.core.services import record_event
-from civicgrid.geo.locate import bump_version
+from civicgrid.geo.locate import bump_version, invalidate_local_index
 from civicgrid.geo.models import Area, AreaKind, Building, Household, HouseholdTag
 from civicgrid.geo.paths import depth_of, path_for
 from civicgrid.geo.services import address_key
@@ -46,7 +46,10 @@ from civicgrid.people.models import (
     User,
 )
 
+from civicgrid.workorders import addressbook
+
 from . import catalog, geometry, names
+from .orders import build_orders
 
 DEFAULT_SEED = 20240601
 SCALES = ("small", "full")
@@ -104,11 +107,14 @@ class Plan:
 
 
 class Builder:
-    def __init__(self, seed: int = DEFAULT_SEED, scale: str = "full", progress: bool = True, out=None):
+    def __init__(self, seed: int = DEFAULT_SEED, scale: str = "full", progress: bool = True, out=None,
+                 orders: int | None = None):
         if scale not in SCALES:
             raise DemoRefused(f"Unknown scale {scale!r}: use one of {', '.join(SCALES)}.")
         self.seed = seed
         self.scale = scale
+        # Sixty days of work orders (demo.orders): the full demo has them by default, tests ask.
+        self.orders = (1500 if scale == "full" else 0) if orders is None else orders
         self.progress = progress
         self.out = out or sys.stderr
         self.divisions = catalog.load_divisions()
@@ -753,7 +759,17 @@ class Builder:
                     print(f"· {label} …", file=self.out, flush=True)
                 step()
                 self.timings[label] = round(time.monotonic() - t0, 2)
+            if self.orders:
+                t0 = time.monotonic()
+                if self.progress:
+                    print(f"· work orders ({self.orders}) …", file=self.out, flush=True)
+                # Intake locates in the areas just written (not yet committed): drop this process's caches.
+                invalidate_local_index()
+                addressbook.forget()
+                self.order_counts = build_orders(count=self.orders, seed=self.seed)
+                self.timings["orders"] = round(time.monotonic() - t0, 2)
             counts = summary_counts()
+            counts["orders"] = getattr(self, "order_counts", {"orders": 0})
             bump_version()
             record_event(
                 actor=None, action="demo.build",
@@ -782,8 +798,9 @@ def check_mode() -> None:
         )
 
 
-def build(*, seed: int = DEFAULT_SEED, scale: str = "full", reset: bool = False, progress: bool = False, out=None) -> dict:
-    return Builder(seed=seed, scale=scale, progress=progress, out=out).run(reset=reset)
+def build(*, seed: int = DEFAULT_SEED, scale: str = "full", reset: bool = False, progress: bool = False, out=None,
+          orders: int | None = None) -> dict:
+    return Builder(seed=seed, scale=scale, progress=progress, out=out, orders=orders).run(reset=reset)
 
 
 def delete_demo_data() -> dict[str, int]:
@@ -809,6 +826,7 @@ def delete_demo_data() -> dict[str, int]:
         count, _ = qs.delete()
         deleted[label] = count
 
+    _drop_demo_activity(under, areas, demo_users, drop)
     drop("household residents", Household.residents.through.objects.filter(
         Q(household__in=Household.objects.filter(under("area_path"))) | Q(user__in=demo_users)))
     drop("baolian", BaolianAssignment.objects.filter(under("area_path") | Q(cadre__in=demo_users)))
@@ -830,6 +848,28 @@ def delete_demo_data() -> dict[str, int]:
     deleted["areas"] = n_areas
     drop("users", demo_users)
     return {k: v for k, v in deleted.items() if v}
+
+
+def _drop_demo_activity(under, areas, demo_users, drop) -> None:
+    """Work orders, field work and notices in the demo areas go before the areas they protect."""
+    from django.apps import apps
+
+    from civicgrid.workorders.models import Appeal, WorkOrder
+
+    if apps.is_installed("civicgrid.fieldwork"):
+        Visit, Patrol = apps.get_model("fieldwork", "Visit"), apps.get_model("fieldwork", "Patrol")
+        drop("visits", Visit.objects.filter(Q(grid__in=areas) | Q(worker__in=demo_users)))
+        drop("patrols", Patrol.objects.filter(Q(grid__in=areas) | Q(worker__in=demo_users)))
+    if apps.is_installed("civicgrid.portal"):
+        drop("notices", apps.get_model("portal", "Notice").objects.filter(area__in=areas))
+    orders = WorkOrder.objects.filter(under("area_path"))
+    WorkOrder.objects.filter(merged_into__in=orders).update(merged_into=None)
+    orders.update(merged_into=None)
+    drop("appeals", Appeal.objects.filter(order__in=orders))
+    drop("work orders", orders)
+    from civicgrid.dashboard import rollups
+
+    rollups.rebuild()
 
 
 def summary_counts() -> dict:

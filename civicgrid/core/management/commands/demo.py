@@ -20,6 +20,8 @@ class Command(BaseCommand):
                             help="small: three communities with two grids each (for tests); full: everything")
         parser.add_argument("--reset", action="store_true", help="delete the demo data first")
         parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+        parser.add_argument("--orders", type=int, default=None,
+                            help="work orders over the last 60 days (default 1500 for full, 0 for small)")
         parser.add_argument("--digest", action="store_true", help="print a digest of the built data (determinism check)")
 
     def handle(self, *args, **options):
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         try:
             result = builder.build(
                 seed=options["seed"], scale=options["scale"], reset=options["reset"], progress=progress,
-                out=self.stderr._out,
+                out=self.stderr._out, orders=options["orders"],
             )
         except builder.DemoRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -51,6 +53,10 @@ class Command(BaseCommand):
         w(f"  五人小组 members {c['grid_team_members']}, four-list items {c['grid_list_items']}, "
           f"party branches {c['party_branches']}, building leaders {c['building_leaders']}")
         w("  包联 " + ", ".join(f"{k} {v}" for k, v in c["baolian"].items()))
+        o = c.get("orders") or {}
+        if o.get("orders"):
+            w(f"  work orders {o['orders']} over 60 days: {o['open']} open, {o['closed']} closed, "
+              f"{o['callbacks']} callbacks")
         if options["verbosity"] > 1:
             w("  seconds per stage: " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
         w("Demo sign-in (password 'demo', demo mode only):")

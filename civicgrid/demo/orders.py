@@ -1,0 +1,202 @@
+"""Sixty days of work orders for the demo district, so that every page has something true to show.
+
+Appeals go through the real batched intake (``submit_appeals``: location, category suggestion,
+routing, deadlines, events, audit); their life after intake (dispatch, acceptance, answer,
+closing, callbacks) is written directly with consistent timestamps in the past, because replaying
+two months through the live services would take minutes and stamp every step "now". The rollups
+are rebuilt from the result and a sweep marks what is overdue today. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+# (leaf category code, what residents write); {road}/{n} are filled per appeal.
+PROBLEMS = [
+    ("160101", "{road}{n}号楼道里堆满杂物和旧家具，挡住了消防通道，请尽快清理。"),
+    ("160102", "{road}{n}号门口长期有车辆违章停车，早晚高峰堵得出不去。"),
+    ("160103", "{road}路口有流动摊贩占道经营，行人只能走机动车道。"),
+    ("160104", "{road}{n}号小区垃圾分类桶满了两天没人清运，气味很大。"),
+    ("160105", "{road}{n}号楼前绿地被人挖了种菜，草坪毁了一大片。"),
+    ("160201", "{road}{n}号楼上住户漏水到我家，协商几次没有结果，请社区协调。"),
+    ("160202", "{road}{n}号楼有住户养的狗天天夜里叫，影响休息。"),
+    ("160203", "{road}{n}号楼有人装修早上七点就开始电钻，周末也不停。"),
+    ("160204", "{road}{n}号楼经常有人从楼上往下扔垃圾，差点砸到老人。"),
+    ("160301", "{road}{n}号楼道里有人从楼上拉电线给电动车充电，很危险。"),
+    ("160302", "{road}{n}号小区消防通道被私家车占用，消防车进不来。"),
+    ("160303", "{road}{n}号门前人行道上的井盖丢了，晚上看不见容易掉下去。"),
+    ("160304", "{road}{n}号老楼外墙开裂掉皮，下雨天有碎块掉落。"),
+    ("160401", "{road}{n}号楼有位独居老人好几天没下楼了，请社区上门看看。"),
+    ("010203", "{road}{n}号小区的健身器材坏了好久，孩子玩的时候很危险。"),
+    ("010204", "{road}{n}号附近的路灯已经一周不亮了，晚上出行很不方便。"),
+    ("010208", "{road}{n}号楼暖气不热，室温只有十四度，家里有老人孩子。"),
+    ("010211", "{road}{n}号门前道路破损有大坑，雨天积水，电动车容易摔倒。"),
+    ("010212", "{road}{n}号小区门禁坏了一个月，外来人员随意进出。"),
+    ("010213", "{road}{n}号楼道里有燃气味，请燃气公司来检查一下管道。"),
+    ("010214", "{road}{n}号后面的公厕很脏，长时间没人打扫。"),
+    ("010215", "{road}{n}号楼这周停了三次电，没有任何通知。"),
+    ("010216", "{road}{n}号楼自来水发黄有异味，已经好几天了。"),
+    ("010302", "{road}{n}号楼顶有人私自搭建彩钢房，存在安全隐患。"),
+    ("011003", "{road}{n}号小区物业不作为，电梯坏了半个月没人修。"),
+    ("040203", "{road}夜市烧烤到凌晨两点，噪音和油烟扰民严重。"),
+]
+ANSWERS = {
+    "closed": "经现场核实，已安排人员处理完毕，并与反映人沟通确认。感谢您对社区工作的支持。",
+    "resolved": "已到现场处理，问题已解决，等待核查。",
+}
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
+
+
+def build_orders(*, count: int, seed: int, now: datetime | None = None, progress=None) -> dict:
+    """Create ``count`` appeals spread over the last 60 days and move them along. Returns counts."""
+    from civicgrid.dashboard import rollups
+    from civicgrid.geo.models import Building
+    from civicgrid.people.models import Unit, UnitKind, User
+    from civicgrid.sla.deadlines import add_limit
+    from civicgrid.sla.sweep import run_sweep
+    from civicgrid.workorders.intake import submit_appeals
+    from civicgrid.workorders.models import (
+        Appeal,
+        Callback,
+        Category,
+        OrderEvent,
+        Resolution,
+        Satisfaction,
+        Status,
+        WorkOrder,
+    )
+
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    buildings = list(Building.objects.filter(lon__isnull=False).order_by("code").values_list("address", "lon", "lat")[:4000])
+    if not buildings:
+        return {"orders": 0}
+    categories = {c.code: c for c in Category.objects.filter(code__in=[code for code, _ in PROBLEMS])}
+    departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("code"))
+    items = []
+    for i in range(count):
+        code, text = PROBLEMS[rng.randrange(len(PROBLEMS))]
+        address, lon, lat = buildings[rng.randrange(len(buildings))]
+        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        items.append({
+            "text": text.format(road=road, n=rng.randint(1, 120)), "lon": lon + rng.uniform(-0.0002, 0.0002),
+            "lat": lat + rng.uniform(-0.0002, 0.0002), "category_code": code if code in categories else "",
+            "reporter_name": "", "reporter_phone": f"139{rng.randrange(10**8):08d}",
+        })
+    created = []
+    for start in range(0, len(items), 500):
+        # No acting account: audit rows then never point at demo users, whom --reset deletes.
+        batch = submit_appeals(items[start:start + 500], channel="web", actor=None)
+        created += [r.order for r in batch.results if r is not None and r.created]
+        if progress:
+            progress(len(items[start:start + 500]))
+    orders = list(WorkOrder.objects.filter(pk__in=[o.pk for o in created]).select_related("suggested_unit").order_by("pk"))
+    # The resident demo account reported a few, so "my appeals" is not empty.
+    resident = User.objects.filter(username="resident").first()
+    counts = {"orders": len(orders), "closed": 0, "open": 0, "callbacks": 0}
+    events, times, callbacks = [], [], []
+    changed_orders, born_of = [], {}
+    order_fields = ["created_at", "updated_at", "status", "unit", "level", "dispatched_at", "response_due", "handle_due",
+                    "dispatch_due", "accepted_at", "resolved_at", "closed_at", "answer", "public_answer", "published_at"]
+    with transaction.atomic():
+        for n, order in enumerate(orders):
+            # More recent days carry more orders; ages in hours up to 60 days.
+            age = timedelta(hours=min(60 * 24 - 1, int(rng.expovariate(1 / (14 * 24)))))
+            born = now - age
+            fields = {"created_at": born}
+            unit = order.suggested_unit or (departments[rng.randrange(len(departments))] if departments else None)
+            r = rng.random()
+            if age < timedelta(hours=6) or unit is None:
+                status = Status.NEW if r < 0.7 else Status.DISPATCHED
+            elif age < timedelta(days=3):
+                status = [Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED][
+                    min(4, int(r * 5))]
+            else:
+                status = Status.CLOSED if r < 0.86 else Status.IN_PROGRESS if r < 0.95 else Status.REJECTED
+            steps = [("intake", born, Status.NEW)]
+            if status == Status.REJECTED:
+                steps.append(("reject", born + timedelta(hours=2), Status.REJECTED))
+                fields.update(status=status, closed_at=None)
+            elif status != Status.NEW:
+                # Every step lies between the previous one and now.
+                dispatched = min(born + timedelta(minutes=rng.randint(20, 180)), born + (now - born) / 4)
+                fields.update(unit=unit, level="district" if unit.kind == UnitKind.DEPARTMENT else "community",
+                              dispatched_at=dispatched, response_due=add_limit(dispatched, 1, "workdays"),
+                              handle_due=add_limit(dispatched, 5, "workdays"), dispatch_due=None)
+                steps.append(("dispatch", dispatched, Status.DISPATCHED))
+                if status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED):
+                    accepted = min(dispatched + timedelta(minutes=rng.randint(10, 60 * 30)), dispatched + (now - dispatched) / 3)
+                    fields["accepted_at"] = accepted
+                    steps.append(("accept", accepted, Status.ACCEPTED))
+                if status in (Status.RESOLVED, Status.CLOSED):
+                    late = rng.random() < 0.08
+                    accepted = fields["accepted_at"]
+                    resolved = min(accepted + (now - accepted) / 2, accepted + timedelta(
+                        hours=rng.randint(4, 200 if late else 90)))
+                    fields.update(resolved_at=resolved, answer=ANSWERS["resolved"])
+                    steps.append(("resolve", resolved, Status.RESOLVED))
+                if status == Status.CLOSED:
+                    resolved = fields["resolved_at"]
+                    closed = min(resolved + (now - resolved) / 2, resolved + timedelta(hours=rng.randint(1, 20)))
+                    fields.update(closed_at=closed, answer=ANSWERS["closed"], public_answer=ANSWERS["closed"],
+                                  published_at=closed)
+                    steps += [("verify", resolved + (closed - resolved) / 2, Status.VERIFIED), ("close", closed, Status.CLOSED)]
+                fields["status"] = status
+            fields["updated_at"] = steps[-1][1]
+            for name, value in fields.items():
+                setattr(order, name, value)
+            changed_orders.append(order)
+            born_of[order.pk] = born
+            previous = Status.NEW
+            for action, at, to in steps[1:]:
+                events.append(OrderEvent(order_id=order.pk, action=action, from_status=previous, to_status=to,
+                                         actor_repr="demo", unit=unit if action != "reject" else None,
+                                         reason=ANSWERS["closed"] if action == "close" else "", data={"demo": True},
+                                         is_public=action in ("dispatch", "accept", "close", "reject")))
+                times.append(at)
+                previous = to
+            if status == Status.CLOSED:
+                counts["closed"] += 1
+                if rng.random() < 0.75:
+                    sat = rng.random()
+                    callbacks.append((Callback(
+                        order_id=order.pk, round=0, reached=True, channel="phone",
+                        resolution=Resolution.RESOLVED if sat < 0.93 else Resolution.UNRESOLVED,
+                        satisfaction=Satisfaction.SATISFIED if sat < 0.85 else Satisfaction.BASICALLY if sat < 0.95
+                        else Satisfaction.UNSATISFIED, unit=unit, area_path=order.area_path),
+                        fields["closed_at"] + timedelta(hours=rng.randint(2, 48))))
+            elif status not in (Status.REJECTED,):
+                counts["open"] += 1
+        # bulk_update writes the values as given (auto_now_add only stamps at insert).
+        WorkOrder.objects.bulk_update(changed_orders, order_fields, batch_size=300)
+        appeals = list(Appeal.objects.filter(order__in=changed_orders).order_by("pk"))
+        for n, appeal in enumerate(appeals):
+            appeal.received_at = appeal.created_at = born_of[appeal.order_id]
+            if resident is not None and n % 97 == 0:
+                appeal.reporter, appeal.reporter_phone = resident, resident.phone or ""
+        Appeal.objects.bulk_update(appeals, ["received_at", "created_at", "reporter", "reporter_phone"], batch_size=300)
+        intakes = list(OrderEvent.objects.filter(order__in=changed_orders, action="intake"))
+        for event in intakes:
+            event.created_at = born_of[event.order_id]
+        OrderEvent.objects.bulk_update(intakes, ["created_at"], batch_size=300)
+        made = OrderEvent.objects.bulk_create(events, batch_size=2000)
+        for event, at in zip(made, times):
+            event.created_at = at
+        OrderEvent.objects.bulk_update(made, ["created_at"], batch_size=300)
+        made = Callback.objects.bulk_create([c for c, _at in callbacks], batch_size=2000)
+        for callback, (_c, at) in zip(made, callbacks):
+            callback.created_at = min(at, now)
+        Callback.objects.bulk_update(made, ["created_at"], batch_size=300)
+        counts["callbacks"] = len(callbacks)
+        WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(version=F("version") + 1)
+    rollups.rebuild()
+    run_sweep(now)
+    return counts
