@@ -22,6 +22,14 @@ def status_tone(status: str) -> str:
     return STATUS_TONE.get(status, "")
 
 
+def timeline_rows(order) -> list[dict]:
+    """The public moves, each with its status in words (events store the bare value)."""
+    labels = dict(Status.choices)
+    return [{"at": e.created_at, "status": labels.get(e.to_status, e.to_status), "unit": e.unit,
+             "reason": e.reason if e.action in ("reject", "merge") else ""}
+            for e in order_selectors.public_timeline(order)]
+
+
 def progress_context(request, appeal: Appeal) -> dict:
     order = appeal.order
     rated = Callback.objects.filter(order=order, round=order.reopen_count, reached=True).first()
@@ -35,7 +43,7 @@ def progress_context(request, appeal: Appeal) -> dict:
         "appeal": appeal,
         "order": order,
         "tone": status_tone(order.status),
-        "timeline": order_selectors.public_timeline(order),
+        "timeline": timeline_rows(order),
         "photos": selectors.report_photos(appeal),
         "rated": rated,
         "can_rate": can_rate and appeal.reporter_id is not None,
