@@ -224,3 +224,21 @@ def test_page_carries_the_chart_numbers_as_tables(cw):
     assert re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td></tr>', cats) == [
         ("城乡建设", "6", "5")]
     assert '<script id="center-data" type="application/json">' in html
+
+
+def test_page_queries_do_not_grow_with_the_orders(cw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(cw, "district")
+    c.get("/center/")
+    with CaptureQueriesContext(connection) as first:
+        c.get("/center/")
+    for i in range(12):
+        order = make_order(cw.world, area=cw.world.tree.grid2 if i % 2 else cw.world.tree.grid4)
+        _overdue(order)
+    rollups.rebuild()
+    with CaptureQueriesContext(connection) as second:
+        html = c.get("/center/").content.decode()
+    assert tiles(html)["overdue"] == "14"
+    assert len(second) == len(first)
