@@ -192,15 +192,15 @@ def list_filterset(request, jurisdiction: Jurisdiction) -> OrderFilterSet:
     fields["unit"].widget = forms.Select(choices=anything + [(u.code, u.name) for u in units.order_by("kind", "code")])
     for name in ("status", "channel"):
         fields[name].widget = forms.CheckboxSelectMultiple(choices=fields[name].choices)
-    for name in ("created", "closed"):
-        for sub in fields[name].widget.widgets:
-            sub.input_type = "date"
+    for name in ("state", "priority", "queue"):
+        fields[name].choices = anything + [c for c in fields[name].choices if c[0]]
+    fields["overdue"].widget = forms.Select(choices=anything + [("true", _("yes")), ("false", _("no"))])
     fields["ordering"].widget.choices = [("", _("(newest first)"))] + [
         c for c in fields["ordering"].widget.choices if c[0]]
     return filterset
 
 
-SORTABLE = [("number", gettext_lazy("Number")), ("status", gettext_lazy("Status")),
+SORTABLE = [("number", gettext_lazy("Order number")), ("status", gettext_lazy("Status")),
             ("handle_due", gettext_lazy("Resolve by")), ("created", gettext_lazy("Created"))]
 
 
@@ -228,6 +228,12 @@ def order_list(request):
         "export_query": _query_without(request, "page"),
         "page_query": _query_without(request, "page"),
         "sort_links": sort_links,
+        "ranges": [
+            (filterset.form.fields[name].label, [
+                (f"{name}_{end}", request.GET.get(f"{name}_{end}", ""), label)
+                for end, label in (("after", _("on or after")), ("before", _("on or before")))])
+            for name in ("created", "closed")
+        ],
         "create_links": _create_links(jurisdiction),
     })
 
