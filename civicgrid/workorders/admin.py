@@ -81,7 +81,7 @@ class AppealAdmin(ReadOnlyAdmin):
 
 
 # Imported here, not at the top, so this registration stays one appended block.
-from .models import ResponseTemplate  # noqa: E402
+from .models import ResponseTemplate
 
 
 @admin.register(ResponseTemplate)

@@ -43,6 +43,19 @@ PAGE_SIZE = 25
 # at this size and the file and the page say so; narrow the filters to export the rest.
 MAX_EXPORT_ROWS = 50_000
 QUEUE_LABELS = dict(QUEUE_CHOICES)
+# What to do in each queue, for someone who opens the workbench for the first time.
+QUEUE_HELP = {
+    "to_dispatch": gettext_lazy("New and returned orders in your area. Tick them and dispatch them to the unit "
+                                "that must handle them; the suggested unit comes from the responsibility list."),
+    "to_accept": gettext_lazy("Orders sent to your unit. Open one and accept it (签收), or return it (退单) "
+                              "with a reason if it is not your unit's job."),
+    "in_hand": gettext_lazy("Orders your unit is handling. Resolve each with an answer to the resident before "
+                            "its deadline, or ask for an extension."),
+    "overdue": gettext_lazy("Open orders past a deadline: deal with these first."),
+    "due_soon": gettext_lazy("Open orders whose next deadline is within 24 hours."),
+    "pressed": gettext_lazy("Orders escalated to you, under your supervision (督办), or whose whistle (吹哨) "
+                            "waits for your unit's report."),
+}
 # Where each queue's deadline column looks: the deadline of the step the order waits for.
 _NEXT_DUE_FIELD = {
     Status.NEW: "dispatch_due", Status.RETURNED: "dispatch_due", Status.DISPATCHED: "response_due",
@@ -145,6 +158,7 @@ def workbench(request):
         "tabs": tabs,
         "current": current,
         "current_label": QUEUE_LABELS[current],
+        "current_help": QUEUE_HELP[current],
         "page": page,
         "count": page.paginator.count,
         "capped": page.paginator.count > MAX_EXPORT_ROWS,

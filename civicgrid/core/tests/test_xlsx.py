@@ -1,7 +1,7 @@
 """The generic Excel writer: exactly the rows given, bold frozen header, widths that fit."""
 
 import io
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import openpyxl
 
@@ -34,7 +34,7 @@ def test_widths_count_chinese_characters_double_and_are_capped():
 
 
 def test_aware_datetimes_become_local_wall_clock_time():
-    utc = datetime(2025, 3, 1, 1, 30, tzinfo=dt_timezone.utc)
+    utc = datetime(2025, 3, 1, 1, 30, tzinfo=UTC)
     sheet = _open(write_xlsx(["t"], [[utc]])).active
     assert sheet["A2"].value == datetime(2025, 3, 1, 9, 30)  # Asia/Shanghai
 

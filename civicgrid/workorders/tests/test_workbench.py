@@ -70,7 +70,7 @@ def test_tab_counts_and_overdue_rows_are_marked_in_words(client, w):
     counts = dict(re.findall(r'\?queue=(\w+)".*?<span class="badge count[^"]*">(\d+)</span>', nav))
     assert counts == {"to_dispatch": "2", "to_accept": "1", "in_hand": "0", "overdue": "1", "due_soon": "1",
                       "pressed": "0"}
-    late_row = re.search(rf'<tr class="overdue" data-number="{w.late.number}">(.*?)</tr>', html, re.S)
+    late_row = re.search(rf'<tr class="overdue" data-number="{w.late.number}">(.*?)</tr>', html, re.DOTALL)
     assert late_row is not None
     with translation.override("zh-hans"):
         assert time_left(w.late.dispatch_due) in late_row.group(1)
