@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrderTally(models.Model):
-    """How many orders are in each state now, per area, top-level category and unit."""
+    """How many orders are in each state now, per area and top-level category."""
 
     area_path = models.CharField(_("area path"), max_length=400)
     category_root = models.IntegerField(_("top-level category id (0: none)"), default=0)
-    unit = models.IntegerField(_("unit id (0: none)"), default=0)
     status = models.CharField(_("status"), max_length=12)
     is_overdue = models.BooleanField(_("overdue"), default=False)
     supervised = models.BooleanField(_("under supervision (督办)"), default=False)
@@ -29,17 +28,16 @@ class OrderTally(models.Model):
         verbose_name = _("order tally")
         verbose_name_plural = _("order tallies")
         constraints = [models.UniqueConstraint(
-            fields=["area_path", "category_root", "unit", "status", "is_overdue", "supervised"],
+            fields=["area_path", "category_root", "status", "is_overdue", "supervised"],
             name="order_tally_key")]
         indexes = [models.Index(fields=["status", "area_path"])]
 
 
 class DailyTally(models.Model):
-    """Orders created and closed per local day, area and top-level category."""
+    """Orders created and closed per local day and area (a year is 365 × grids rows)."""
 
     day = models.DateField(_("day"))
     area_path = models.CharField(_("area path"), max_length=400)
-    category_root = models.IntegerField(_("top-level category id (0: none)"), default=0)
     created = models.IntegerField(_("created"), default=0)
     # Orders closed on that day that are still closed (a reopened order leaves its closing day).
     closed = models.IntegerField(_("closed"), default=0)
@@ -48,8 +46,22 @@ class DailyTally(models.Model):
     class Meta:
         verbose_name = _("daily tally")
         verbose_name_plural = _("daily tallies")
-        constraints = [models.UniqueConstraint(fields=["day", "area_path", "category_root"], name="daily_tally_key")]
-        indexes = [models.Index(fields=["day", "area_path"])]
+        constraints = [models.UniqueConstraint(fields=["day", "area_path"], name="daily_tally_key")]
+
+
+class CategoryTally(models.Model):
+    """Orders created per local day, area and top-level category: the categories chart only (kept
+    apart so that the daily figures stay one row per area and day)."""
+
+    day = models.DateField(_("day"))
+    area_path = models.CharField(_("area path"), max_length=400)
+    category_root = models.IntegerField(_("top-level category id (0: none)"), default=0)
+    created = models.IntegerField(_("created"), default=0)
+
+    class Meta:
+        verbose_name = _("category tally")
+        verbose_name_plural = _("category tallies")
+        constraints = [models.UniqueConstraint(fields=["day", "area_path", "category_root"], name="category_tally_key")]
 
 
 class MonthlyTally(models.Model):

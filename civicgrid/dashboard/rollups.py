@@ -25,22 +25,24 @@ from django.db.models import Case, Count, DateField, F, Q, Value, When
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
-from .models import DailyTally, MonthlyTally, OrderTally
+from .models import CategoryTally, DailyTally, MonthlyTally, OrderTally
 
 # The order fields the rollups read: any write that changes one of them must go through here.
 SNAPSHOT_FIELDS = (
     "area_path", "category_id", "unit_id", "status", "is_overdue", "supervision_level", "created_at",
     "closed_at", "handle_due", "dispatched_at", "accepted_at", "response_due",
 )
-TABLES = {"order": OrderTally, "daily": DailyTally, "monthly": MonthlyTally}
+TABLES = {"order": OrderTally, "daily": DailyTally, "category": CategoryTally, "monthly": MonthlyTally}
 KEY_FIELDS = {
-    "order": ("area_path", "category_root", "unit", "status", "is_overdue", "supervised"),
-    "daily": ("day", "area_path", "category_root"),
+    "order": ("area_path", "category_root", "status", "is_overdue", "supervised"),
+    "daily": ("day", "area_path"),
+    "category": ("day", "area_path", "category_root"),
     "monthly": ("month", "area_path", "unit"),
 }
 COUNTERS = {
     "order": ("count",),
     "daily": ("created", "closed", "closed_on_time"),
+    "category": ("created",),
     "monthly": ("dispatched", "responded", "closed", "closed_on_time", "callbacks", "resolved_verdicts",
                 "satisfied", "basically"),
 }
@@ -100,12 +102,14 @@ def contribute(deltas: Deltas, row: dict, sign: int = 1) -> None:
     root = _category_root(row["category_id"])
     unit = row["unit_id"] or 0
     path = row["area_path"]
-    _add(deltas, "order", (path, root, unit, row["status"], bool(row["is_overdue"]), bool(row["supervision_level"])),
+    _add(deltas, "order", (path, root, row["status"], bool(row["is_overdue"]), bool(row["supervision_level"])),
          sign, count=1)
-    _add(deltas, "daily", (_day(row["created_at"]), path, root), sign, created=1)
+    born = _day(row["created_at"])
+    _add(deltas, "daily", (born, path), sign, created=1)
+    _add(deltas, "category", (born, path, root), sign, created=1)
     if row["status"] == CLOSED and row["closed_at"] is not None:
         on_time = int(row["handle_due"] is None or row["closed_at"] <= row["handle_due"])
-        _add(deltas, "daily", (_day(row["closed_at"]), path, root), sign, closed=1, closed_on_time=on_time)
+        _add(deltas, "daily", (_day(row["closed_at"]), path), sign, closed=1, closed_on_time=on_time)
         _add(deltas, "monthly", (_month(row["closed_at"]), path, unit), sign, closed=1, closed_on_time=on_time)
     if row["dispatched_at"] is not None:
         responded = int(row["accepted_at"] is not None
@@ -199,18 +203,19 @@ def recount() -> dict[str, dict[tuple, dict[str, int]]]:
     tz = timezone.get_current_timezone()
     result: dict[str, dict[tuple, dict[str, int]]] = {name: defaultdict(lambda: defaultdict(int)) for name in TABLES}
     supervised = Case(When(supervision_level="", then=Value(False)), default=Value(True))
-    for r in (WorkOrder.objects.values("area_path", "category_id", "unit_id", "status", "is_overdue")
+    for r in (WorkOrder.objects.values("area_path", "category_id", "status", "is_overdue")
               .annotate(sup=supervised, n=Count("id")).order_by()):
-        key = (r["area_path"], _category_root(r["category_id"]), r["unit_id"] or 0, r["status"], r["is_overdue"], r["sup"])
+        key = (r["area_path"], _category_root(r["category_id"]), r["status"], r["is_overdue"], r["sup"])
         result["order"][key]["count"] += r["n"]
     day = TruncDay("created_at", tzinfo=tz, output_field=DateField())
     for r in WorkOrder.objects.annotate(d=day).values("d", "area_path", "category_id").annotate(n=Count("id")).order_by():
-        result["daily"][(r["d"], r["area_path"], _category_root(r["category_id"]))]["created"] += r["n"]
+        result["daily"][(r["d"], r["area_path"])]["created"] += r["n"]
+        result["category"][(r["d"], r["area_path"], _category_root(r["category_id"]))]["created"] += r["n"]
     on_time = Q(handle_due__isnull=True) | Q(closed_at__lte=F("handle_due"))
     closed = WorkOrder.objects.filter(status=CLOSED, closed_at__isnull=False)
     for r in (closed.annotate(d=TruncDay("closed_at", tzinfo=tz, output_field=DateField()))
-              .values("d", "area_path", "category_id").annotate(n=Count("id"), ok=Count("id", filter=on_time)).order_by()):
-        slot = result["daily"][(r["d"], r["area_path"], _category_root(r["category_id"]))]
+              .values("d", "area_path").annotate(n=Count("id"), ok=Count("id", filter=on_time)).order_by()):
+        slot = result["daily"][(r["d"], r["area_path"])]
         slot["closed"] += r["n"]
         slot["closed_on_time"] += r["ok"]
     for r in (closed.annotate(m=TruncMonth("closed_at", tzinfo=tz, output_field=DateField()))

@@ -23,7 +23,7 @@ from civicgrid.sla.models import WhistleResponse, WhistleStatus
 from civicgrid.workorders.metrics import Figures, Metrics, _ranked, scheme_for
 from civicgrid.workorders.models import OPEN_STATUSES, Category, Status, WorkOrder
 
-from .models import DailyTally, MonthlyTally, OrderTally
+from .models import CategoryTally, DailyTally, MonthlyTally, OrderTally
 
 CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
 OPEN = [str(s) for s in OPEN_STATUSES]
@@ -101,7 +101,7 @@ def categories(j: Jurisdiction, area: Area, days: int = 30, now: datetime | None
     today = _today(now)
     open_by = dict(OrderTally.objects.filter(area_path__startswith=area.path, status__in=OPEN)
                    .values_list("category_root").annotate(n=Sum("count")).order_by())
-    created_by = dict(DailyTally.objects.filter(area_path__startswith=area.path, day__gt=today - timedelta(days=days),
+    created_by = dict(CategoryTally.objects.filter(area_path__startswith=area.path, day__gt=today - timedelta(days=days),
                                                 day__lte=today)
                       .values_list("category_root").annotate(n=Sum("created")).order_by())
     ids = {k for k, v in open_by.items() if v} | {k for k, v in created_by.items() if v}

@@ -19,6 +19,6 @@ def test_check_then_rebuild(capsys):
         call_command("rollups", "--check")
     assert "stored {'count': 5} recount {'count': 2}" in capsys.readouterr().out
     call_command("rollups", "--rebuild")
-    assert "order 1 rows, daily 1 rows, monthly 0 rows" in capsys.readouterr().out
+    assert "order 1 rows, daily 1 rows, category 1 rows, monthly 0 rows" in capsys.readouterr().out
     assert list(OrderTally.objects.values_list("count", flat=True)) == [2]
     assert AuditEvent.objects.filter(action="dashboard.rollups.rebuild").count() == 1
