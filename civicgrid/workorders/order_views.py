@@ -36,8 +36,10 @@ def order_detail(request, number: str):
     # Without JavaScript the picker reloads the page with ?template=<id> to fill the answer.
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
     now = timezone.now()
+    # Only the step the order waits for now counts down; earlier steps' deadlines are history.
+    current_due = next_deadline(order)
     deadlines = [
-        (label, due, time_left(due, now) if order.is_open else "", order.is_open and due < now)
+        (label, due, time_left(due, now) if due == current_due else "", due == current_due and due < now)
         for label, due in ((_("Dispatch by"), order.dispatch_due), (_("Accept by"), order.response_due),
                            (_("Resolve by"), order.handle_due))
         if due is not None
@@ -55,7 +57,6 @@ def order_detail(request, number: str):
         "templates": templates,
         "chosen_template": chosen,
         "deadlines": deadlines,
-        "next_due": next_deadline(order),
         "needs_map": order.lon is not None or bool(order.area.boundary),
         "grid_code": order.area.code,
     })

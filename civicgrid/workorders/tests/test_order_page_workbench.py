@@ -91,3 +91,15 @@ def test_whistles_show_who_has_not_reported_yet(client, w):
     html = client.get(f"/orders/{w.held.number}/").content.decode()
     assert "需要城管和住建联合处置" in html
     assert "市北区住房和城乡建设局: <span class=\"overdue\">尚未报到</span>" in html
+
+
+def test_only_the_current_steps_deadline_counts_down(client, w):
+    now = timezone.now()
+    order = make_order(w, status=Status.ACCEPTED, unit=w.units["cg"], response_due=now - timedelta(days=3),
+                       handle_due=now - timedelta(hours=5), is_overdue=True)
+    client.force_login(w.users["dept"])
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    deadlines = re.findall(r'<div class="deadline[^"]*">(.*?)</div>', html)
+    assert len(deadlines) == 2
+    assert "已超期" not in deadlines[0]  # accepted already: the accept deadline is history
+    assert "已超期 5 小时" in deadlines[1]
