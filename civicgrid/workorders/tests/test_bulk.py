@@ -33,7 +33,8 @@ def snapshot():
 
 
 def test_dispatch_many_moves_the_allowed_and_reports_the_rest(w):
-    result = dispatch_many(w.users["street"], [w.a.number, w.far.number, w.b.number, "GD404"], w.units["cg"])
+    with translation.override("zh-hans"):
+        result = dispatch_many(w.users["street"], [w.a.number, w.far.number, w.b.number, "GD404"], w.units["cg"])
     assert result.done == [w.a.number, w.b.number]
     missing = zh("No such work order.")
     assert result.failed == [(w.far.number, missing), ("GD404", missing)]
@@ -56,7 +57,8 @@ def test_an_order_changed_since_the_page_was_read_is_reported_not_moved(w):
 
 
 def test_without_a_unit_each_order_goes_to_its_suggested_unit(w):
-    result = dispatch_many(w.users["street"], [w.a.number, w.b.number], None)
+    with translation.override("zh-hans"):
+        result = dispatch_many(w.users["street"], [w.a.number, w.b.number], None)
     assert result.done == [w.a.number]
     with translation.override("zh-hans"):
         assert result.failed == [(w.b.number, "该工单没有建议承办单位，请选择一个单位。")]
