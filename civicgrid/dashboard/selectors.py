@@ -20,8 +20,8 @@ from civicgrid.geo.models import PATH_SEPARATOR, Area
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import Role, Unit, UnitKind
 from civicgrid.sla.models import WhistleResponse, WhistleStatus
-from civicgrid.workorders.metrics import Figures, Metrics, _ranked, scheme_for
-from civicgrid.workorders.models import OPEN_STATUSES, Category, Status, WorkOrder
+from civicgrid.workorders.metrics import DEFAULT_SCHEME, Figures, Metrics, _ranked
+from civicgrid.workorders.models import OPEN_STATUSES, Category, MetricScheme, Status, WorkOrder
 
 from .models import CategoryTally, DailyTally, MonthlyTally, OrderTally
 
@@ -71,6 +71,9 @@ def summary(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
     open_count = _sum(tallies, "count")["count"]
     overdue = _sum(tallies.filter(is_overdue=True).exclude(status=Status.SUSPENDED), "count")["count"]
     escalated = _sum(tallies.filter(supervised=True), "count")["count"]
+    # Whistled orders count as escalated too (the list shows them), once each.
+    escalated += (WorkOrder.objects.filter(pk__in=_waiting(area).values("whistle__order_id"), status__in=OPEN,
+                                           supervision_level="").count())
     day = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day=today), "created", "closed")
     month = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day__gt=today - timedelta(days=30),
                                            day__lte=today), "closed", "closed_on_time")
@@ -147,6 +150,19 @@ def load_map(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _scheme_finder():
+    """``metrics.scheme_for`` with one query for all rows: the deepest scheme containing a path."""
+    schemes = list(MetricScheme.objects.select_related("area"))
+
+    def scheme_for(path: str) -> MetricScheme:
+        fitting = [m for m in schemes if m.area_id is None or path.startswith(m.area.path)]
+        if not fitting:
+            return MetricScheme(**DEFAULT_SCHEME)
+        return max(fitting, key=lambda m: (m.area.depth + 1) if m.area_id else 0)
+
+    return scheme_for
+
+
 def _months(start: datetime, end: datetime) -> tuple[date, date]:
     first = timezone.localtime(start).date().replace(day=1)
     last = timezone.localtime(end).date()
@@ -161,6 +177,7 @@ def rankings(j: Jurisdiction, area: Area, kind: str, start: datetime, end: datet
     qs = MonthlyTally.objects.filter(area_path__startswith=area.path, month__gte=first, month__lt=last)
     fields = ("dispatched", "responded", "closed", "closed_on_time", "callbacks", "resolved_verdicts",
               "satisfied", "basically")
+    scheme_for = _scheme_finder()
     grouped = qs.values("area_path", "unit").annotate(**{f"s_{f}": Sum(f) for f in fields}).order_by()
     groups: dict = {}
     if kind == "department":

@@ -36,7 +36,7 @@ def test_commander_reads_figures_and_drills_down_on_the_map(live_server, page):
     _sign_in(page, live_server.url, "district")
     page.goto(f"{live_server.url}/center/")
     assert _tiles(page) == {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1",
-                            "on_time_rate": "100.0%", "escalated": "1", "whistles_waiting": "2"}
+                            "on_time_rate": "100.0%", "escalated": "2", "whistles_waiting": "2"}
     assert _crumbs(page) == ["市北区"]
     # ECharts drew both charts onto canvases, and the map its outlines with a legend.
     page.wait_for_selector("#chart-trend canvas", state="attached")
