@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export CIVICGRID_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run demo test test-postgres bench clean messages
+.PHONY: install run demo test test-postgres bench clean messages screenshots
 
 install: $(STAMP)
 
@@ -33,6 +33,9 @@ test: install
 # The suite on the PostgreSQL server at 127.0.0.1:5432 (database `test`).
 test-postgres: install
 	DATABASE_URL=$${PG_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: install
+	CIVICGRID_MODE=demo $(BIN)/civicgrid screenshots --out screenshots
 
 messages: install
 	cd civicgrid && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=civicgrid.test_settings --pythonpath=..
