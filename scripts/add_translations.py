@@ -34,19 +34,27 @@ def main(paths: list[str]) -> int:
         subprocess.run([ADMIN, "makemessages", "-l", "zh_Hans", "--no-obsolete", *ARGS],
                        cwd=ROOT / "civicgrid", check=True, stdout=subprocess.DEVNULL)
         po = polib.pofile(str(PO))
+        for entry in po:
+            # Leftover "#| msgid_plural" hints from fuzzy matching are not valid on their own.
+            entry.previous_msgid_plural = None if not entry.previous_msgid else entry.previous_msgid_plural
         filled = 0
         for entry in po:
             forced = wanted.get("!" + entry.msgid)
             text = forced or wanted.get(entry.msgid)
-            if text and (forced or not entry.msgstr or "fuzzy" in entry.flags):
-                entry.msgstr = text
+            empty = not (entry.msgstr_plural.get(0) if entry.msgid_plural else entry.msgstr)
+            if text and (forced or empty or "fuzzy" in entry.flags):
+                if entry.msgid_plural:
+                    # zh-hans has one plural form (nplurals=1).
+                    entry.msgstr_plural = {0: text}
+                else:
+                    entry.msgstr = text
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
-                entry.previous_msgid = None
+                entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
                 filled += 1
         po.save(str(PO))
         subprocess.run([ADMIN, "compilemessages", *ARGS], cwd=ROOT / "civicgrid", check=True, stdout=subprocess.DEVNULL)
-    missing = [e.msgid for e in po if not e.translated() or "fuzzy" in e.flags]
+    missing = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
     print(f"filled {filled}; {len(missing)} untranslated")
     for msgid in missing:
         print(f"  untranslated: {msgid!r}")
