@@ -71,6 +71,7 @@ class AppealForm(forms.Form):
             self.fields["reporter_name"].label = _("Your name")
             self.fields["reporter_phone"].help_text = _("We send the progress and a code for tracking to this phone.")
             self.fields["photos"].widget = MultipleFileInput(attrs={"accept": "image/*", "multiple": True})
+            self.fields["photos"].label = _("Or choose photos from the album")
             for name in ("lon", "lat", "coord_system"):
                 self.fields[name].widget = forms.HiddenInput()
         if channel == "patrol":
