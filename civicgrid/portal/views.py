@@ -52,6 +52,7 @@ def home(request):
         "track_form": TrackForm(), "notices": selectors.notices_for_area(area)[:10], "notice_area": area,
         "communities": selectors.communities(), "chosen": chosen, "is_resident": is_resident,
         "my_count": selectors.my_appeals(request.user).count() if is_resident else 0,
+        "can_publish": request.user.is_authenticated and not is_resident and bool(selectors.publishable_areas(request.user)),
     })
 
 

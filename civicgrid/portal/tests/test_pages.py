@@ -67,6 +67,22 @@ def test_report_form_has_map_categories_photos_and_prefilled_contact(client, w):
     assert 'hx-get="/portal/similar/"' in page
 
 
+def test_patrol_page_has_the_map_and_hotline_page_none(client, w):
+    client.force_login(w.users["grid"])
+    patrol = client.get("/orders/patrol/").content.decode()
+    assert 'data-outlines="/areas/370203000000/outlines.json?kind=grid"' in patrol and 'name="lon"' in patrol
+    client.force_login(w.users["hotline"])
+    hotline = client.get("/orders/hotline/").content.decode()
+    assert 'id="report-map"' not in hotline and 'name="reporter_phone"' in hotline
+
+
+def test_staff_see_the_publish_link_residents_do_not(client, w):
+    client.force_login(w.users["community"])
+    assert 'href="/portal/notices/new/"' in client.get("/portal/").content.decode()
+    client.force_login(w.users["resident"])
+    assert 'href="/portal/notices/new/"' not in client.get("/portal/").content.decode()
+
+
 def test_report_with_a_chosen_category_and_a_picked_point(client, w):
     client.force_login(w.users["resident"])
     response = client.post("/orders/report/", {
