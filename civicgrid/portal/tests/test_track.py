@@ -188,3 +188,15 @@ def test_login_codes_and_tracking_codes_do_not_mix(client, order, django_capture
     code = sent_code()
     assert people_services.verify_login_code("13900000001", code) is None
     assert sorted(OneTimeCode.objects.values_list("purpose", flat=True)) == ["track"]
+
+
+def test_login_and_tracking_codes_share_the_per_address_budget(client, order, settings, django_capture_on_commit_callbacks):
+    settings.OTP_IP_HOURLY_LIMIT = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/resident/", {"step": "phone", "phone": "13800000077"})
+    assert [p for p, _m in LogSmsGateway.sent] == ["13800000077"]
+    page = ask(client, django_capture_on_commit_callbacks, order.appeals.get().tracking_number, "13900000001")
+    # The same answer as ever, but no second text from this address within the hour.
+    assert page.status_code == 200 and 'id="code"' in page.content.decode()
+    assert [p for p, _m in LogSmsGateway.sent] == ["13800000077"]
+    assert list(OneTimeCode.objects.values_list("purpose", flat=True)) == ["login"]
