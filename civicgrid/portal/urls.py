@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("address-suggest/", views.address_suggest, name="address-suggest"),
     path("similar/", views.similar, name="similar"),
     path("notices/new/", views.notice_new, name="notice-new"),
+    path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice-withdraw"),
     # Read-only notices for apps and the 公示屏; meant to move under /api/v1/notices/.
     path("api/notices/", api_views.NoticeList.as_view(), name="api-notices"),
 ]

@@ -156,3 +156,18 @@ def notice_new(request):
     return render(request, "portal/notice_new.html", {
         "form": form, "notices": selectors.notices_published_by_jurisdiction(request.user)[:30],
     }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def notice_withdraw(request, pk: int):
+    notice = selectors.notices_published_by_jurisdiction(request.user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404()
+    try:
+        services.withdraw_notice(request.user, notice)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The notice was withdrawn."))
+    return redirect("portal:notice-new")

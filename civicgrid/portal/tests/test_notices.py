@@ -125,3 +125,13 @@ def test_admin_lists_only_notices_of_own_areas(client, w):
     page = client.get("/admin/portal/notice/").content.decode()
     assert "恩县路社区的通知" in page and "上海路社区的通知" not in page
     assert Role.COMMUNITY_STAFF in {m.role for m in Membership.objects.filter(user=staff)}
+
+
+def test_staff_withdraw_a_notice_of_their_own_area_only(client, w):
+    mine = publish(w, "community", w.tree.community1, "恩县路社区的通知")
+    theirs = publish(w, "community2", w.tree.community2, "上海路社区的通知")
+    client.force_login(w.users["community"])
+    assert client.post(f"/portal/notices/{theirs.pk}/withdraw/").status_code == 404
+    assert client.post(f"/portal/notices/{mine.pk}/withdraw/").status_code == 302
+    assert dict(Notice.objects.values_list("title", "is_published")) == {"恩县路社区的通知": False, "上海路社区的通知": True}
+    assert AuditEvent.objects.filter(action="notice.withdraw").count() == 1
