@@ -194,6 +194,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["status", "response_due"]),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["area_path", "status"]),
+            # The command center's escalated list: the few supervised orders, by deadline.
+            models.Index(fields=["handle_due"], condition=~models.Q(supervision_level=""), name="order_supervised_due"),
         ]
 
     def __str__(self) -> str:
