@@ -32,29 +32,17 @@ class NoticeAdmin(admin.ModelAdmin):
         return bool(selectors.publishable_areas(request.user)) and super().has_add_permission(request)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            if not services.can_publish_for(request.user, obj.area):
-                raise ValidationError("forbidden")
-            if "is_published" in form.changed_data and not obj.is_published:
-                services.withdraw_notice(request.user, obj)
-                return
-            obj.area_path = obj.area.path
-            from django.db import transaction
-
-            from civicgrid.core.services import record_event
-
-            with transaction.atomic():
-                obj.save()
-                record_event(actor=request.user, action="notice.update", obj=obj,
-                             changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
-            return
         try:
-            saved = services.publish_notice(request.user, area=obj.area, title=obj.title, body=obj.body)
+            if not change:
+                saved = services.publish_notice(request.user, area=obj.area, title=obj.title, body=obj.body)
+                obj.pk, obj.area_path = saved.pk, saved.area_path
+                obj.published_at, obj.created_by = saved.published_at, saved.created_by
+            elif "is_published" in form.changed_data and not obj.is_published:
+                services.withdraw_notice(request.user, obj)
+            else:
+                services.update_notice(request.user, obj, fields=form.changed_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return
-        obj.pk = saved.pk
-        obj.area_path, obj.published_at, obj.created_by = saved.area_path, saved.published_at, saved.created_by
 
     def delete_model(self, request, obj):
         services.withdraw_notice(request.user, obj)

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicgrid.geo.models import Area, AreaKind
@@ -137,8 +137,6 @@ def publishable_areas(user) -> list[Area]:
         paths = j.area_paths
         if not paths:
             return []
-        from django.db.models import Q
-
         q = Q()
         for p in paths:
             q |= Q(path__startswith=p)

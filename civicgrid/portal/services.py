@@ -66,6 +66,18 @@ def publish_notice(actor, *, area: Area, title: str, body: str, published_at: da
     return notice
 
 
+def update_notice(actor, notice: Notice, *, fields: list[str]) -> Notice:
+    """Save edits made in the admin (title, text, area) under the same rules as publishing."""
+    if not can_publish_for(actor, notice.area):
+        raise ValidationError(_("You may only publish notices for areas in your own jurisdiction."), code="forbidden")
+    with transaction.atomic():
+        notice.area_path = notice.area.path
+        notice.save()
+        record_event(actor=actor, action="notice.update", obj=notice,
+                     changes={f: str(getattr(notice, f, "")) for f in fields})
+    return notice
+
+
 def withdraw_notice(actor, notice: Notice) -> Notice:
     if not can_publish_for(actor, notice.area):
         raise ValidationError(_("You may only publish notices for areas in your own jurisdiction."), code="forbidden")

@@ -135,3 +135,19 @@ def test_staff_withdraw_a_notice_of_their_own_area_only(client, w):
     assert client.post(f"/portal/notices/{mine.pk}/withdraw/").status_code == 302
     assert dict(Notice.objects.values_list("title", "is_published")) == {"恩县路社区的通知": False, "上海路社区的通知": True}
     assert AuditEvent.objects.filter(action="notice.withdraw").count() == 1
+
+
+def test_admin_add_goes_through_the_service(client, w):
+    staff = w.users["community"]
+    staff.is_staff = True
+    staff.save()
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.set(Permission.objects.filter(codename__in=["view_notice", "add_notice", "change_notice"]))
+    client.force_login(staff)
+    response = client.post("/admin/portal/notice/add/", {"area": w.tree.community1.pk, "title": "后台发布",
+                                                          "body": "内容", "is_published": "on"})
+    assert response.status_code == 302
+    notice = Notice.objects.get()
+    assert (notice.title, notice.area_path, notice.created_by) == ("后台发布", w.tree.community1.path, staff)
+    assert AuditEvent.objects.filter(action="notice.publish").count() == 1
