@@ -1,7 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
-from .api import urls as api_urls
 
 app_name = "fieldwork"
 urlpatterns: list = [
@@ -12,6 +11,4 @@ urlpatterns: list = [
     path("visits/", views.visits, name="visits"),
     path("grid/<str:code>/", views.grid, name="grid"),
     path("orders/", views.orders, name="orders"),
-    # The phone's background calls (route points while walking) and clients other than the pages.
-    path("api/", include(api_urls)),
 ]

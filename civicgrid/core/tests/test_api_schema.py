@@ -24,7 +24,19 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/buildings/",
         "/api/v1/buildings/{code}/",
         "/api/v1/categories/",
+        "/api/v1/dashboard/categories/",
+        "/api/v1/dashboard/escalated/",
+        "/api/v1/dashboard/map/",
+        "/api/v1/dashboard/overdue/",
+        "/api/v1/dashboard/rankings/",
+        "/api/v1/dashboard/summary/",
+        "/api/v1/dashboard/trend/",
+        "/api/v1/dashboard/whistles/",
         "/api/v1/echo-wall/",
+        "/api/v1/field/patrols/",
+        "/api/v1/field/patrols/{patrol_id}/end/",
+        "/api/v1/field/patrols/{patrol_id}/points/",
+        "/api/v1/field/snap/",
         "/api/v1/grids/{code}/profile/",
         "/api/v1/households/",
         "/api/v1/households/{id}/",
@@ -48,6 +60,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/users/",
         "/api/v1/users/{id}/",
         "/api/v1/whistles/{id}/report/",
+        "/portal/api/notices/",
     ]
 
 

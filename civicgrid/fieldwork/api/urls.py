@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-# Mounted at /field/api/ by fieldwork/urls.py; ready to be included under /api/v1/field/ as well.
+# Mounted under /api/v1/field/ by civicgrid/urls.py.
 urlpatterns = [
     path("patrols/", views.PatrolListCreate.as_view(), name="api-patrols"),
     path("patrols/<int:patrol_id>/points/", views.RoutePoint.as_view(), name="api-patrol-points"),

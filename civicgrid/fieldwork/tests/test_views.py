@@ -127,14 +127,14 @@ def test_snap_page_has_camera_input_and_reports(grid_client, w):
 
 def test_api_patrol_and_route_point(client, w):
     client.force_login(w.users["grid"])
-    started = client.post("/field/api/patrols/", {"grid": w.tree.grid1.code}, content_type="application/json")
+    started = client.post("/api/v1/field/patrols/", {"grid": w.tree.grid1.code}, content_type="application/json")
     assert started.status_code == 201
     pid = started.json()["id"]
-    point = client.post(f"/field/api/patrols/{pid}/points/", {"lon": 120.305, "lat": 36.055},
+    point = client.post(f"/api/v1/field/patrols/{pid}/points/", {"lon": 120.305, "lat": 36.055},
                         content_type="application/json")
     assert (point.status_code, point.json()["route_points"]) == (200, 1)
-    foreign = client.post("/field/api/patrols/", {"grid": w.tree.grid3.code}, content_type="application/json")
+    foreign = client.post("/api/v1/field/patrols/", {"grid": w.tree.grid3.code}, content_type="application/json")
     assert foreign.status_code == 404
-    twice = client.post("/field/api/patrols/", {"grid": w.tree.grid1.code}, content_type="application/json")
+    twice = client.post("/api/v1/field/patrols/", {"grid": w.tree.grid1.code}, content_type="application/json")
     assert (twice.status_code, twice.json()["error"]["code"]) == (400, "patrol_open")
     assert Patrol.objects.count() == 1
