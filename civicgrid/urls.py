@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("civicgrid.notifications.api.urls")),
     path("", include("civicgrid.dashboard.api.urls")),
     path("field/", include("civicgrid.fieldwork.api.urls")),
+    path("", include("civicgrid.portal.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .api import views as api_views
 
 app_name = "portal"
 urlpatterns: list = [
@@ -14,6 +13,4 @@ urlpatterns: list = [
     path("similar/", views.similar, name="similar"),
     path("notices/new/", views.notice_new, name="notice-new"),
     path("notices/<int:pk>/withdraw/", views.notice_withdraw, name="notice-withdraw"),
-    # Read-only notices for apps and the 公示屏; meant to move under /api/v1/notices/.
-    path("api/notices/", api_views.NoticeList.as_view(), name="api-notices"),
 ]

@@ -4,6 +4,7 @@ above it, as a resident of it sees them. Public, like a notice board."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
 from rest_framework import generics, permissions
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -25,7 +26,7 @@ class NoticeList(generics.ListAPIView):
             return Notice.objects.none()
         code = (self.request.query_params.get("area") or "").strip()
         if not code:
-            raise ValidationError({"area": ["Give an area code: ?area=CODE."]})
+            raise ValidationError({"area": [_("Give an area code: ?area=CODE.")]})
         area = Area.objects.filter(code=code).first()
         if area is None:
             raise NotFound(f"No area with the code {code}.")

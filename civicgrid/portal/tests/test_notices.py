@@ -104,12 +104,12 @@ def test_residents_and_grid_workers_may_not_open_the_staff_page(client, w):
 def test_api_lists_an_areas_notices(client, w):
     n = publish(w, "street", w.tree.street1, "街道的通知")
     publish(w, "community2", w.tree.community2, "上海路社区的通知")
-    body = client.get("/portal/api/notices/", {"area": "370203020009"}).json()
+    body = client.get("/api/v1/notices/", {"area": "370203020009"}).json()
     results = body["results"] if isinstance(body, dict) else body
     assert results == [{"id": n.pk, "area": "370203020000", "area_name": "即墨路街道", "title": "街道的通知",
                         "body": "街道的通知的内容", "published_at": results[0]["published_at"]}]
-    assert client.get("/portal/api/notices/").status_code == 400
-    assert client.get("/portal/api/notices/", {"area": "999"}).status_code == 404
+    assert client.get("/api/v1/notices/").status_code == 400
+    assert client.get("/api/v1/notices/", {"area": "999"}).status_code == 404
 
 
 def test_admin_lists_only_notices_of_own_areas(client, w):

@@ -355,3 +355,8 @@ class ResponsibilitySerializer(serializers.Serializer):
     unit = UnitRefSerializer()
     level = serializers.CharField()
     note = serializers.CharField()
+
+
+class TrackCodeRequestSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="tracking number")
+    phone = serializers.CharField(help_text="the phone given with the appeal")

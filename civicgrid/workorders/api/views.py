@@ -7,6 +7,7 @@ error shape with their own status (409 illegal move or version conflict, 403 for
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -218,24 +219,46 @@ class AppealViewSet(viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
     @extend_schema(
-        parameters=[OpenApiParameter("number", str, required=True, description="tracking number"),
-                    OpenApiParameter("phone", str, required=True, description="the reporter's phone")],
-        responses={200: s.TrackSerializer, 404: OpenApiResponse(description="no appeal with this number and phone")},
+        methods=["POST"], request=s.TrackCodeRequestSerializer,
+        responses={202: OpenApiResponse(description="a code was texted to the reporter's phone if number and phone match")},
     )
-    @action(detail=False, methods=["get"], permission_classes=[permissions.AllowAny],
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("number", str, required=True, description="tracking number"),
+                    OpenApiParameter("code", str, required=True, description="the code texted to the reporter's phone")],
+        responses={200: s.TrackSerializer, 404: OpenApiResponse(description="wrong number or code")},
+    )
+    @action(detail=False, methods=["get", "post"], permission_classes=[permissions.AllowAny],
             authentication_classes=[])
     def track(self, request):
-        """Public tracking: the status and public history of an appeal, by tracking number and the
-        reporter's phone. A wrong number and a wrong phone answer alike."""
+        """Public tracking in two steps, as on the web page: POST the tracking number and the
+        reporter's phone, and a one-time code is texted to the phone on record (a wrong number or
+        phone answers alike and sends nothing); then GET with the number and the code for the
+        status and public history."""
+        from civicgrid.portal import services as portal_services
+
+        if request.method == "POST":
+            number = str(request.data.get("number", "")).strip()
+            phone = str(request.data.get("phone", "")).strip()
+            missing = {name: [_("This field is required.")] for name, value in (("number", number), ("phone", phone))
+                       if not value}
+            if missing:
+                raise ValidationError(missing)
+            try:
+                portal_services.request_track_code(number, phone)
+            except DjangoValidationError as exc:
+                raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"phone": exc.messages}) from exc
+            return Response({"detail": _("If the tracking number and phone match, a code was texted to that phone.")},
+                            status=status.HTTP_202_ACCEPTED)
         number = request.query_params.get("number", "").strip()
-        phone = request.query_params.get("phone", "").strip()
-        missing = {name: [_("This parameter is required.")] for name, value in (("number", number), ("phone", phone))
+        code = request.query_params.get("code", "").strip()
+        missing = {name: [_("This parameter is required.")] for name, value in (("number", number), ("code", code))
                    if not value}
         if missing:
             raise ValidationError(missing)
-        appeal = selectors.track_appeal(number, phone)
+        appeal, _failure = portal_services.verify_track_code(number, code)
         if appeal is None:
-            raise Http404(_("No appeal with this tracking number and phone."))
+            raise Http404(_("No appeal with this tracking number and code."))
         order = appeal.order
         answered = order.status in (Status.RESOLVED, Status.VERIFIED, Status.CLOSED)
         return Response(s.TrackSerializer({

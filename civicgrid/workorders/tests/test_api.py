@@ -5,6 +5,7 @@ change nothing; idempotent intake; public tracking; audited reveal."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -12,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from civicgrid.core.models import AuditEvent
+from civicgrid.core.sms import LogSmsGateway
 from civicgrid.workorders import services
 from civicgrid.workorders.models import Appeal, Attachment, Callback, OrderEvent, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
@@ -254,20 +256,32 @@ def test_intake_refusals_are_400_or_403_and_write_nothing(w):
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 
-def test_public_tracking_by_number_and_phone(w):
+def test_public_tracking_by_number_phone_and_texted_code(w, django_capture_on_commit_callbacks):
     services.transition(w.g1, "dispatch", w.users["street"], unit=w.units["cg"])
     number = w.g1.appeals.get().tracking_number
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    body = client.get("/api/v1/appeals/track/", {"number": number, "phone": "13900000001"}).json()
+    with django_capture_on_commit_callbacks(execute=True):  # the text leaves after commit
+        asked = client.post("/api/v1/appeals/track/", {"number": number, "phone": "13900000001"}, format="json")
+    assert asked.status_code == 202
+    assert [phone for phone, _m in LogSmsGateway.sent] == ["13900000001"]
+    code = re.search(r"\b(\d{6})\b", LogSmsGateway.sent[-1][1]).group(1)
+    body = client.get("/api/v1/appeals/track/", {"number": number, "code": code}).json()
     assert {k: body[k] for k in ("tracking_number", "title", "status", "status_display", "category", "unit", "answer")} == {
         "tracking_number": number, "title": "G1 order", "status": "dispatched",
         "status_display": "Dispatched, to accept", "category": "道路破损", "unit": "市北区城市管理局", "answer": ""}
     assert [(e["action"], e["status"], e["unit"]) for e in body["timeline"]] == [("dispatch", "dispatched", "市北区城市管理局")]
-    wrong = client.get("/api/v1/appeals/track/", {"number": number, "phone": "13900000002"})
-    assert wrong.status_code == 404
-    assert wrong.json()["error"]["message"] == "No appeal with this tracking number and phone."
+    # A wrong phone answers exactly like the right one and texts nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        wrong = client.post("/api/v1/appeals/track/", {"number": number, "phone": "13900000002"}, format="json")
+    assert (wrong.status_code, wrong.json()) == (asked.status_code, asked.json())
+    assert len(LogSmsGateway.sent) == 1
+    bad = client.get("/api/v1/appeals/track/", {"number": number, "code": "000000" if code != "000000" else "111111"})
+    assert bad.status_code == 404
+    assert bad.json()["error"]["message"] == "No appeal with this tracking number and code."
     missing = client.get("/api/v1/appeals/track/", {"number": number})
-    assert missing.status_code == 400 and missing.json()["error"]["fields"] == {"phone": ["This parameter is required."]}
+    assert missing.status_code == 400 and missing.json()["error"]["fields"] == {"code": ["This parameter is required."]}
+    # The phone alone no longer shows anything.
+    assert client.get("/api/v1/appeals/track/", {"number": number, "phone": "13900000001"}).status_code == 400
 
 
 def test_reveal_is_audited_for_staff_and_404_for_others(w):

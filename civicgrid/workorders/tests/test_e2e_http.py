@@ -208,19 +208,25 @@ def step1_resident_submits_and_tracks(world, resident, name, phone) -> str:
     tracking = created["tracking_number"]
     assert tracking and tracking != order["number"]
 
-    # Public tracking: no sign-in, by tracking number and the phone the appeal was made from.
+    # Public tracking: no sign-in; the tracking number and the phone the appeal was made from get a
+    # code texted to that phone, and the number with the code shows the progress.
     public = world.anonymous()
-    tracked = public.get("/api/v1/appeals/track/", number=tracking, phone=phone)
+    sent = len(LogSmsGateway.sent)
+    asked = public.post_json("/api/v1/appeals/track/", {"number": tracking, "phone": phone})
+    assert asked.status == 202 and len(LogSmsGateway.sent) == sent + 1
+    code = re.search(r"\b(\d{6})\b", LogSmsGateway.sent[-1][1]).group(1)
+    tracked = public.get("/api/v1/appeals/track/", number=tracking, code=code)
     assert tracked.status == 200
     body = tracked.json()
     assert (body["tracking_number"], body["status"], body["unit"], body["answer"], body["category"]) == (
         tracking, "new", None, "", "基础设施")
     assert [(e["action"], e["status"]) for e in body["timeline"]] == [("intake", "new")]
-    # A wrong phone and a wrong number answer alike, and say nothing about the appeal.
-    wrong_phone = public.get("/api/v1/appeals/track/", number=tracking, phone="13000000000")
-    wrong_number = public.get("/api/v1/appeals/track/", number="A000000000000", phone=phone)
-    assert wrong_phone.status == wrong_number.status == 404
-    assert wrong_phone.body == wrong_number.body
+    # A wrong phone and a wrong number answer alike, text nothing and say nothing about the appeal.
+    wrong_phone = public.post_json("/api/v1/appeals/track/", {"number": tracking, "phone": "13000000000"})
+    wrong_number = public.post_json("/api/v1/appeals/track/", {"number": "A000000000000", "phone": phone})
+    assert wrong_phone.status == wrong_number.status == 202
+    assert wrong_phone.body == wrong_number.body == asked.body
+    assert len(LogSmsGateway.sent) == sent + 1
     assert phone not in wrong_phone.text and name not in wrong_phone.text
 
     # The resident reads the order of their own appeal and may only withdraw it.
@@ -440,7 +446,16 @@ def step5_department_resolves_grid_verifies_street_closes(world, number, name, p
 
     # Public tracking shows the result to the resident.
     tracking = closed["appeals"][0]["tracking_number"]
-    tracked = world.anonymous().get("/api/v1/appeals/track/", number=tracking, phone=phone).json()
+    public = world.anonymous()
+    # Days have passed since the first code: the per-number wait is long over.
+    from civicgrid.people.models import OneTimeCode
+
+    OneTimeCode.objects.update(created_at=datetime.now().astimezone() - timedelta(days=2))
+    sent = len(LogSmsGateway.sent)
+    assert public.post_json("/api/v1/appeals/track/", {"number": tracking, "phone": phone}).status == 202
+    assert len(LogSmsGateway.sent) == sent + 1
+    code = re.search(r"\b(\d{6})\b", LogSmsGateway.sent[-1][1]).group(1)
+    tracked = public.get("/api/v1/appeals/track/", number=tracking, code=code).json()
     assert (tracked["status"], tracked["unit"]) == ("closed", "青岛市市北区城市管理局")
     assert tracked["answer"].endswith("门前路面已修补。")
     assert [e["status"] for e in tracked["timeline"]] == TRACKED_STATUSES
