@@ -320,6 +320,13 @@ def test_other_methods_are_refused(client, w):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_georeport_client_reads_a_live_server(live_server, fmt):
+    # An earlier transactional test's flush can leave this one without the default questions when
+    # the serialized restore runs before them; put them back exactly as the data migration does.
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    importlib.import_module("civicgrid.open311.migrations.0002_default_attributes").load(django_apps, None)
     world = make_world()
     key = services.create_api_key(actor=None, name="live")[1]
     order = make_order(world)

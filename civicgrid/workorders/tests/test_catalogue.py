@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -56,7 +57,7 @@ def test_bad_file_is_refused_whole(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("code,name,parent,default_priority\n18,新类,,soon\n1801,子类,99,normal\n010101A,,01,normal\n",
                    encoding="utf-8")
-    with pytest.raises(CommandError) as info:
+    with pytest.raises(CommandError) as info, translation.override("en"):
         run(bad)
     message = str(info.value)
     assert "line 2: default_priority must be normal or urgent, got 'soon'." in message
@@ -64,6 +65,6 @@ def test_bad_file_is_refused_whole(tmp_path):
     assert Category.objects.count() == before
     deep = tmp_path / "deep.csv"
     deep.write_text("code,name,parent\n01010101,第四级,010101\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="below the third level"):
+    with pytest.raises(CommandError, match="将超出第三级分类"):
         run(deep)
     assert Category.objects.count() == before

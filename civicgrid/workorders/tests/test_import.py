@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.utils import translation
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
@@ -42,7 +43,8 @@ def run(*args) -> str:
 def test_import_csv_reports_bad_rows_and_reimport_creates_nothing(w, tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text(CSV, encoding="utf-8")
-    out = run(str(path), "--mapping", MAPPING, "--source", "12345")
+    with translation.override("en"):
+        out = run(str(path), "--mapping", MAPPING, "--source", "12345")
     assert out.splitlines() == [
         "orders.csv: 5 rows; imported 2, skipped as duplicates 0, failed 3",
         "  line 3: location: The place 121.500000, 37.500000 is not inside any grid of this platform.",

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from PIL import Image
@@ -206,7 +207,8 @@ def test_open311_and_proactive_channels(w):
 
 # --- location -----------------------------------------------------------------------------------
 def test_outside_every_grid_is_refused(w):
-    error = refused(lambda: web(w, lon=OUTSIDE[0], lat=OUTSIDE[1]), "location", "outside")
+    with translation.override("en"):
+        error = refused(lambda: web(w, lon=OUTSIDE[0], lat=OUTSIDE[1]), "location", "outside")
     assert error.message_dict["location"] == ["The place 121.500000, 37.500000 is not inside any grid of this platform."]
 
 
@@ -240,7 +242,8 @@ def test_unknown_address_and_building(w):
 
 # --- category and priority ----------------------------------------------------------------------
 def test_unknown_category_is_refused(w):
-    error = refused(lambda: web(w, category_code="999999"), "category_code", "unknown_category")
+    with translation.override("en"):
+        error = refused(lambda: web(w, category_code="999999"), "category_code", "unknown_category")
     assert error.message_dict["category_code"] == ["Unknown category 999999."]
 
 
