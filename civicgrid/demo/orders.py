@@ -199,4 +199,30 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(version=F("version") + 1)
     rollups.rebuild()
     run_sweep(now)
+    counts["notices"] = _notices(now)
     return counts
+
+
+NOTICES = [
+    ("district", "关于开展冬季供暖问题集中排查的通知", "即日起至月底，各街道、社区组织网格员入户排查供暖不热问题，居民可通过“我要反映”或拨打12345反映。"),
+    ("street", "老旧小区加装电梯意见征集", "本街道启动第三批老旧小区加装电梯意见征集，请有意向的楼栋于本月25日前到社区登记。"),
+    ("community", "社区议事会本周五召开", "本周五下午3点在社区党群服务中心召开四方议事会，议题：小区停车秩序整治。欢迎居民参加。"),
+    ("community", "独居老人关爱服务登记", "社区为独居老人提供每周上门探访服务，需要的家庭请联系网格员登记。"),
+]
+
+
+def _notices(now) -> int:
+    """A few community notices (社区公告) on the demo areas. Seed rows, like the areas: no acting
+    account, so that --reset (which deletes the demo users) never has to touch the audit log."""
+    from civicgrid.geo.models import Area
+    from civicgrid.portal.models import Notice
+
+    made = 0
+    for n, (kind, title, body) in enumerate(NOTICES):
+        area = Area.objects.filter(kind=kind).order_by("code").first()
+        if area is None:
+            continue
+        Notice.objects.create(area=area, area_path=area.path, title=title, body=body, published_at=now - timedelta(days=n * 2),
+                              is_published=True)
+        made += 1
+    return made
