@@ -114,6 +114,7 @@ class DashboardBenchmark:
             ("page /center/wall/", reverse("dashboard:wall") + f"?{a}"),
             ("partial figures", reverse("dashboard:figures") + f"?{a}"),
             ("partial lists", reverse("dashboard:lists") + f"?{a}"),
+            ("partial rankings", reverse("dashboard:rankings") + f"?{a}"),
         ]
         for name in ("summary", "trend", "categories", "map", "overdue", "escalated", "whistles"):
             urls.append((f"api {name}", reverse(f"dashboard-api-{name}") + f"?{a}"))

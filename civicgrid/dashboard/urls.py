@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("wall/", views.wall, name="wall"),
     path("figures/", views.figures, name="figures"),
     path("lists/", views.lists, name="lists"),
+    path("rankings/", views.rankings, name="rankings"),
 ]

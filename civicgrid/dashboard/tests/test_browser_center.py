@@ -38,6 +38,9 @@ def test_commander_reads_figures_and_drills_down_on_the_map(live_server, page):
     assert _tiles(page) == {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1",
                             "on_time_rate": "100.0%", "escalated": "2", "whistles_waiting": "2"}
     assert _crumbs(page) == ["市北区"]
+    # The rankings panel arrives right after the first paint.
+    page.wait_for_selector("#rankings table.rankings")
+    assert page.locator("#rankings tr.red-list").count() >= 1
     # ECharts drew both charts onto canvases, and the map its outlines with a legend.
     page.wait_for_selector("#chart-trend canvas", state="attached")
     page.wait_for_selector("#chart-categories canvas", state="attached")

@@ -179,7 +179,10 @@ def test_figures_partial_follows_a_move_without_a_page(cw):
 def test_rankings_red_and_black_lists(cw, settings):
     settings.CENTER_RED_LIST_SIZE = 1
     settings.CENTER_BLACK_LIST_SIZE = 1
-    html = client_for(cw, "district").get("/center/").content.decode()
+    page = client_for(cw, "district").get("/center/").content.decode()
+    # The page loads its rankings panel right after the first paint, from the rankings URL.
+    assert 'hx-get="/center/rankings/?area=' in page and 'hx-trigger="load"' in page
+    html = client_for(cw, "district").get("/center/rankings/").content.decode()
     table = re.search(r'<table class="table rankings">.*?</table>', html, re.DOTALL).group(0)
     rows = re.findall(r'<tr class="(\w+)-list" data-code="(\d+)">\s*<td class="num">(\d+)</td>', table)
     # Street 2 accepted its one dispatched order in time (100); street 1 one of two (50).
@@ -192,7 +195,7 @@ def test_rankings_red_and_black_lists(cw, settings):
 def test_rankings_of_another_month_and_kind(cw):
     c = client_for(cw, "street")
     month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    html = c.get(f"/center/?rank=community&month={month}").content.decode()
+    html = c.get(f"/center/rankings/?rank=community&month={month}").content.decode()
     table = re.search(r'<table class="table rankings">.*?</table>', html, re.DOTALL).group(0)
     # Last month nothing happened: both communities listed by code, unranked, on no list.
     assert re.findall(r'<tr data-code="(\d+)">\s*<td class="num">([^<]+)</td>', table) == [
