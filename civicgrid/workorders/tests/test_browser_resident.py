@@ -28,7 +28,7 @@ def test_resident_signs_in_reports_and_tracks(live_server, page, district):
     code = re.search(r"\b(\d{6})\b", LogSmsGateway.sent[-1][1]).group(1)
     page.fill("input[name=code]", code)
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")  # signed in: back on the home page
+    page.wait_for_url(f"{live_server.url}/portal/")  # signed in: home sends a resident to the portal
 
     page.goto(f"{live_server.url}/orders/report/")
     page.fill("#id_title", "楼道灯不亮")
