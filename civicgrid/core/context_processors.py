@@ -1,12 +1,10 @@
 from django.conf import settings
 
 from civicgrid.people.jurisdiction import jurisdiction_for
-from civicgrid.people.models import Role
+from civicgrid.people.models import CENTER_ROLES, FIELD_ROLES
 
 # Who gets which face in the top navigation. The pages check permissions themselves; this only
 # decides which links a person sees.
-FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER)
-CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
 
 
 def civicgrid(request):

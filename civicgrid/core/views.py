@@ -2,8 +2,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from civicgrid.core.context_processors import CENTER_ROLES, FIELD_ROLES
 from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.people.models import CENTER_ROLES, FIELD_ROLES
 
 
 def home(request):

@@ -19,10 +19,12 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from tqdm import tqdm
+
+from civicgrid.core.bulkload import load_rows
 
 STATUS_MIX = [("closed", 0.80), ("rejected", 0.025), ("withdrawn", 0.015), ("new", 0.02), ("dispatched", 0.03),
               ("accepted", 0.03), ("in_progress", 0.08), ("resolved", 0.01)]
@@ -195,8 +197,6 @@ class DashboardBenchmark:
             "street": list(Unit.objects.filter(kind=UnitKind.STREET_OFFICE).values_list("id", flat=True)),
             "district": list(Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("id", flat=True)),
         }
-        fields = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
-
         def rows():
             for i in range(options["orders"]):
                 status = _pick(STATUS_MIX, rng)
@@ -225,56 +225,9 @@ class DashboardBenchmark:
                             row["supervision_level"] = "street"
                 yield row
 
-        def full(row):
-            values = []
-            for f in fields:
-                if f.attname in row:
-                    values.append(row[f.attname])
-                elif f.has_default():
-                    values.append(f.get_default())
-                elif f.null:
-                    values.append(None)
-                else:
-                    values.append("")
-            return values
-
-        bar = tqdm(total=options["orders"], desc="loading orders", unit="order", file=err, leave=False)
-        count = 0
-        if connection.vendor == "postgresql":
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            with transaction.atomic(), connection.cursor() as cursor:
-                sql = f"COPY {connection.ops.quote_name(WorkOrder._meta.db_table)} ({columns}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows():
-                        copy.write_row([f.get_db_prep_save(v, connection) for f, v in zip(fields, full(row))])
-                        count += 1
-                        if count % 10_000 == 0:
-                            bar.update(10_000)
-        else:
-            batch = []
-            for row in rows():
-                obj = WorkOrder(**{f.attname: v for f, v in zip(fields, full(row))})
-                batch.append(obj)
-                if len(batch) == 5000:
-                    count += self._bulk(WorkOrder, batch, bar)
-                    batch = []
-            count += self._bulk(WorkOrder, batch, bar)
-        bar.close()
+        count = load_rows(WorkOrder, rows(), total=options["orders"], desc="loading orders", err=err)
         self.tag = tag
         return count
-
-    @staticmethod
-    def _bulk(model, objs, bar) -> int:
-        if not objs:
-            return 0
-        created_at = [o.created_at for o in objs]
-        model.objects.bulk_create(objs)
-        # auto_now_add stamped "now" on insert: put the generated times back.
-        for o, t in zip(objs, created_at):
-            o.created_at = t
-        model.objects.bulk_update(objs, ["created_at"], batch_size=1000)
-        bar.update(len(objs))
-        return len(objs)
 
     def _callbacks(self, options, err) -> int:
         from civicgrid.workorders.models import Callback, WorkOrder
@@ -282,9 +235,6 @@ class DashboardBenchmark:
         rng = random.Random(options["seed"] + 1)
         closed = (WorkOrder.objects.filter(number__startswith=self.tag, status="closed")
                   .values_list("id", "unit_id", "area_path", "closed_at"))
-        fields = [f for f in Callback._meta.concrete_fields if not f.primary_key]
-        count = 0
-        bar = tqdm(desc="loading callbacks", unit="callback", file=err, leave=False)
 
         def rows():
             for order_id, unit_id, path, closed_at in closed.iterator(chunk_size=20_000):
@@ -297,24 +247,9 @@ class DashboardBenchmark:
                        "unit_id": unit_id, "area_path": path, "created_at": closed_at + timedelta(hours=rng.randint(1, 48)),
                        "comment": ""}
 
+        # Read the orders before COPY starts: the connection can run nothing else while it copies.
         data = list(rows())
-        if connection.vendor == "postgresql":
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            with transaction.atomic(), connection.cursor() as cursor:
-                sql = f"COPY {connection.ops.quote_name(Callback._meta.db_table)} ({columns}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in data:
-                        copy.write_row([f.get_db_prep_save(row.get(f.attname, f.get_default() if f.has_default() else None),
-                                                           connection) for f in fields])
-                        count += 1
-                        if count % 10_000 == 0:
-                            bar.update(10_000)
-        else:
-            for start in range(0, len(data), 5000):
-                objs = [Callback(**row) for row in data[start:start + 5000]]
-                count += self._bulk(Callback, objs, bar)
-        bar.close()
-        return count
+        return load_rows(Callback, data, total=len(data), desc="loading callbacks", err=err)
 
 
 BENCHMARKS = [DashboardBenchmark()]

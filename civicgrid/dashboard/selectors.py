@@ -19,14 +19,13 @@ from django.utils import timezone
 
 from civicgrid.geo.models import PATH_SEPARATOR, Area
 from civicgrid.people.jurisdiction import Jurisdiction
-from civicgrid.people.models import Role, Unit, UnitKind
+from civicgrid.people.models import CENTER_ROLES, Unit, UnitKind
 from civicgrid.sla.models import WhistleResponse, WhistleStatus
-from civicgrid.workorders.metrics import DEFAULT_SCHEME, Figures, Metrics, _ranked
-from civicgrid.workorders.models import OPEN_STATUSES, Category, MetricScheme, Status, WorkOrder
+from civicgrid.workorders.metrics import Figures, Metrics, _ranked, scheme_finder
+from civicgrid.workorders.models import OPEN_STATUSES, Category, Status, WorkOrder
 
 from .models import CategoryTally, DailyTally, MonthlyTally, OrderTally
 
-CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
 OPEN = [str(s) for s in OPEN_STATUSES]
 KIND_BELOW = {"district": "street", "street": "community", "community": "grid"}
 
@@ -151,19 +150,6 @@ def load_map(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _scheme_finder():
-    """``metrics.scheme_for`` with one query for all rows: the deepest scheme containing a path."""
-    schemes = list(MetricScheme.objects.select_related("area"))
-
-    def scheme_for(path: str) -> MetricScheme:
-        fitting = [m for m in schemes if m.area_id is None or path.startswith(m.area.path)]
-        if not fitting:
-            return MetricScheme(**DEFAULT_SCHEME)
-        return max(fitting, key=lambda m: (m.area.depth + 1) if m.area_id else 0)
-
-    return scheme_for
-
-
 def _months(start: datetime, end: datetime) -> tuple[date, date]:
     first = timezone.localtime(start).date().replace(day=1)
     last = timezone.localtime(end).date()
@@ -178,7 +164,7 @@ def rankings(j: Jurisdiction, area: Area, kind: str, start: datetime, end: datet
     qs = MonthlyTally.objects.filter(area_path__startswith=area.path, month__gte=first, month__lt=last)
     fields = ("dispatched", "responded", "closed", "closed_on_time", "callbacks", "resolved_verdicts",
               "satisfied", "basically")
-    scheme_for = _scheme_finder()
+    scheme_for = scheme_finder()
     sums = {f"s_{f}": Sum(f) for f in fields}
     groups: dict = {}
     if kind == "department":

@@ -39,6 +39,9 @@ AREA_ROLES = {
 UNIT_ROLES = {Role.DEPARTMENT_HANDLER}
 # Roles that are staff (need an administrator to create the account).
 STAFF_ROLES = set(AREA_ROLES) | UNIT_ROLES | {Role.ADMIN}
+# Who works in the field (grid worker pages) and who reads the command center (指挥中心).
+FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER)
+CENTER_ROLES = (Role.DISTRICT_COMMANDER, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF)
 # Participation roles: no jurisdiction, only their own and public data (plus an optional home area).
 CITIZEN_ROLES = {Role.RESIDENT, Role.PARTY_MEMBER, Role.VOLUNTEER}
 

@@ -133,14 +133,25 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 # --- schemes ----------------------------------------------------------------------------------
+def _deepest(schemes, area_path: str) -> MetricScheme:
+    fitting = [m for m in schemes if m.area_id is None or area_path.startswith(m.area.path)]
+    if not fitting:
+        return MetricScheme(**DEFAULT_SCHEME)
+    return max(fitting, key=lambda m: (m.area.depth + 1) if m.area_id else 0)
+
+
 def scheme_for(area_path: str = "") -> MetricScheme:
     """The scheme of the deepest jurisdiction containing ``area_path``, else the default row, else
     the public 10/50/40 scheme."""
     codes = [c for c in area_path.split(PATH_SEPARATOR) if c]
-    candidates = list(MetricScheme.objects.filter(Q(area__isnull=True) | Q(area__code__in=codes)).select_related("area"))
-    if not candidates:
-        return MetricScheme(**DEFAULT_SCHEME)
-    return max(candidates, key=lambda s: (s.area.depth + 1) if s.area_id else 0)
+    candidates = MetricScheme.objects.filter(Q(area__isnull=True) | Q(area__code__in=codes)).select_related("area")
+    return _deepest(candidates, area_path)
+
+
+def scheme_finder():
+    """``scheme_for`` for many paths with one query (rankings over dozens of areas)."""
+    schemes = list(MetricScheme.objects.select_related("area"))
+    return lambda area_path: _deepest(schemes, area_path)
 
 
 # --- collection -------------------------------------------------------------------------------
