@@ -119,6 +119,11 @@ INSTALLED_APPS = [
     "civicgrid.dashboard",
     "civicgrid.portal",
     "civicgrid.fieldwork",
+    "civicgrid.classify",
+    "civicgrid.textcheck",
+    "civicgrid.duplicates",
+    "civicgrid.proactive",
+    "civicgrid.reports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,11 @@ api_v1 = [
     path("", include("civicgrid.dashboard.api.urls")),
     path("field/", include("civicgrid.fieldwork.api.urls")),
     path("", include("civicgrid.portal.api.urls")),
+    path("classify/", include("civicgrid.classify.api.urls")),
+    path("textcheck/", include("civicgrid.textcheck.api.urls")),
+    path("duplicates/", include("civicgrid.duplicates.api.urls")),
+    path("proactive/", include("civicgrid.proactive.api.urls")),
+    path("reports/", include("civicgrid.reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -39,6 +44,11 @@ urlpatterns = [
     path("portal/", include("civicgrid.portal.urls")),
     path("field/", include("civicgrid.fieldwork.urls")),
     path("center/", include("civicgrid.dashboard.urls")),
+    path("intelligence/classifier/", include("civicgrid.classify.urls")),
+    path("intelligence/checks/", include("civicgrid.textcheck.urls")),
+    path("intelligence/duplicates/", include("civicgrid.duplicates.urls")),
+    path("proactive/", include("civicgrid.proactive.urls")),
+    path("reports/", include("civicgrid.reports.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,3 @@
+# Web pages of duplicate detection, mounted by civicgrid/urls.py.
+app_name = "duplicates"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+# Web pages of the monthly analysis report, mounted by civicgrid/urls.py.
+app_name = "reports"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+# Web pages of the urgency and reply-quality checks, mounted by civicgrid/urls.py.
+app_name = "textcheck"
+urlpatterns: list = []
