@@ -103,7 +103,7 @@ class TextClassifier:
     def fit(self, texts: list[str], labels: list[str], *, calibrate: bool = True, progress=None) -> TextClassifier:
         from sklearn.model_selection import StratifiedKFold
 
-        x = [features_text(t) for t in texts]
+        x = self.featurize(texts)
         y_names = np.asarray(labels)
         self.labels = sorted(set(labels))
         if len(self.labels) < 2:
@@ -116,14 +116,20 @@ class TextClassifier:
         if calibrate and folds >= 2:
             oof = np.zeros((len(y), len(self.labels)), dtype=np.float64)
             for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
-                est = build_estimator(c=self.c).fit([x[i] for i in train], y_names[train])
+                est = self.build().fit([x[i] for i in train], y_names[train])
                 oof[test] = self._scores(est, [x[i] for i in test])
                 tick()
             self.temperature = _fit_temperature(oof, y)
-        self.estimator = build_estimator(c=self.c).fit(x, y_names)
+        self.estimator = self.build().fit(x, y_names)
         tick()
         self.meta["calibration_steps"] = steps
         return self
+
+    def featurize(self, texts: list[str]) -> list[str]:
+        return [features_text(t) for t in texts]
+
+    def build(self):
+        return build_estimator(c=self.c)
 
     def _scores(self, estimator, x: list[str]) -> np.ndarray:
         """Decision scores in the order of ``self.labels`` (an estimator fitted on a fold may not
@@ -141,7 +147,7 @@ class TextClassifier:
 
     # --- prediction ---------------------------------------------------------------------------
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return _softmax(self._scores(self.estimator, [features_text(t) for t in texts]).astype(np.float64),
+        return _softmax(self._scores(self.estimator, self.featurize(texts)).astype(np.float64),
                         self.temperature)
 
     def predict(self, texts: list[str]) -> list[Prediction]:

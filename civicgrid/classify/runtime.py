@@ -96,9 +96,10 @@ def category_for_label(label: str, level: int, catalogue=None):
         if found is None and parts:
             found = _by_names(parts, catalogue)
     if found is None:
-        named = [c for c in catalogue.by_id.values() if c.name == label and c.is_active]
+        named = [c for c in catalogue.by_id.values() if c.name == label]
+        # The model's own level first (even an inactive one: then nothing, not a namesake elsewhere).
         at_level = [c for c in named if c.level == level]
-        pick = at_level if at_level else named
+        pick = at_level if at_level else [c for c in named if c.is_active]
         found = pick[0] if len(pick) == 1 else None
     return found if found is not None and found.is_active else None
 

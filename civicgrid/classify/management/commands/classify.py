@@ -152,7 +152,7 @@ class Command(BaseCommand):
         m = version.metrics
         notes = [_("stored as version %(n)d of %(scope)s (%(state)s)")
                  % {"n": version.number, "scope": version.scope_label,
-                    "state": _("active") if version.is_active else _("not active")},
+                    "state": _("in use") if version.is_active else _("not active")},
                  _("cross-validated macro-F1 %(f1).3f ± %(std).3f, accuracy %(acc).3f (%(k)d folds)")
                  % {"f1": m["macro_f1"], "std": m["macro_f1_std"], "acc": m["accuracy"], "k": m["folds"]}]
         return notes
