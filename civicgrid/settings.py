@@ -339,3 +339,5 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Category suggestion at intake: the active classifier version of the appeal's scope, else keywords.
+CATEGORY_SUGGESTER = os.environ.get("CATEGORY_SUGGESTER", "civicgrid.classify.runtime.model_suggester")

@@ -310,7 +310,7 @@ def _prepare(*, channel, actor, title, text, lon, lat, coord_system, address, bu
 
     suggestion = None
     if category is None:
-        suggestion = suggest_category(f"{title}\n{text}")
+        suggestion = suggest_category(f"{title}\n{text}", area=area)
         category = suggestion.category
     priority = priority or (category.default_priority if category is not None else Priority.NORMAL)
     unit, rule = routing.resolve_unit(category, area.path)
