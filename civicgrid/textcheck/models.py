@@ -105,3 +105,8 @@ class ReplyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.get_state_display()} {self.score:.2f}"
+
+    @property
+    def holds(self) -> bool:
+        """Keeps the answer off the echo wall."""
+        return self.state == ReplyState.FLAGGED

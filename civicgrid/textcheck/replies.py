@@ -10,7 +10,9 @@ reviewer can check by eye:
 - **topic overlap**: the share of the appeal's subject words (``core.text.words``) found in the
   answer: an answer that never mentions what was asked may answer another appeal;
 - **concrete details**: dates, times, amounts, places, phone numbers;
-- **boilerplate only**: nothing but set phrases.
+- **boilerplate only**: nothing but set phrases;
+- **a concrete result** (已修补路面, 已更换灯泡, 当场清理): a street-level answer that reports an action
+  done is never held, however short (its score is capped at ``RESULT_CAP``).
 
 The weights below were written by hand from the meaning of the features, not fitted to any data set.
 The threshold (``THRESHOLD``) was chosen by looking at the labelled replies in the shared data; the
@@ -24,7 +26,8 @@ from dataclasses import dataclass, field
 
 from civicgrid.core.text import MAX_ANALYSED_CHARS, normalise, words
 
-THRESHOLD = 0.5
+THRESHOLD = 0.75
+RESULT_CAP = 0.6
 
 BOILERPLATE = [
     r"网友[\"“”'‘’]?[a-z]*\d*[\"“”'‘’]?[:：,，]?", r"[\"“”]?uu\d+[\"“”]?", r"尊敬的[^,，:：!！。]{0,12}[:：,，]?",
@@ -47,6 +50,14 @@ _MARKER_RE = re.compile("|".join(re.escape(m) for m in sorted(MARKERS, key=len, 
 _DETAIL_RE = re.compile(
     r"\d{4}年|\d{1,2}月\d{1,2}日|\d{1,2}月(底|初|中旬|份)|\d+(\.\d+)?\s*(元|万元|米|平方|户|人|天|个|处|条|栋|吨|%|公里|小时|号)"
     r"|\d{3,4}-?\d{7,8}|1[3-9]\d{9}|[^\s,，。]{1,8}(路|街|村|小区|社区|镇|乡|大道|广场|学校|医院)"
+)
+# A concrete result or action already taken (已修补路面, 已更换灯泡, 当场清理): a short answer that says
+# one is not "explaining nothing" for a street-level order. 已处理/已解决 alone say nothing and are not here.
+_RESULT_RE = re.compile(
+    r"(已经?|现已|当场|现场|立即|已于[^，。,]{0,12})(对[^，。,]{0,10})?(安排[^，。,]{0,6})?"
+    r"(修补|修复|修好|更换|换了|清运|清理|清除|拆除|安装|维修|疏通|恢复|补装|加固|封堵|关闭|查处|处罚|劝离|整改|"
+    r"回填|填平|移除|粉刷|约谈|调解|退还|发放|补发|张贴|铺设|绿化|修剪|砍伐|移栽|抽排|消杀|取缔|没收|扣押|立案|"
+    r"责令|下达|签订|办结|复工|通水|通电|供气|亮灯)"
 )
 PUNCT = re.compile(r"[\s\W_]+")
 
@@ -76,6 +87,7 @@ def features(subject: str | None, appeal: str | None, reply: str | None) -> dict
         "chars": len(PUNCT.sub("", reply_n)),
         "content_chars": content_chars,
         "markers": len(_MARKER_RE.findall(content)),
+        "results": len(_RESULT_RE.findall(reply_n)),
         "details": len(_DETAIL_RE.findall(content)),
         "subject_overlap": round(subject_overlap, 3),
         "appeal_overlap": round(appeal_overlap, 3),
@@ -91,11 +103,15 @@ def score_features(f: dict) -> tuple[float, list[str]]:
     detail = min(f["details"], 2) / 2
     overlap = min(1.0, max(f["subject_overlap"], 2 * f["appeal_overlap"]))
     score = 1.0 - (0.45 * substance + 0.25 * explanation + 0.15 * overlap + 0.15 * detail)
-    if f["content_chars"] < 10:
+    results = f.get("results", 0)
+    if f["content_chars"] < 10 and not results:
         reasons.append("boilerplate_only")
         score = max(score, 0.9)
-    elif f["content_chars"] < 40:
+    elif f["content_chars"] < 40 and not results:
         reasons.append("too_short")
+    if results:
+        # A concrete action done is an explanation, however short the answer.
+        score = min(score, RESULT_CAP)
     if f["markers"] == 0:
         reasons.append("no_explanation")
     if overlap == 0:
