@@ -15,8 +15,11 @@ phrase found scores its weight, changed by the cues around it:
 - a latent-risk cue in its clause (隐患, 可能, 担心, 经常): × 0.5, so a mere 隐患 is not urgent;
 - an ordinary cause in its sentence (烧烤, 烟囱, 焚烧秸秆): × 0.4, for the ambiguous phrases only
   (weight below 1: 冒烟, 喷水, 漏气; never for 燃气泄漏);
-- a sign of "now" in its sentence (正在, 赶紧, 很浓, 突然): + 0.3.
-The appeal's score is the best phrase's score plus 0.1 for each further live phrase (at most + 0.2);
+- a sign of "now" in its sentence (正在, 赶紧, 很浓, 突然): + 0.3;
+- a written date before it in its sentence (2015年, 4月16日) counts as a past cue;
+- found only after the first ``LEAD_CHARS`` characters of a long text: × 0.5.
+The appeal's score is the best phrase's score plus 0.1 for each further distinct live phrase (at most
++ 0.2);
 it is urgent at ``THRESHOLD`` (1.0). Every matched phrase and what happened to it is returned as the
 reason, so that a dispatcher can see why.
 
@@ -41,6 +44,9 @@ FACTOR = {L.HYPOTHETICAL: 0.3, L.LATENT: 0.5, L.BENIGN: 0.4}
 PRESENT_BONUS = 0.3
 AFTER = {L.RESOLVED, L.AFTERMATH}
 EXTRA_BONUS, EXTRA_MAX = 0.1, 0.2
+# What is happening now is said first: a danger named only deep inside a long letter is nearly
+# always its history (measured on the unlabelled letters, see ADR 009).
+LEAD_CHARS, LATE_FACTOR = 300, 0.5
 
 _SENTENCE_END = re.compile(r"[。！!？?\n]|\.(?=\s|$)")
 _CLAUSE_END = re.compile(r"[，,；;、]")
@@ -94,6 +100,12 @@ class UrgencyResult:
         return {"urgent": self.urgent, "score": round(self.score, 3), "reasons": self.reasons, "groups": self.groups,
                 "matches": [m.as_dict() for m in self.matches], "truncated": self.truncated,
                 "threshold": THRESHOLD}
+
+
+# A written date (2015年, 4月16日, 7月份) places what follows it in the past: a hotline caller
+# says 今天/刚才, a letter about an old grievance gives dates. Treated as a past cue.
+_DATE = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*月份")
+_DATE_TERM = Term("(date)", L.PAST)
 
 
 def _pattern(terms: list[Term]) -> re.Pattern | None:
@@ -163,6 +175,7 @@ def assess(text: str | None, lexicon: Lexicon | None = None, *, max_chars: int =
     if lex.cue_re is not None:
         for m in lex.cue_re.finditer(norm):
             cues.append((m.start(), m.end(), lex.cues[m.group(0)]))
+    cues.extend((m.start(), m.end(), _DATE_TERM) for m in _DATE.finditer(norm))
     excluded = [(s, e) for s, e, t in cues if t.kind == L.EXCLUDE]
 
     def hidden(s, e):
@@ -212,9 +225,16 @@ def assess(text: str | None, lexicon: Lexicon | None = None, *, max_chars: int =
             if present and L.HYPOTHETICAL not in kinds_clause:
                 score += PRESENT_BONUS
                 effects.append(f"present:{present[0]}")
+            if start >= LEAD_CHARS:
+                score *= LATE_FACTOR
+                effects.append("late")
         matches.append(Match(term.phrase, term.group, term.weight, start, round(score, 4), effects))
 
-    live = sorted((m.score for m in matches if m.live), reverse=True)
+    best: dict[str, float] = {}
+    for m in matches:
+        if m.live:
+            best[m.phrase] = max(best.get(m.phrase, 0.0), m.score)
+    live = sorted(best.values(), reverse=True)  # a phrase repeated is one hazard, not several
     total = live[0] + min(EXTRA_MAX, EXTRA_BONUS * (len(live) - 1)) if live else 0.0
     total = round(total, 4)
     return UrgencyResult(total >= THRESHOLD, total, matches, truncated)
