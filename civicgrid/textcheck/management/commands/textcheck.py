@@ -130,7 +130,9 @@ class Command(BaseCommand):
             f"precision 0.000 recall 0.000 F1 0.000")
         short = [len("".join((r["reply"] or "").split())) for r in rows]
         length_auc = ev.roc_auc(truth, [-s for s in short])
-        out(f"baseline (shorter reply = worse): ROC-AUC {length_auc:.3f}")
+        best_len = max((ev.confusion(truth, [-x for x in short], -cut) for cut in range(5, 400, 5)), key=lambda c: c.f1)
+        out(f"baseline (shorter reply = worse): ROC-AUC {length_auc:.3f}; best F1 over length cut-offs "
+            f"{best_len.f1:.3f} (precision {best_len.precision:.3f}, recall {best_len.recall:.3f})")
         cv, chosen = ev.cross_validated(truth, scores)
         out(f"5-fold cross-validated threshold choice (thresholds {chosen}): precision {cv.precision:.3f}  "
             f"recall {cv.recall:.3f}  F1 {cv.f1:.3f}  accuracy {cv.accuracy:.3f}")
