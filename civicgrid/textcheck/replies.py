@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop as N_
+
 from civicgrid.core.text import MAX_ANALYSED_CHARS, normalise, words
 
 THRESHOLD = 0.75
@@ -129,10 +131,11 @@ def check_reply(subject: str | None, appeal: str | None, reply: str | None, *, t
     return ReplyResult(score, score >= threshold, reasons, f)
 
 
+# Labels for the reasons, translated where they are shown.
 REASON_LABELS = {
-    "boilerplate_only": "Only set phrases (receipt, transfer, thanks); nothing about this appeal",
-    "too_short": "Too short to explain anything",
-    "no_explanation": "No finding, reason, rule, action or date",
-    "off_topic": "Does not mention what the appeal is about",
-    "no_details": "No concrete dates, places or numbers",
+    "boilerplate_only": N_("Only set phrases (receipt, transfer, thanks); nothing about this appeal"),
+    "too_short": N_("Too short to explain anything"),
+    "no_explanation": N_("No finding, reason, rule, action or date"),
+    "off_topic": N_("Does not mention what the appeal is about"),
+    "no_details": N_("No concrete dates, places or numbers"),
 }
