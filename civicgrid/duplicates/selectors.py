@@ -141,3 +141,39 @@ def me_too_total(jurisdiction: Jurisdiction, *, since: datetime | None = None) -
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs.count()
+
+
+# --- the resident portal's hint -----------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicSuggestion:
+    """What the public may know of a suggested open order: its number (to say "me too"), a masked
+    title, its status, how many people reported it, how far it is. Never who reported it."""
+
+    number: str
+    title: str
+    status: str
+    status_display: str
+    appeals_count: int
+    metres: int
+    category: str
+    score: float
+
+
+def public_similar(*, lon: float | None, lat: float | None, text: str = "", category_code: str = "",
+                   now: datetime | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[list[PublicSuggestion],
+                                                                                       list[Suggestion]]:
+    """The portal's "a similar problem nearby" hint: (what the page shows, the suggestions behind it)."""
+    from civicgrid.workorders.services import mask_text
+
+    code = (category_code or "").strip()
+    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    found = find(public_orders(), text=text, lon=lon, lat=lat, category=category, now=now, limit=limit)
+    shown = [PublicSuggestion(
+        number=s.order.number, title=mask_text(s.order.title, s.order), status=s.order.status,
+        status_display=str(s.order.get_status_display()), appeals_count=s.order.appeals_count, metres=s.metres,
+        category=s.order.category.name if s.order.category_id else "", score=s.score) for s in found]
+    return shown, found
+
+
+def active_rules() -> list[DuplicateRule]:
+    return list(DuplicateRule.objects.filter(is_active=True).select_related("category").order_by("category__path"))
