@@ -69,7 +69,8 @@ def cosine(a: dict, b: dict) -> float:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    return min(1.0, sum(v * b.get(w, 0.0) for w, v in a.items()))
+    # Rounded so that identical texts score exactly 1 and a threshold of 0.5 means 0.5.
+    return min(1.0, round(sum(v * b.get(w, 0.0) for w, v in a.items()), 9))
 
 
 def metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
