@@ -100,6 +100,7 @@ def submit_and_merge(actor, target: WorkOrder, *, session_key: str = "", **appea
         if result.created:
             merge_from_suggestion(actor, result.order, target, surface="intake", session_key=session_key)
             result.order.refresh_from_db()
+            result.appeal.refresh_from_db()
     return result
 
 
