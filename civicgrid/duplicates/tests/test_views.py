@@ -122,3 +122,23 @@ def test_acceptance_page_counts_shown_and_taken_in_the_jurisdiction(client, w, c
     assert 'id="acc-shown">2<' in client.get("/intelligence/duplicates/acceptance/").content.decode()
     client.force_login(w.users["grid"])
     assert client.get("/intelligence/duplicates/acceptance/").status_code == 403
+
+
+def test_the_me_too_count_shows_on_the_order_page_lists_api_and_echo_wall(client, w, crafted):
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from civicgrid.duplicates import services
+
+    order = crafted["near"]
+    services.join_me_too(w.users["resident2"], order)
+    client.force_login(w.users["street"])
+    assert "2 条诉求（我也遇到）" in client.get(f"/orders/{order.number}/").content.decode()
+    listed = client.get("/orders/list/").content.decode()
+    assert f'{order.number}' in listed and 'data-label="诉求数">2<' in listed
+    api = APIClient()
+    api.force_authenticate(w.users["street"])
+    assert api.get(f"/api/v1/orders/{order.number}/").json()["appeals_count"] == 2
+    WorkOrder.objects.filter(pk=order.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
+                                                 published_at=timezone.now(), public_answer="已修复")
+    assert "已有 2 人反映" in client.get("/echo/").content.decode()
