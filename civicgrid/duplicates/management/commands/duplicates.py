@@ -129,6 +129,9 @@ def run_eval(out, options, *, style=None) -> dict:
     w(f"label noise: of the {fps} false positives of the marking agencies (chosen parameters), {same} "
       f"({same / fps if fps else 0:.0%}) have an open request of the same type, same descriptor and same address "
       f"before them: most likely duplicates the agency did not mark.")
+    c = result["chosen"]["marking agencies"]
+    if c.tp + c.fp:
+        w(f"  precision if those count as duplicates (an estimate, not a label): {(c.tp + same) / (c.tp + c.fp):.3f}")
     w("Label noise: duplicates are marked only where an agency noticed one; unmarked duplicates count as "
       "false positives, so precision is a lower bound.")
     return result
