@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
-class SuggestionQuerySerializer(serializers.Serializer):
+class DuplicateQuerySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000, allow_blank=True, default="")
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -13,7 +13,7 @@ class SuggestionQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=20, default=5)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class DuplicateSuggestionSerializer(serializers.Serializer):
     number = serializers.CharField(source="order.number")
     title = serializers.CharField(source="order.title")
     status = serializers.CharField(source="order.status")
@@ -29,18 +29,18 @@ class MeTooInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
-class MeTooSerializer(serializers.Serializer):
+class MeTooResultSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
     order = serializers.CharField(source="order.number")
     appeals_count = serializers.IntegerField(source="order.appeals_count")
 
 
-class MergeInputSerializer(serializers.Serializer):
+class MergeFromSuggestionInputSerializer(serializers.Serializer):
     target = serializers.CharField(max_length=24, help_text=_("Number of the suggested order to merge into."))
     expected_version = serializers.IntegerField(required=False, min_value=1)
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeFromSuggestionSerializer(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.CharField()
     merged_into = serializers.CharField(source="merged_into.number")

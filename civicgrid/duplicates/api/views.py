@@ -30,12 +30,12 @@ ERRORS = {
 class SuggestionsView(APIView):
     """Open orders of your jurisdiction that are the same problem as the appeal described."""
 
-    @extend_schema(request=s.SuggestionQuerySerializer, responses={200: s.SuggestionSerializer(many=True), **ERRORS})
+    @extend_schema(request=s.DuplicateQuerySerializer, responses={200: s.DuplicateSuggestionSerializer(many=True), **ERRORS})
     def post(self, request):
         jurisdiction = jurisdiction_for(request.user)
         if not jurisdiction.is_staff:
             raise PermissionDenied(_("Duplicate suggestions are for staff."))
-        query = s.SuggestionQuerySerializer(data=request.data)
+        query = s.DuplicateQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         v = query.validated_data
         category = None
@@ -46,13 +46,13 @@ class SuggestionsView(APIView):
         found = selectors.find(selectors.staff_orders(jurisdiction), text=v["text"], lon=v["lon"], lat=v["lat"],
                                category=category, limit=v["limit"])
         services.record_shown(request.user, found, surface="api")
-        return Response(s.SuggestionSerializer(found, many=True).data)
+        return Response(s.DuplicateSuggestionSerializer(found, many=True).data)
 
 
 class MeTooView(APIView):
     """A signed-in resident adds their appeal to an open order ("me too")."""
 
-    @extend_schema(request=s.MeTooInputSerializer, responses={201: s.MeTooSerializer, **ERRORS})
+    @extend_schema(request=s.MeTooInputSerializer, responses={201: s.MeTooResultSerializer, **ERRORS})
     def post(self, request, number: str):
         order = selectors.public_orders().filter(number=number).first()
         if order is None:
@@ -61,19 +61,19 @@ class MeTooView(APIView):
         data.is_valid(raise_exception=True)
         appeal = services.join_me_too(request.user, order, text=data.validated_data["text"], surface="api")
         appeal.order.refresh_from_db(fields=["appeals_count"])
-        return Response(s.MeTooSerializer(appeal).data, status=status.HTTP_201_CREATED)
+        return Response(s.MeTooResultSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
 class MergeView(APIView):
     """Merge this order into a suggested one (the merge move: same roles and checks)."""
 
-    @extend_schema(request=s.MergeInputSerializer, responses={200: s.MergeSerializer, **ERRORS})
+    @extend_schema(request=s.MergeFromSuggestionInputSerializer, responses={200: s.MergeFromSuggestionSerializer, **ERRORS})
     def post(self, request, number: str):
         jurisdiction = jurisdiction_for(request.user)
         order = order_selectors.get_order(jurisdiction, number)
         if order is None:
             raise Http404(_("No such work order."))
-        data = s.MergeInputSerializer(data=request.data)
+        data = s.MergeFromSuggestionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = order_selectors.get_order(jurisdiction, data.validated_data["target"].strip())
         if target is None:
@@ -81,4 +81,4 @@ class MergeView(APIView):
         merged = services.merge_from_suggestion(request.user, order, target, surface="api",
                                                 expected_version=data.validated_data.get("expected_version"))
         merged.merged_into.refresh_from_db(fields=["appeals_count"])
-        return Response(s.MergeSerializer(merged).data)
+        return Response(s.MergeFromSuggestionSerializer(merged).data)
