@@ -127,8 +127,10 @@ def similar(request):
         building = Building.objects.filter(code=code).first()
         if building is not None:
             lon, lat = building.lon, building.lat
-    orders = selectors.similar_open_orders(lon=lon, lat=lat, text=request.GET.get("text", ""),
-                                           category_code=request.GET.get("category_code", ""))
+    from civicgrid.duplicates import views as duplicates
+
+    orders = duplicates.portal_hint(request, lon=lon, lat=lat, text=request.GET.get("text", ""),
+                                    category_code=request.GET.get("category_code", ""))
     return render(request, "portal/_similar.html", {"orders": orders})
 
 

@@ -38,6 +38,7 @@ class EchoEntry:
     received_at: datetime
     closed_at: datetime
     published_at: datetime
+    appeals_count: int = 1
 
 
 def published_orders() -> QuerySet[WorkOrder]:
@@ -94,6 +95,7 @@ def entry(order: WorkOrder) -> EchoEntry:
         received_at=order.created_at,
         closed_at=order.closed_at,
         published_at=order.published_at,
+        appeals_count=order.appeals_count,
     )
 
 

@@ -134,19 +134,19 @@ def test_address_suggestions_list_matching_buildings(client, w):
 
 # --- similar open problems --------------------------------------------------------------------------
 def test_similar_open_orders_are_near_recent_open_and_alike(w):
+    # The duplicate detector decides (civicgrid.duplicates; default rule 50 m, 7 days, similarity 0.2).
     near = placed(make_order(w, title="恩县路路面坑洼", text="恩县路12号门前路面有坑"), 120.3012, 36.0512, appeals_count=3)
     placed(make_order(w, title="远处路面坑洼"), 120.3100, 36.0511)  # ~800 m east
     placed(make_order(w, title="已结案的坑洼", status=Status.CLOSED), 120.3012, 36.0511)
     old = placed(make_order(w, title="很久以前的坑洼"), 120.3012, 36.0511)
-    WorkOrder.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=61))
+    WorkOrder.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     placed(make_order(w, title="噪音扰民", text="晚上装修噪音", category=w.categories["gas"]), 120.3013, 36.0511)
     placed(make_order(w, title="个人隐私", category=w.categories["private"]), 120.3012, 36.0511)
     found = selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="路面有个大坑", category_code="010101")
-    # The gas order shares the top-level category 01 with the road category, so it counts too.
-    assert [(s.title, s.appeals_count, s.metres, s.status) for s in found] == [
-        ("噪音扰民", 1, 9, "new"), ("恩县路路面坑洼", 3, 11, "new")]
-    assert found[1] == selectors.SimilarOrder(title="恩县路路面坑洼", status="new", status_display=str(
-        near.get_status_display()), appeals_count=3, metres=11, category="道路破损")
+    # The gas order is of another leaf category: not the same problem.
+    assert [(s.number, s.title, s.appeals_count, s.metres, s.status, s.category) for s in found] == [
+        (near.number, "恩县路路面坑洼", 3, 11, "new", "道路破损")]
+    assert found[0].status_display == str(near.get_status_display())
 
 
 def test_similar_by_text_alone_and_nothing_without_a_place(w):
@@ -154,10 +154,12 @@ def test_similar_by_text_alone_and_nothing_without_a_place(w):
 
     other = Category.objects.exclude(path__startswith="01/").filter(is_active=True).exclude(children__isnull=False).first()
     placed(make_order(w, title="恩县路路面坑洼", text="恩县路12号门前路面有坑，雨天积水。"), 120.3012, 36.0512)
+    # No category chosen: the text decides; another category chosen: not the same problem.
     assert [s.title for s in selectors.similar_open_orders(
-        lon=120.3012, lat=36.0511, text="恩县路12号门前路面有坑，雨天积水", category_code=other.code)] == ["恩县路路面坑洼"]
-    assert selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="小区绿化带杂草丛生",
+        lon=120.3012, lat=36.0511, text="恩县路12号门前路面有坑，雨天积水")] == ["恩县路路面坑洼"]
+    assert selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="恩县路12号门前路面有坑，雨天积水",
                                          category_code=other.code) == []
+    assert selectors.similar_open_orders(lon=120.3012, lat=36.0511, text="小区绿化带杂草丛生") == []
     assert selectors.similar_open_orders(lon=None, lat=None, text="恩县路路面坑洼", category_code="010101") == []
 
 
