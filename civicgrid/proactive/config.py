@@ -45,14 +45,16 @@ class RecurringParams:
 class TopicParams:
     window_days: int = 30
     docs_per_topic: int = 8     # k = n / docs_per_topic, clamped to [2, max_topics]
-    max_topics: int = 400
+    max_topics: int = 1000
     min_size: int = 3
     min_similarity: float = 0.35
+    min_label_share: float = 0.5   # members using the three label words, on average
     merge_similarity: float = 0.5   # clusters with centroids this close are one topic
     half_life_days: float = 14.0
     top_words: int = 5
     max_features: int = 50000
-    svd_components: int = 200
+    max_df: float = 0.05        # words in more than this share of documents carry no topic
+    svd_components: int = 150
     seed: int = 0
 
 

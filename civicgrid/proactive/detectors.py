@@ -203,9 +203,11 @@ def detect_recurring(place, category, day, *, end_day: int, params: RecurringPar
     sel = np.flatnonzero((day >= end_day - params.days) & (day < end_day) & (place != -1) & (category >= 0))
     if sel.size == 0:
         return []
-    keys = np.column_stack([place[sel], category[sel]])
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    places, place_id = np.unique(place[sel], return_inverse=True)
+    cats, cat_id = np.unique(category[sel], return_inverse=True)
+    combined, inverse = np.unique(place_id.ravel() * cats.size + cat_id.ravel(), return_inverse=True)
     inverse = inverse.ravel()
+    uniq = np.column_stack([places[combined // cats.size], cats[combined % cats.size]])
     totals = np.bincount(inverse, weights=weights[sel], minlength=len(uniq))
     flagged = np.flatnonzero(totals >= params.min_count)
     if flagged.size == 0:
@@ -256,7 +258,8 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
     age_days = np.zeros(n) if age_days is None else np.asarray(age_days, dtype=float)
     if n < max(params.min_size, 2):
         return []
-    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_features=params.max_features,
+    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_df=params.max_df,
+                                 max_features=params.max_features,
                                  dtype=np.float32)
     try:
         X = vectoriser.fit_transform(docs)
@@ -275,11 +278,11 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
     if X.shape[1] > params.svd_components + 1 and rows.size > params.svd_components + 1:
         from sklearn.decomposition import TruncatedSVD
 
-        Z = TruncatedSVD(params.svd_components, random_state=params.seed, n_iter=4).fit_transform(X)
+        Z = TruncatedSVD(params.svd_components, random_state=params.seed, n_iter=3).fit_transform(X)
     else:
         Z = X.toarray()
-    Z = normalize(Z)
-    labels = MiniBatchKMeans(n_clusters=k, random_state=params.seed, n_init=3, batch_size=max(2048, 3 * k),
+    Z = normalize(np.asarray(Z, dtype=np.float64))
+    labels = MiniBatchKMeans(n_clusters=k, random_state=params.seed, n_init=1, batch_size=max(2048, 3 * k),
                              max_iter=100).fit_predict(Z)
     # Coherence is judged in the TF-IDF space itself: each document's cosine to the normalised mean
     # of its cluster, computed over the non-zeros only (no dense n × vocabulary matrix).
@@ -314,6 +317,11 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
         local = local[np.argsort(-sims[local], kind="stable")]
         centre = np.asarray(X[local].mean(axis=0)).ravel()
         top = np.argsort(-centre, kind="stable")[: params.top_words]
+        # A topic is what its members say in common: most of them use its leading words. Clusters
+        # of unrelated texts pass the centroid test now and then, never this one.
+        share = float((X[local][:, top[:3]] > 0).mean())
+        if share < params.min_label_share:
+            continue
         members = rows[local]
         topics.append(Topic(tuple(str(vocabulary[t]) for t in top if centre[t] > 0), members,
                             float(weight[members].sum()), int(supports[members].sum())))
