@@ -302,13 +302,13 @@ def _problems(j: Jurisdiction, area: Area, month: Month, as_of: datetime) -> lis
     for (path, cat_id), g in groups.items():
         kinds = []
         if g["opened"] >= minimum:
-            kinds.append(_("recurring"))
+            kinds.append(_("problem: recurring"))
         if g["overdue"]:
-            kinds.append(_("overdue"))
+            kinds.append(_("problem: overdue"))
         if g["unsatisfied"]:
-            kinds.append(_("unsatisfied"))
+            kinds.append(_("problem: unsatisfied"))
         if g["reopened"]:
-            kinds.append(_("reopened"))
+            kinds.append(_("problem: reopened"))
         if not kinds:
             continue
         cat = categories.get(cat_id)

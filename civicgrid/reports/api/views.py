@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -80,7 +80,8 @@ class ReportDetailView(ReportsBase):
 
 
 class ReportDownloadView(ReportsBase):
-    @extend_schema(operation_id="reports_download", responses={
+    @extend_schema(operation_id="reports_download", parameters=[
+        OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["pdf", "xlsx"], description="which file")], responses={
         (200, "application/pdf"): OpenApiTypes.BINARY,
         (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
         404: OpenApiResponse(description="no such report or file"), **ERRORS}, tags=["reports"])
