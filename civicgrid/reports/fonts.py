@@ -4,8 +4,8 @@ Lookup order (the first file that exists wins):
 1. ``settings.REPORT_FONT`` or the ``REPORT_FONT`` environment variable (a TrueType .ttf/.ttc path;
    ``REPORT_FONT_INDEX`` picks the face inside a .ttc, default 0);
 2. known system paths (Debian ``fonts-wqy-microhei``, ``fonts-wqy-zenhei``, other TrueType CJK fonts);
-3. the font shipped by the PyPI package ``paperang-p2-fonts-cjk`` (byte-identical to Debian's
-   wqy-microhei.ttc) if it is installed.
+3. the font shipped by the PyPI package ``paperang-p2-fonts-cjk`` if it is installed and
+   byte-identical to Debian's wqy-microhei.ttc (checked by SHA-256).
 
 reportlab embeds only TrueType-outline fonts (glyf), not CFF-based OpenType (.otf, and the .ttc of
 Noto/Source Han Sans CJK), so only TrueType files are listed (ADR 012). A missing font is a clear
@@ -14,6 +14,7 @@ error in the user's language that says what to install, never a crash with a tra
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,10 @@ SYSTEM_FONTS = [
     ("C:/Windows/Fonts/simhei.ttf", 0),
 ]
 PYPI_PACKAGE = "paperang-p2-fonts-cjk"
+# The PyPI package is a third party's; its file is used only while it is byte-identical to
+# Debian's wqy-microhei.ttc (fonts-wqy-microhei 0.2.0-beta), whose licence (Apache-2.0 or GPLv3
+# with the font exception) allows embedding.
+PYPI_FONT_SHA256 = "2420e8078af796b19a3f6ef13de527a1a91c1e7171eea115926c614ced1009b3"
 INSTALL_HINT = "apt-get install fonts-wqy-microhei"
 
 
@@ -50,13 +55,16 @@ class FontChoice:
     source: str  # "setting", "system" or "pypi"
 
 
+@lru_cache(maxsize=1)
 def _pypi_font() -> str | None:
     try:
         import paperang_p2_fonts_cjk  # noqa: PLC0415 (optional)
     except ImportError:
         return None
     path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    return str(path) if path.exists() else None
+    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != PYPI_FONT_SHA256:
+        return None
+    return str(path)
 
 
 def find_font() -> FontChoice:

@@ -32,6 +32,9 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 class Command(BaseCommand):
     help = "Monthly analysis report (PDF and Excel, in Chinese) of a district, street or community."
+    # `report font` runs from `make install`, before any database exists; `monthly` reads the
+    # database but needs none of the system checks (some of which query it).
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
