@@ -116,22 +116,34 @@ class CharNgramTfidf:
         self.idf = np.log((1 + len(texts)) / (1 + df[keep])) + 1.0
         return self
 
+    def cells(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of the TF-IDF matrix of ``texts``, rows L2-normalised."""
+        size = len(self.vocabulary)
+        rows, cols, counts = [], [], []
+        for i, text in enumerate(texts):
+            # Unique keys come sorted, which keeps the vocabulary search cache-friendly.
+            keys, n = np.unique(self.keys(text), return_counts=True)
+            if not size or not len(keys):
+                continue
+            col = np.searchsorted(self.vocabulary, keys)
+            np.minimum(col, size - 1, out=col)
+            known = self.vocabulary[col] == keys
+            cols.append(col[known])
+            counts.append(n[known])
+            rows.append(np.full(int(known.sum()), i, dtype=np.int64))
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        row, col, count = np.concatenate(rows), np.concatenate(cols), np.concatenate(counts)
+        values = (1.0 + np.log(count)) * self.idf[col]
+        norms = np.sqrt(np.bincount(row, weights=values * values, minlength=len(texts)))
+        values /= norms[row]
+        return row, col, values
+
     def transform(self, texts: list[str]):
         from scipy.sparse import csr_matrix
 
-        size = len(self.vocabulary)
-        keys = [self.keys(t) for t in texts]
-        doc = np.repeat(np.arange(len(texts), dtype=np.int64), [len(k) for k in keys])
-        flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        col = np.searchsorted(self.vocabulary, flat)
-        np.minimum(col, max(size - 1, 0), out=col)
-        known = self.vocabulary[col] == flat if size else np.zeros(len(flat), bool)
-        cells, counts = np.unique(doc[known] * size + col[known], return_counts=True)
-        rows, cols = cells // size if size else cells, cells % size if size else cells
-        values = (1.0 + np.log(counts)) * self.idf[cols]
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
-        values /= norms[rows]
-        return csr_matrix((values, (rows, cols)), shape=(len(texts), size))
+        row, col, values = self.cells(texts)
+        return csr_matrix((values, (row, col)), shape=(len(texts), len(self.vocabulary)))
 
     def fit_transform(self, texts: list[str]):
         return self.fit(texts).transform(texts)
@@ -168,7 +180,13 @@ class CharSvm:
         return self
 
     def decision_function(self, texts) -> np.ndarray:
-        scores = np.asarray(self.vectorizer.transform(list(texts)) @ self.coef, dtype=np.float64) + self.intercept
+        texts = list(texts)
+        row, col, values = self.vectorizer.cells(texts)
+        contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
+        scores = np.empty((len(texts), self.coef.shape[1]))
+        for j in range(self.coef.shape[1]):
+            scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
+        scores += self.intercept
         return scores[:, 0] if scores.shape[1] == 1 else scores  # two classes: one score, for the second
 
 

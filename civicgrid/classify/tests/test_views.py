@@ -101,3 +101,10 @@ def test_the_hotline_form_asks_for_the_suggestion(client, w):
     client.force_login(w.users["hotline"])
     html = client.get("/orders/hotline/").content.decode()
     assert 'id="category-suggestion"' in html and "/intelligence/classifier/suggest/" in html
+
+
+def test_the_live_suggestion_uses_the_operators_district_model(client, w):
+    make_version(area=w.tree.district, number=4, active=True)
+    client.force_login(w.users["hotline"])
+    html = client.get("/intelligence/classifier/suggest/", {"text": "公交车班次太少"}).content.decode()
+    assert "分类模型版本 4" in html
