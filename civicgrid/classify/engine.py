@@ -78,15 +78,120 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return best
 
 
-def build_estimator(*, c: float = 0.5):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.svm import LinearSVC
+class CharNgramTfidf:
+    """TF-IDF of character n-grams computed with numpy instead of per-n-gram Python loops.
 
-    return make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, dtype=np.float32),
-        LinearSVC(C=c),
-    )
+    The maths are sklearn's ``TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2,
+    sublinear_tf=True, smooth_idf=True, norm="l2")`` (a test checks they agree), about ten times
+    faster: an n-gram is an integer (21 bits per code point: a bigram is always above every
+    unigram, a trigram above every bigram) and the vocabulary a sorted array searched with
+    ``np.searchsorted``. The state is three numpy arrays, nothing else.
+    """
+
+    BITS = 21
+
+    def __init__(self, max_n: int = 3, min_df: int = 2):
+        self.max_n = max_n
+        self.min_df = min_df
+        self.vocabulary = np.zeros(0, dtype=np.int64)
+        self.idf = np.zeros(0, dtype=np.float64)
+
+    def keys(self, text: str) -> np.ndarray:
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        parts = [cp]
+        for n in range(2, self.max_n + 1):
+            if len(cp) < n:
+                break
+            key = cp[: len(cp) - n + 1].copy()
+            for i in range(1, n):
+                key = (key << self.BITS) | cp[i: len(cp) - n + 1 + i]
+            parts.append(key)
+        return np.concatenate(parts) if len(parts) > 1 else cp
+
+    def fit(self, texts: list[str]) -> CharNgramTfidf:
+        per_doc = [np.unique(self.keys(t)) for t in texts]
+        keys, df = np.unique(np.concatenate(per_doc) if per_doc else np.zeros(0, np.int64), return_counts=True)
+        keep = df >= self.min_df
+        self.vocabulary = keys[keep]
+        self.idf = np.log((1 + len(texts)) / (1 + df[keep])) + 1.0
+        return self
+
+    def cells(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) of the TF-IDF matrix of ``texts``, rows L2-normalised."""
+        size = len(self.vocabulary)
+        rows, cols, counts = [], [], []
+        for i, text in enumerate(texts):
+            # Unique keys come sorted, which keeps the vocabulary search cache-friendly.
+            keys, n = np.unique(self.keys(text), return_counts=True)
+            if not size or not len(keys):
+                continue
+            col = np.searchsorted(self.vocabulary, keys)
+            np.minimum(col, size - 1, out=col)
+            known = self.vocabulary[col] == keys
+            cols.append(col[known])
+            counts.append(n[known])
+            rows.append(np.full(int(known.sum()), i, dtype=np.int64))
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        row, col, count = np.concatenate(rows), np.concatenate(cols), np.concatenate(counts)
+        values = (1.0 + np.log(count)) * self.idf[col]
+        norms = np.sqrt(np.bincount(row, weights=values * values, minlength=len(texts)))
+        values /= norms[row]
+        return row, col, values
+
+    def transform(self, texts: list[str]):
+        from scipy.sparse import csr_matrix
+
+        row, col, values = self.cells(texts)
+        return csr_matrix((values, (row, col)), shape=(len(texts), len(self.vocabulary)))
+
+    def fit_transform(self, texts: list[str]):
+        return self.fit(texts).transform(texts)
+
+    def ngram(self, key: int) -> str:
+        """The n-gram a key stands for (for tests and inspection)."""
+        chars = []
+        mask = (1 << self.BITS) - 1
+        while key:
+            chars.append(chr(key & mask))
+            key >>= self.BITS
+        return "".join(reversed(chars))
+
+
+class CharSvm:
+    """Character n-gram TF-IDF and a linear SVM; predicting is one sparse product with the
+    weights, without sklearn's per-call input validation (it dominated one-by-one predictions)."""
+
+    def __init__(self, c: float = 0.5):
+        self.c = c
+        self.vectorizer = CharNgramTfidf()
+        self.coef = np.zeros((0, 0), dtype=np.float32)
+        self.intercept = np.zeros(0)
+        self.classes_ = np.zeros(0)
+
+    def fit(self, texts, labels) -> CharSvm:
+        from sklearn.svm import LinearSVC
+
+        x = self.vectorizer.fit_transform(list(texts))
+        svm = LinearSVC(C=self.c).fit(x, labels)
+        self.classes_ = np.asarray([str(c) for c in svm.classes_])
+        self.coef = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)  # features × classes
+        self.intercept = svm.intercept_.astype(np.float64)
+        return self
+
+    def decision_function(self, texts) -> np.ndarray:
+        texts = list(texts)
+        row, col, values = self.vectorizer.cells(texts)
+        contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
+        scores = np.empty((len(texts), self.coef.shape[1]))
+        for j in range(self.coef.shape[1]):
+            scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
+        scores += self.intercept
+        return scores[:, 0] if scores.shape[1] == 1 else scores  # two classes: one score, for the second
+
+
+def build_estimator(*, c: float = 0.5):
+    return CharSvm(c)
 
 
 class TextClassifier:

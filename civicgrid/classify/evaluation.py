@@ -33,7 +33,8 @@ class Scores:
 def score(y_true: list[str], y_pred: list[str], labels: list[str] | None = None) -> Scores:
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-    labels = labels or sorted(set(y_true) | set(y_pred))
+    y_true, y_pred = [str(v) for v in y_true], [str(v) for v in y_pred]
+    labels = [str(v) for v in labels] if labels else sorted(set(y_true) | set(y_pred))
     present = [label for label in labels if label in set(y_true)]
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     per_class = {label: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),

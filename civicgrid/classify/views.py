@@ -63,4 +63,9 @@ def suggest(request):
     text = f"{request.GET.get('title', '')}\n{request.GET.get('text', '')}".strip()
     if not text:
         return render(request, "classify/_suggestion.html", {"empty": True})
-    return render(request, "classify/_suggestion.html", {"s": runtime.explain(text), "max_chars": MAX_ANALYSED_CHARS})
+    # The place is not known before the form is sent: the operator's own area (a hotline seat
+    # serves one district) chooses the model's scope.
+    paths = {path for _role, path in jurisdiction.role_paths}
+    area_path = paths.pop() if len(paths) == 1 else None
+    return render(request, "classify/_suggestion.html", {"s": runtime.explain(text, area_path),
+                                                         "max_chars": MAX_ANALYSED_CHARS})

@@ -118,3 +118,29 @@ def test_labels_missing_from_a_fold_do_not_break_scores():
     rows = synthetic_rows(6)
     model = TextClassifier().fit([t for t, _l in rows], [lbl for _t, lbl in rows])
     assert len(model.predict_one("公交车").top3) == 3
+
+
+def test_the_numpy_tfidf_equals_sklearns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from civicgrid.classify.engine import CharNgramTfidf
+
+    texts = [features_text(t) for t, _l in synthetic_rows(10)] + ["𠀀字a1", "𠀀字b"]  # code points above the BMP
+    ours = CharNgramTfidf().fit(texts)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2).fit(texts)
+    assert len(ours.vocabulary) == len(theirs.vocabulary_)
+    names = theirs.get_feature_names_out()
+    a, b = ours.transform(texts), theirs.transform(texts)
+    for i in range(len(texts)):
+        got = {ours.ngram(int(ours.vocabulary[c])): v for c, v in zip(a[i].indices, a[i].data)}
+        want = {names[c]: v for c, v in zip(b[i].indices, b[i].data)}
+        assert got.keys() == want.keys()
+        assert max((abs(got[k] - want[k]) for k in got), default=0.0) < 1e-12
+
+
+def test_unknown_and_empty_texts_transform_to_empty_rows():
+    from civicgrid.classify.engine import CharNgramTfidf
+
+    v = CharNgramTfidf().fit(["路面坑洼", "路面破损"])
+    x = v.transform(["", "完全不同", "路面"])
+    assert x.shape == (3, len(v.vocabulary)) and x[0].nnz == 0 and x[1].nnz == 0 and x[2].nnz == 3

@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -121,9 +122,11 @@ class Command(BaseCommand):
             bar.close()
         notes = self._version_notes(result.version)
         if o["out"]:
-            from ...engine import TextClassifier as TC
-
-            TC.from_bytes(bytes(result.version.model_data)).save(o["out"])
+            try:
+                Path(o["out"]).write_bytes(bytes(result.version.model_data))
+            except OSError as exc:
+                raise CommandError(_("Cannot write %(path)s: %(error)s")
+                                   % {"path": o["out"], "error": exc.strerror or exc}) from exc
             notes.append(_("model file: %(path)s") % {"path": o["out"]})
         self._summary(result.data, time.perf_counter() - started, notes)
 

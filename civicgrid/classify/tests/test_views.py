@@ -1,0 +1,110 @@
+"""The versions page and the intake form's live suggestion."""
+
+from __future__ import annotations
+
+import pytest
+
+from civicgrid.classify import runtime
+from civicgrid.classify.models import ModelVersion
+from civicgrid.classify.testing import make_version
+from civicgrid.core.models import AuditEvent
+from civicgrid.workorders.testing import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_models():
+    runtime.forget_models()
+    yield
+    runtime.forget_models()
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+def active():
+    return list(ModelVersion.objects.filter(is_active=True).values_list("scope_path", "number"))
+
+
+def test_versions_page_lists_versions_with_metrics_and_buttons(client, w):
+    make_version(area=w.tree.district, number=1)
+    make_version(area=w.tree.district, number=2, active=True)
+    make_version(number=1, active=True)
+    client.force_login(w.users["district"])
+    r = client.get("/intelligence/classifier/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "事项分类模型" in html and "市北区" in html and "全平台" in html
+    assert "0.900 ± 0.010" in html
+    assert html.count('value="activate"') == 1  # v1 of the district; the platform's scope is admins'
+    assert html.count('value="rollback"') == 1
+
+
+def test_activate_and_rollback_from_the_page(client, w):
+    v1 = make_version(area=w.tree.district, number=1, active=True)
+    v2 = make_version(area=w.tree.district, number=2)
+    client.force_login(w.users["district"])
+    r = client.post("/intelligence/classifier/", {"version": v2.pk, "action": "activate"}, follow=True)
+    assert "市北区 的版本 2 已启用。" in r.content.decode()
+    assert active() == [(w.tree.district.path, 2)]
+    r = client.post("/intelligence/classifier/", {"version": v2.pk, "action": "rollback"}, follow=True)
+    assert "已回滚：市北区 的版本 1 重新启用。" in r.content.decode()
+    assert active() == [(w.tree.district.path, 1)]
+    assert v1.pk
+
+
+def test_the_page_refuses_other_roles_and_changes_nothing(client, w):
+    v = make_version(area=w.tree.district, number=1)
+    client.force_login(w.users["street"])
+    assert client.get("/intelligence/classifier/").status_code == 403
+    assert client.post("/intelligence/classifier/", {"version": v.pk, "action": "activate"}).status_code == 403
+    p = make_version(number=1)
+    client.force_login(w.users["district"])
+    r = client.post("/intelligence/classifier/", {"version": p.pk, "action": "activate"})
+    assert r.status_code == 403
+    assert active() == [] and not AuditEvent.objects.filter(action__startswith="classify.").exists()
+
+
+def test_anonymous_is_sent_to_sign_in(client, w):
+    r = client.get("/intelligence/classifier/")
+    assert r.status_code == 302 and "login" in r["Location"]
+
+
+def test_the_live_suggestion_shows_category_confidence_and_top3(client, w):
+    make_version(number=1, active=True)
+    client.force_login(w.users["hotline"])
+    r = client.get("/intelligence/classifier/suggest/", {"title": "公交车太少", "text": "等车要一个小时"})
+    html = r.content.decode()
+    assert "推荐分类" in html and "交通运输" in html and "<code>06</code>" in html
+    assert "置信度" in html and "分类模型版本 1" in html
+    assert html.count("data-category-code=") == 3
+
+
+def test_the_live_suggestion_without_a_model(client, w):
+    client.force_login(w.users["hotline"])
+    html = client.get("/intelligence/classifier/suggest/", {"text": "家里停水三天了"}).content.decode()
+    assert "自来水供应" in html and "关键词规则" in html
+    html = client.get("/intelligence/classifier/suggest/", {"text": "hello"}).content.decode()
+    assert "此文本没有推荐分类" in html
+    assert client.get("/intelligence/classifier/suggest/", {"text": ""}).content.decode().strip() == ""
+
+
+def test_the_live_suggestion_is_for_staff(client, w):
+    client.force_login(w.users["resident"])
+    assert client.get("/intelligence/classifier/suggest/", {"text": "公交车"}).status_code == 403
+
+
+def test_the_hotline_form_asks_for_the_suggestion(client, w):
+    client.force_login(w.users["hotline"])
+    html = client.get("/orders/hotline/").content.decode()
+    assert 'id="category-suggestion"' in html and "/intelligence/classifier/suggest/" in html
+
+
+def test_the_live_suggestion_uses_the_operators_district_model(client, w):
+    make_version(area=w.tree.district, number=4, active=True)
+    client.force_login(w.users["hotline"])
+    html = client.get("/intelligence/classifier/suggest/", {"text": "公交车班次太少"}).content.decode()
+    assert "分类模型版本 4" in html
