@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from civicgrid.core.text import MAX_ANALYSED_CHARS, normalise, words
 
@@ -133,9 +133,9 @@ def check_reply(subject: str | None, appeal: str | None, reply: str | None, *, t
 
 # Labels for the reasons, translated where they are shown.
 REASON_LABELS = {
-    "boilerplate_only": N_("Only set phrases (receipt, transfer, thanks); nothing about this appeal"),
-    "too_short": N_("Too short to explain anything"),
-    "no_explanation": N_("No finding, reason, rule, action or date"),
-    "off_topic": N_("Does not mention what the appeal is about"),
-    "no_details": N_("No concrete dates, places or numbers"),
+    "boilerplate_only": gettext_noop("Only set phrases (receipt, transfer, thanks); nothing about this appeal"),
+    "too_short": gettext_noop("Too short to explain anything"),
+    "no_explanation": gettext_noop("No finding, reason, rule, action or date"),
+    "off_topic": gettext_noop("Does not mention what the appeal is about"),
+    "no_details": gettext_noop("No concrete dates, places or numbers"),
 }

@@ -60,6 +60,22 @@ def approve(request, pk: int):
 
 @login_required
 @require_POST
+def check_answer(request, number: str):
+    """The reply check of a draft answer, as a fragment shown under the answer box before sending."""
+    j = _staff(request)
+    order = get_order(j, number)
+    if order is None:
+        raise Http404()
+    from .replies import check_reply
+
+    result = check_reply(order.title, order.description, request.POST.get("answer", "")[:20000])
+    return render(request, "textcheck/_reply_result.html", {
+        "result": result, "reason_labels": [_(REASON_LABELS.get(r, r)) for r in result.reasons],
+    })
+
+
+@login_required
+@require_POST
 def rewrite(request, number: str):
     j = _staff(request)
     order = get_order(j, number)
