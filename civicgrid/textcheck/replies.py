@@ -55,7 +55,7 @@ _DETAIL_RE = re.compile(
 # A concrete result or action already taken (已修补路面, 已更换灯泡, 当场清理): a short answer that says
 # one is not "explaining nothing" for a street-level order. 已处理/已解决 alone say nothing and are not here.
 _RESULT_RE = re.compile(
-    r"(已经?|现已|当场|现场|立即|已于[^，。,]{0,12})(对[^，。,]{0,10})?(安排[^，。,]{0,6})?"
+    r"(已经?|现已|当场|现场|立即|已于[^，。,]{0,12})[^，。,;；!！?？转交]{0,10}?"
     r"(修补|修复|修好|更换|换了|清运|清理|清除|拆除|安装|维修|疏通|恢复|补装|加固|封堵|关闭|查处|处罚|劝离|整改|"
     r"回填|填平|移除|粉刷|约谈|调解|退还|发放|补发|张贴|铺设|绿化|修剪|砍伐|移栽|抽排|消杀|取缔|没收|扣押|立案|"
     r"责令|下达|签订|办结|复工|通水|通电|供气|亮灯)"
