@@ -36,7 +36,9 @@ def review_list(request):
     for check in page.object_list:
         check.reason_labels = [_(REASON_LABELS.get(r, r)) for r in check.reasons]
     return render(request, "textcheck/review_list.html", {
-        "page": page, "state": state, "states": ReplyState.choices, "can_review": services.can_review(request.user),
+        "page": page, "state": state, "can_review": services.can_review(request.user),
+        # Waiting ones first: that tab is the reviewer's work.
+        "states": sorted(ReplyState.choices, key=lambda c: c[0] != ReplyState.FLAGGED),
     })
 
 
