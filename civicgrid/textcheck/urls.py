@@ -8,4 +8,5 @@ urlpatterns = [
     path("replies/", views.review_list, name="review"),
     path("replies/<int:pk>/approve/", views.approve, name="approve"),
     path("orders/<str:number>/answer/", views.rewrite, name="rewrite"),
+    path("orders/<str:number>/answer/check/", views.check_answer, name="check-answer"),
 ]

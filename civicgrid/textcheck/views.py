@@ -36,7 +36,9 @@ def review_list(request):
     for check in page.object_list:
         check.reason_labels = [_(REASON_LABELS.get(r, r)) for r in check.reasons]
     return render(request, "textcheck/review_list.html", {
-        "page": page, "state": state, "states": ReplyState.choices, "can_review": services.can_review(request.user),
+        "page": page, "state": state, "can_review": services.can_review(request.user),
+        # Waiting ones first: that tab is the reviewer's work.
+        "states": sorted(ReplyState.choices, key=lambda c: c[0] != ReplyState.FLAGGED),
     })
 
 
@@ -56,6 +58,22 @@ def approve(request, pk: int):
     if request.POST.get("next") == "order":
         return redirect("workorders:detail", number=check.order.number)
     return redirect("textcheck:review")
+
+
+@login_required
+@require_POST
+def check_answer(request, number: str):
+    """The reply check of a draft answer, as a fragment shown under the answer box before sending."""
+    j = _staff(request)
+    order = get_order(j, number)
+    if order is None:
+        raise Http404()
+    from .replies import check_reply
+
+    result = check_reply(order.title, order.description, request.POST.get("answer", "")[:20000])
+    return render(request, "textcheck/_reply_result.html", {
+        "result": result, "reason_labels": [_(REASON_LABELS.get(r, r)) for r in result.reasons],
+    })
 
 
 @login_required

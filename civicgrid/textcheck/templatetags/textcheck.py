@@ -20,11 +20,11 @@ def textcheck_order_panel(context, order):
     request = context.get("request")
     user = getattr(request, "user", None)
     if not jurisdiction_for(user).is_staff:
-        return {"show": False}
+        return {"show": False, "staff": False}
     flag = selectors.urgency_flag(order)
     check = selectors.current_reply_check(order)
     return {
-        "show": flag is not None or check is not None, "order": order, "flag": flag, "check": check,
+        "show": flag is not None or check is not None, "staff": True, "order": order, "flag": flag, "check": check,
         "reason_labels": [_(REASON_LABELS.get(r, r)) for r in (check.reasons if check else [])],
         "can_review": check is not None and check.holds and services._reviewer_may(user, order),
         "can_rewrite": check is not None and check.holds and order.status in services.REWRITABLE

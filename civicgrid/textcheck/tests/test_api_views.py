@@ -23,7 +23,7 @@ def w():
 
 
 def api(user):
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client = APIClient()
     client.force_authenticate(user)
     return client
 
@@ -102,9 +102,9 @@ def test_order_page_shows_the_badge_and_the_held_answer(client, w):
     order = held(w)
     UrgencyFlag.objects.create(order=order, score=1.3, reasons=["煤气味"], applied=True)
     client.force_login(w.users["street"])
-    html = client.get(f"/orders/{order.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(f"/orders/{order.number}/").content.decode()
     assert 'id="textchecks"' in html and "煤气味" in html
-    assert "Approve for the echo wall" in html
+    assert "审核通过，公开到回音壁" in html  # the staff pages speak Chinese by default
 
 
 def test_review_page_and_approve_form(client, w):
@@ -125,6 +125,20 @@ def test_workbench_rows_carry_the_urgent_badge(client, w):
     order = make_order(w, title="楼道煤气味", dispatch_due=timezone.now() + timedelta(hours=1))
     UrgencyFlag.objects.create(order=order, score=1.3, reasons=["煤气味"], applied=True)
     client.force_login(w.users["street"])
-    html = client.get("/orders/?queue=to_dispatch", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/orders/?queue=to_dispatch").content.decode()
     row = html.split(f'data-number="{order.number}"', 1)[1].split("</tr>", 1)[0]
     assert 'class="badge bad"' in row and "煤气味" in row
+
+
+def test_a_draft_answer_is_checked_before_sending(client, w):
+    order = make_order(w)
+    client.force_login(w.users["street"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert f"/intelligence/checks/orders/{order.number}/answer/check/" in page
+    url = f"/intelligence/checks/orders/{order.number}/answer/check/"
+    held = client.post(url, {"answer": BOILERPLATE}).content.decode()
+    assert "该答复将被暂缓公开" in held and "只有套话" in held
+    ok = client.post(url, {"answer": "经现场核实，门前路面坑洼已于11月20日修补完毕。"})
+    assert "答复已通过检查" in ok.content.decode()
+    client.force_login(w.users["street2"])
+    assert client.post(url, {"answer": "x"}).status_code == 404

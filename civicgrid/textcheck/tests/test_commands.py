@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from civicgrid.textcheck import evaluation as ev
 
@@ -30,9 +31,10 @@ def test_eval_urgency_prints_exact_figures(tmp_path):
 def test_eval_urgency_refuses_a_bad_file(tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text("text,urgent\n着火,yes\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="urgent must be 1 or 0"):
+    translation.activate("zh-hans")  # what the command runs in; other tests may have left another
+    with pytest.raises(CommandError, match="urgent 必须是 1 或 0"):
         run("eval-urgency", "--cases", str(path), "--default-lexicon")
-    with pytest.raises(CommandError, match="There is no file"):
+    with pytest.raises(CommandError, match="不存在"):
         run("eval-urgency", "--cases", str(tmp_path / "missing.csv"), "--default-lexicon")
 
 
