@@ -18,6 +18,17 @@ $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	@# Front-end libraries (ECharts, Leaflet, htmx) at the versions pinned in package-lock.json.
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: pages work, but charts and maps need Node.js and npm (Debian: apt-get install nodejs npm), then make install"; fi
+	@# The PDF reports embed a CJK TrueType font (ADR 012): Debian's fonts-wqy-microhei where apt is
+	@# usable (root), else the same file from PyPI; otherwise say what to install.
+	@CIVICGRID_MODE=test $(BIN)/civicgrid report font >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing fonts-wqy-microhei for the PDF reports"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1) || true; \
+	  fi; \
+	  CIVICGRID_MODE=test $(BIN)/civicgrid report font >/dev/null 2>&1 || \
+	    $(BIN)/python -m pip install --quiet -c constraints.txt paperang-p2-fonts-cjk || true; \
+	  CIVICGRID_MODE=test $(BIN)/civicgrid report font || echo "PDF reports will not work until a CJK font is installed (see above)"; }
 	@touch $(STAMP)
 
 # A fresh demo database each time, so the demo always looks the same.

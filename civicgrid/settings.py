@@ -319,6 +319,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds between runs of each periodic job (beat and the in-process runner read the same table).
 JOBS_SCHEDULE = {"deliver_outbox": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "10")), "sla_sweep": 300.0}
+# Hotspot scan (未诉先办), daily; detector parameters in PROACTIVE (civicgrid/proactive/config.py, ADR 011).
+JOBS_SCHEDULE["proactive_scan"] = 86400.0
+PROACTIVE: dict = {}
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
 OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", str(6 * 3600)))
@@ -339,3 +342,5 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Category suggestion at intake: the active classifier version of the appeal's scope, else keywords.
+CATEGORY_SUGGESTER = os.environ.get("CATEGORY_SUGGESTER", "civicgrid.classify.runtime.model_suggester")

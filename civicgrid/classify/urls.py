@@ -1,3 +1,10 @@
 # Web pages of the category classifier, mounted by civicgrid/urls.py.
+from django.urls import path
+
+from . import views
+
 app_name = "classify"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.versions, name="versions"),
+    path("suggest/", views.suggest, name="suggest"),
+]

@@ -33,6 +33,7 @@ JOBS: dict[str, Job] = {j.name: j for j in [
     Job("deliver_outbox", "civicgrid.core.jobs.deliver_outbox"),
     # Written by the sla app; until it exists the job is skipped, not failed.
     Job("sla_sweep", "civicgrid.sla.tasks.sweep_job"),
+    Job("proactive_scan", "civicgrid.proactive.tasks.scan_job"),
 ]}
 
 

@@ -45,6 +45,16 @@ PROBLEMS = [
     ("011003", "{road}{n}号小区物业不作为，电梯坏了半个月没人修。"),
     ("040203", "{road}夜市烧烤到凌晨两点，噪音和油烟扰民严重。"),
 ]
+# What the command center's hotspot detectors should find in the demo, as a real district would show
+# them: a burst of dark street lights around one building in the last days (a spike and a spatial
+# cluster) and discoloured water reported again and again at another building (a recurring problem).
+# (leaf category code, text, appeals, spread in metres, ages in hours drawn from this range)
+PLANTED = [
+    ("010204", "{road}{n}号附近一片路灯这几天晚上都不亮，路上漆黑一片。", 14, 60, (2, 5 * 24)),
+    ("010216", "{road}{n}号楼自来水又发黄了，反映过好几次，还是没有解决。", 6, 15, (24, 40 * 24)),
+]
+METRES_PER_DEGREE = 111_000
+
 ANSWERS = {
     "closed": "经现场核实，已安排人员处理完毕，并与反映人沟通确认。感谢您对社区工作的支持。",
     "resolved": "已到现场处理，问题已解决，等待核查。",
@@ -81,8 +91,22 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         return {"orders": 0}
     categories = {c.code: c for c in Category.objects.filter(code__in=[code for code, _ in PROBLEMS])}
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("code"))
-    items = []
-    for i in range(count):
+    items, planted_ages = [], {}
+    planted = PLANTED if count >= 200 else []
+    for code, text, n_appeals, spread, (young, old) in planted:
+        address, lon, lat = buildings[rng.randrange(len(buildings))]
+        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        number = rng.randint(1, 120)
+        for _ in range(n_appeals):
+            planted_ages[len(items)] = timedelta(hours=rng.randint(young, old))
+            items.append({
+                "text": text.format(road=road, n=number),
+                "lon": lon + rng.uniform(-spread, spread) / METRES_PER_DEGREE,
+                "lat": lat + rng.uniform(-spread, spread) / METRES_PER_DEGREE,
+                "category_code": code if code in categories else "",
+                "reporter_name": "", "reporter_phone": f"139{rng.randrange(10**8):08d}",
+            })
+    for i in range(count - len(items)):
         code, text = PROBLEMS[rng.randrange(len(PROBLEMS))]
         address, lon, lat = buildings[rng.randrange(len(buildings))]
         road = address.split("路")[0] + "路" if "路" in address else address[:4]
@@ -91,11 +115,15 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
             "lat": lat + rng.uniform(-0.0002, 0.0002), "category_code": code if code in categories else "",
             "reporter_name": "", "reporter_phone": f"139{rng.randrange(10**8):08d}",
         })
-    created = []
+    created, planted_pks = [], {}
     for start in range(0, len(items), 500):
         # No acting account: audit rows then never point at demo users, whom --reset deletes.
         batch = submit_appeals(items[start:start + 500], channel="web", actor=None)
-        created += [r.order for r in batch.results if r is not None and r.created]
+        for offset, r in enumerate(batch.results):
+            if r is not None and r.created:
+                created.append(r.order)
+                if start + offset in planted_ages:
+                    planted_pks[r.order.pk] = planted_ages[start + offset]
         if progress:
             progress(len(items[start:start + 500]))
     orders = list(WorkOrder.objects.filter(pk__in=[o.pk for o in created]).select_related("suggested_unit").order_by("pk"))
@@ -110,6 +138,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         for n, order in enumerate(orders):
             # More recent days carry more orders; ages in hours up to 60 days.
             age = timedelta(hours=min(60 * 24 - 1, int(rng.expovariate(1 / (14 * 24)))))
+            age = planted_pks.get(order.pk, age)
             born = now - age
             fields = {"created_at": born}
             unit = order.suggested_unit or (departments[rng.randrange(len(departments))] if departments else None)

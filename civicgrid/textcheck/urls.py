@@ -1,3 +1,11 @@
-# Web pages of the urgency and reply-quality checks, mounted by civicgrid/urls.py.
+# Web pages of the urgency and reply-quality checks, mounted at /intelligence/checks/ by civicgrid/urls.py.
+from django.urls import path
+
+from . import views
+
 app_name = "textcheck"
-urlpatterns: list = []
+urlpatterns = [
+    path("replies/", views.review_list, name="review"),
+    path("replies/<int:pk>/approve/", views.approve, name="approve"),
+    path("orders/<str:number>/answer/", views.rewrite, name="rewrite"),
+]

@@ -39,6 +39,7 @@ from civicgrid.geo.models import AreaKind, Building
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Role
 from civicgrid.sla.models import Priority
+from civicgrid.textcheck import hooks as textcheck_hooks
 
 from . import addressbook, attachments, notify, numbering, routing
 from .catalogue import get_catalogue
@@ -176,6 +177,7 @@ class _Spec:
     photos: list = field(default_factory=list)
     unit: object = None
     rule: object = None
+    urgency: object = None
 
 
 def _check_channel_actor(p: _Problems, channel: str, actor, jurisdiction) -> None:
@@ -310,8 +312,12 @@ def _prepare(*, channel, actor, title, text, lon, lat, coord_system, address, bu
 
     suggestion = None
     if category is None:
-        suggestion = suggest_category(f"{title}\n{text}")
+        suggestion = suggest_category(f"{title}\n{text}", area=area)
         category = suggestion.category
+    # Safety-critical text (gas leak, fire, ...) is urgent unless the operator chose a priority.
+    urgency = textcheck_hooks.assess_intake(title, text, priority)
+    if urgency is not None and urgency.applied:
+        priority = Priority.URGENT
     priority = priority or (category.default_priority if category is not None else Priority.NORMAL)
     unit, rule = routing.resolve_unit(category, area.path)
     return _Spec(
@@ -321,6 +327,7 @@ def _prepare(*, channel, actor, title, text, lon, lat, coord_system, address, bu
         is_anonymous=bool(is_anonymous), idempotency_key=key, source=source, external_id=external_id,
         received_at=received, echo_opt_out=bool(echo_opt_out), photos=prepared_photos,
         unit=unit if channel != Channel.PATROL else None, rule=rule if channel != Channel.PATROL else None,
+        urgency=urgency,
     )
 
 
@@ -390,6 +397,7 @@ def _write_one(spec: _Spec, now: datetime) -> tuple[WorkOrder, Appeal]:
     rollups.orders_created([order])
     appeal.order = order
     appeal.save()
+    textcheck_hooks.record_urgency([(spec.urgency, order, appeal)])
     if spec.photos:
         attachments.store_photos(order=order, appeal=appeal, photos=spec.photos, actor=spec.actor)
     event, changes = _event_and_audit(spec, order, appeal)
@@ -524,6 +532,7 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
         for order, appeal in zip(orders, appeals):
             appeal.order = order
         Appeal.objects.bulk_create(appeals)
+        textcheck_hooks.record_urgency([(s.urgency, o, a) for (_i, s), o, a in zip(specs, orders, appeals)])
         events, audits = [], []
         for (_i, spec), order, appeal in zip(specs, orders, appeals):
             event, changes = _event_and_audit(spec, order, appeal)

@@ -21,6 +21,7 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit, UnitKind
 from civicgrid.sla.deadlines import add_limit, policy_for
 from civicgrid.sla.models import LimitUnit
+from civicgrid.textcheck import hooks as textcheck_hooks
 
 from . import notify
 from .errors import IllegalTransition, OrderError, TransitionForbidden, VersionConflict
@@ -169,6 +170,7 @@ def _effects(order: WorkOrder, move: Transition, actor, data: MoveInput, now: da
     elif name == "resolve":
         order.answer = data.answer
         order.resolved_at = now
+        textcheck_hooks.answer_written(order, actor)
     elif name == "reject_resolution":
         order.resolved_at = None
     elif name == "close":
@@ -243,7 +245,8 @@ def _publish_on_echo_wall(order: WorkOrder, now: datetime) -> None:
     categories, never an order whose reporter declined."""
     declined = order.echo_opt_out or order.appeals.filter(echo_opt_out=True).exists()
     private = order.category is not None and order.category.is_private
-    if declined or private or not order.answer:
+    # A flagged answer waits for a reviewer or a rewrite (textcheck, ADR 009).
+    if declined or private or not order.answer or textcheck_hooks.holds_answer(order):
         order.published_at = None
         order.public_answer = ""
         return

@@ -35,9 +35,13 @@ def _load(path: str):
     return import_string(path)
 
 
-def suggest_category(text: str) -> Suggestion:
+def suggest_category(text: str, *, area=None) -> Suggestion:
     suggester = _load(getattr(settings, "CATEGORY_SUGGESTER", DEFAULT_SUGGESTER))
-    category, confidence, top3 = suggester(text or "")
+    # A suggester that declares ``accepts_area`` also gets the appeal's area (its model's scope).
+    if getattr(suggester, "accepts_area", False):
+        category, confidence, top3 = suggester(text or "", area=area)
+    else:
+        category, confidence, top3 = suggester(text or "")
     return Suggestion(category, float(confidence or 0.0), list(top3 or []))
 
 

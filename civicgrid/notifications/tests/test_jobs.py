@@ -94,6 +94,8 @@ def test_beat_schedule_runs_the_outbox_every_10_seconds_and_the_sweep_every_5_mi
                                      "options": {"expires": 10.0}},
         "civicgrid-sla_sweep": {"task": "civicgrid.jobs.run", "schedule": 300.0, "args": ("sla_sweep",),
                                 "options": {"expires": 300.0}},
+        "civicgrid-proactive_scan": {"task": "civicgrid.jobs.run", "schedule": 86400.0, "args": ("proactive_scan",),
+                                     "options": {"expires": 86400.0}},
     }
     assert jobs.JOBS["sla_sweep"].path == "civicgrid.sla.tasks.sweep_job"
     assert "civicgrid.jobs.run" in app.tasks

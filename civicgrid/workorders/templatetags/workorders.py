@@ -10,7 +10,8 @@ register = template.Library()
 
 # History rows that are not moves of the transitions table.
 OTHER_ACTIONS = {"intake": _("Received"), "supervise": _("Supervision (督办)"), "whistle": _("Whistle (吹哨)"),
-                 "whistle_report": _("Department reported (报到)")}
+                 "whistle_report": _("Department reported (报到)"),
+                 "reply_approved": _("Answer approved for the echo wall"), "answer_rewritten": _("Answer rewritten")}
 
 
 @register.filter

@@ -1,0 +1,546 @@
+"""Reads of hotspots (热点), anomalies and proactive tasks, always scoped to an area the reader may see.
+
+``appeal_frame`` reads the appeals of an area and a period into numpy arrays (one query); the pure
+detectors of ``detectors`` turn them into hits; this module names them (Chinese titles, areas,
+categories, sample orders) as :class:`Finding` rows with a stable dedupe key. Other apps (the
+monthly report) use ``findings_for`` and ``monthly_top_problem``; the signatures are in ADR 011.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.geo.models import PATH_SEPARATOR, Area, Building
+from civicgrid.people.jurisdiction import Jurisdiction
+from civicgrid.people.models import CENTER_ROLES
+from civicgrid.workorders.models import Appeal, Category, WorkOrder
+
+from . import detectors
+from .config import ProactiveConfig, config_for
+from .models import FindingKind, ProactiveTask
+
+EPOCH = date(1970, 1, 1).toordinal()
+KINDS = (FindingKind.SPIKE, FindingKind.CLUSTER, FindingKind.RECURRING, FindingKind.TOPIC)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    key: str
+    title: str
+    area_code: str
+    area_name: str
+    category_code: str
+    category_name: str
+    count: int
+    score: float
+    p_value: float | None
+    expected: float | None
+    period_start: date
+    period_end: date
+    sample_orders: tuple[str, ...]
+    evidence: dict = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "key": self.key, "title": self.title, "area_code": self.area_code,
+                "area_name": self.area_name, "category_code": self.category_code,
+                "category_name": self.category_name, "count": self.count, "score": self.score,
+                "p_value": self.p_value, "expected": self.expected, "period_start": self.period_start.isoformat(),
+                "period_end": self.period_end.isoformat(), "sample_orders": list(self.sample_orders),
+                "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class TopProblem:
+    month: str
+    area_code: str
+    area_name: str
+    kind: str               # "category_area" | "topic"
+    title: str
+    category_code: str
+    category_name: str
+    count: int
+    heat: float
+    sample_orders: tuple[str, ...]
+    key: str
+    task_order: str | None = None
+    evidence: dict = field(default_factory=dict, compare=False)
+
+
+# --- who sees what ------------------------------------------------------------------------------
+def can_see(j: Jurisdiction) -> bool:
+    """Findings are for the command centers (district, street, community) and administrators."""
+    return j.is_global or j.has_role(*CENTER_ROLES)
+
+
+def area_for(j: Jurisdiction, code: str | None) -> Area | None:
+    """``code`` when the reader may see it; without a code, the top of the reader's jurisdiction."""
+    if not can_see(j):
+        return None
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is None or not j.covers_path(area.path):
+            return None
+        return area
+    if j.is_global:
+        return Area.objects.filter(parent__isnull=True).order_by("code").first()
+    paths = sorted(j.area_paths, key=lambda p: (p.count(PATH_SEPARATOR), p))
+    return Area.objects.filter(path=paths[0]).first() if paths else None
+
+
+def _resolve(scope) -> list[Area]:
+    if isinstance(scope, Area):
+        return [scope]
+    if isinstance(scope, str):
+        area = Area.objects.filter(code=scope).first()
+        if area is None:
+            raise Area.DoesNotExist(scope)
+        return [area]
+    if isinstance(scope, Jurisdiction):
+        if scope.is_global:
+            return list(Area.objects.filter(parent__isnull=True).order_by("code"))
+        if not can_see(scope):
+            return []
+        return list(Area.objects.filter(path__in=scope.area_paths).order_by("path"))
+    raise TypeError(f"findings_for needs a Jurisdiction, an Area or an area code, not {type(scope).__name__}")
+
+
+# --- days ---------------------------------------------------------------------------------------
+def day_number(when: datetime | date) -> int:
+    if isinstance(when, datetime):
+        when = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+    return when.toordinal() - EPOCH
+
+
+def day_date(n: int) -> date:
+    return date.fromordinal(int(n) + EPOCH)
+
+
+def _period_label(kind: str, end_day: int) -> str:
+    last = day_date(end_day - 1)
+    if kind in (FindingKind.SPIKE, FindingKind.CLUSTER):
+        year, week, _d = last.isocalendar()
+        return f"{year}-W{week:02d}"
+    return last.strftime("%Y-%m")
+
+
+# --- the rows -----------------------------------------------------------------------------------
+@dataclass
+class AppealFrame:
+    order_id: np.ndarray
+    number: list[str]
+    day: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    building: np.ndarray
+    grid: np.ndarray            # index into ``grids``
+    grids: list[str]            # grid paths
+    category: np.ndarray        # category id, -1 when none
+    reopen: np.ndarray
+    supports: np.ndarray        # the order's "me too" appeals beyond the first
+    texts: list[str] | None = None
+
+    def __len__(self) -> int:
+        return int(self.day.size)
+
+
+def appeal_frame(area: Area, start: datetime, end: datetime, *, texts: bool = False) -> AppealFrame:
+    """Appeals received in [start, end) inside ``area`` (merged ones included: each is a call)."""
+    qs = (Appeal.objects.filter(area_path__startswith=area.path, received_at__gte=start, received_at__lt=end)
+          .order_by("received_at", "pk"))
+    cols = ["order_id", "order__number", "received_at", "lat", "lon", "building_id", "area_path", "category_id",
+            "order__reopen_count", "order__appeals_count"]
+    if texts:
+        cols += ["title", "text"]
+    rows = list(qs.values_list(*cols))
+    n = len(rows)
+    grids: dict[str, int] = {}
+    tz = timezone.get_current_timezone()
+    frame = AppealFrame(
+        order_id=np.fromiter((r[0] for r in rows), dtype=np.int64, count=n),
+        number=[r[1] for r in rows],
+        day=np.fromiter((r[2].astimezone(tz).date().toordinal() - EPOCH for r in rows), dtype=np.int64, count=n),
+        lat=np.fromiter((r[3] if r[3] is not None else math.nan for r in rows), dtype=float, count=n),
+        lon=np.fromiter((r[4] if r[4] is not None else math.nan for r in rows), dtype=float, count=n),
+        building=np.fromiter((r[5] if r[5] is not None else -1 for r in rows), dtype=np.int64, count=n),
+        grid=np.fromiter((grids.setdefault(r[6], len(grids)) for r in rows), dtype=np.int64, count=n),
+        grids=[],
+        category=np.fromiter((r[7] if r[7] is not None else -1 for r in rows), dtype=np.int64, count=n),
+        reopen=np.fromiter((r[8] for r in rows), dtype=np.int64, count=n),
+        supports=np.fromiter((max(r[9] - 1, 0) for r in rows), dtype=np.int64, count=n),
+        texts=[f"{r[10]}\n{r[11]}" for r in rows] if texts else None,
+    )
+    frame.grids = list(grids)
+    return frame
+
+
+class _Names:
+    """Names of the areas, categories and buildings a scan mentions, read once."""
+
+    def __init__(self):
+        self.categories = {c.pk: c for c in Category.objects.only("id", "code", "name", "path", "level")}
+        self.by_code = {c.code: c for c in self.categories.values()}
+        self._areas: dict[str, Area | None] = {}
+
+    def rolled(self, category_ids: np.ndarray, level: int) -> np.ndarray:
+        """Category ids rolled up to ``level`` (-1 stays -1)."""
+        lookup = {}
+        for pk, c in self.categories.items():
+            codes = [x for x in c.path.split("/") if x]
+            code = codes[min(level, len(codes)) - 1]
+            lookup[pk] = self.by_code[code].pk if code in self.by_code else pk
+        return np.fromiter((lookup.get(int(c), -1) for c in category_ids), dtype=np.int64, count=category_ids.size)
+
+    def category(self, pk: int) -> Category | None:
+        return self.categories.get(int(pk))
+
+    def area(self, path: str) -> Area | None:
+        if path not in self._areas:
+            self._areas[path] = Area.objects.filter(path=path).first()
+        return self._areas[path]
+
+
+def _sample(frame: AppealFrame, members: np.ndarray, limit: int) -> tuple[str, ...]:
+    seen: list[str] = []
+    for i in members[::-1]:  # the latest first
+        number = frame.number[int(i)]
+        if number not in seen:
+            seen.append(number)
+        if len(seen) >= limit:
+            break
+    return tuple(seen)
+
+
+def _anchor(frame: AppealFrame, members: np.ndarray, lat: float | None = None, lon: float | None = None) -> dict:
+    """The appeal where a proactive order is placed: the member nearest ``lat``/``lon`` (else the
+    median member), so the point is one intake has already located in a grid."""
+    ok = members[np.isfinite(frame.lat[members])]
+    if ok.size == 0:
+        i = int(members[0])
+    elif lat is not None:
+        d = detectors.haversine_m(lat, lon, frame.lat[ok], frame.lon[ok])
+        i = int(ok[int(np.argmin(d))])
+    else:
+        i = int(ok[ok.size // 2])
+    point = {"grid": frame.grids[int(frame.grid[i])].strip("/").split("/")[-1]}
+    if np.isfinite(frame.lat[i]):
+        point.update(lat=round(float(frame.lat[i]), 7), lon=round(float(frame.lon[i]), 7))
+    if frame.building[i] >= 0:
+        point["building_id"] = int(frame.building[i])
+    return point
+
+
+def _grid_codes(frame: AppealFrame, members: np.ndarray) -> list[str]:
+    return sorted({frame.grids[int(g)].strip("/").split("/")[-1] for g in np.unique(frame.grid[members])})
+
+
+# --- the detectors, named -----------------------------------------------------------------------
+def _spikes(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int) -> list[Finding]:
+    params = cfg.spikes
+    if end_day - start_day != params.window_days:
+        from dataclasses import replace
+
+        params = replace(params, window_days=end_day - start_day)
+    category = names.rolled(frame.category, params.category_level)
+    ok = category >= 0
+    n_cat = int(category.max()) + 2 if category.size else 1
+    group = frame.grid * n_cat + (category + 1)
+    hits = detectors.detect_spikes(group[ok], frame.day[ok], end_day=end_day, params=params)
+    out = []
+    in_window = (frame.day >= start_day) & (frame.day < end_day)
+    period = _period_label(FindingKind.SPIKE, end_day)
+    for h in hits:
+        grid_i, cat_id = divmod(h.group, n_cat)
+        cat = names.category(cat_id - 1)
+        grid = names.area(frame.grids[grid_i])
+        if grid is None or cat is None:
+            continue
+        members = np.flatnonzero(in_window & (group == h.group) & ok)
+        title = _("%(area)s: %(category)s appeals surged (%(observed)d in %(days)d days, %(expected).1f expected)") % {
+            "area": grid.name, "category": cat.name, "observed": h.observed, "days": params.window_days,
+            "expected": h.expected}
+        out.append(Finding(
+            kind=FindingKind.SPIKE, key=f"spike:{grid.code}:{cat.code}:{period}", title=title, area_code=grid.code,
+            area_name=grid.name, category_code=cat.code, category_name=cat.name, count=h.observed, score=h.p_value,
+            p_value=h.p_value, expected=round(h.expected, 3), period_start=day_date(start_day),
+            period_end=day_date(end_day - 1), sample_orders=_sample(frame, members, cfg.sample_orders),
+            evidence={"observed": h.observed, "expected": round(h.expected, 3), "p_value": h.p_value,
+                      "q_value": h.q_value, "window_days": params.window_days,
+                      "baseline_weeks": params.baseline_weeks, "anchor": _anchor(frame, members)}))
+    return out
+
+
+def _clusters(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int) -> list[Finding]:
+    params = cfg.clusters
+    sel = np.flatnonzero((frame.day >= start_day) & (frame.day < end_day))
+    category = names.rolled(frame.category, params.category_level)
+    hits = detectors.detect_clusters(frame.lat[sel], frame.lon[sel], category[sel], params=params)
+    period = _period_label(FindingKind.CLUSTER, end_day)
+    out = []
+    for h in hits:
+        members = sel[h.members]
+        cat = names.category(h.group)
+        grid_counts = Counter(int(g) for g in frame.grid[members])
+        grid = names.area(frame.grids[grid_counts.most_common(1)[0][0]])
+        if grid is None:
+            continue
+        leaf_names = Counter(names.categories[int(c)].name for c in frame.category[members] if int(c) in names.categories)
+        cat_name = cat.name if cat else _("uncategorised")
+        # ~200 m cells keep two clusters of one grid and category apart in the dedupe key.
+        cell = f"{round(h.centre_lat * 500)}:{round(h.centre_lon * 500)}"
+        title = _("%(count)d %(category)s appeals within %(radius)d m near %(place)s") % {
+            "count": h.count, "category": cat_name, "radius": max(int(round(h.radius_m)), 1), "place": grid.name}
+        out.append(Finding(
+            kind=FindingKind.CLUSTER, key=f"cluster:{grid.code}:{cat.code if cat else ''}:{period}:{cell}",
+            title=title, area_code=grid.code, area_name=grid.name, category_code=cat.code if cat else "",
+            category_name=cat_name, count=h.count, score=float(h.count), p_value=None, expected=None,
+            period_start=day_date(start_day), period_end=day_date(end_day - 1),
+            sample_orders=_sample(frame, members, cfg.sample_orders),
+            evidence={"centre": {"lat": round(h.centre_lat, 7), "lon": round(h.centre_lon, 7)},
+                      "radius_m": round(h.radius_m, 1), "eps_m": params.eps_m, "min_samples": params.min_samples,
+                      "categories": dict(leaf_names.most_common()), "grids": _grid_codes(frame, members),
+                      "anchor": _anchor(frame, members, h.centre_lat, h.centre_lon)}))
+    return out
+
+
+def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int) -> list[Finding]:
+    params = cfg.recurring
+    if end_day - start_day != params.days:
+        from dataclasses import replace
+
+        params = replace(params, days=end_day - start_day)
+    category = names.rolled(frame.category, params.category_level)
+    place = detectors.place_keys(frame.building, frame.lat, frame.lon, round_m=params.round_m)
+    # A reopened order is the same complaint again: it counts once more, on its first appeal only.
+    first = np.zeros(len(frame), dtype=bool)
+    if len(frame):
+        _u, first_idx = np.unique(frame.order_id, return_index=True)
+        first[first_idx] = True
+    weights = 1.0 + np.where(first, frame.reopen, 0)
+    hits = detectors.detect_recurring(place, category, frame.day, end_day=end_day, params=params, weights=weights)
+    buildings = {b.pk: b for b in Building.objects.filter(pk__in=[h.place for h in hits if h.place >= 0])}
+    period = _period_label(FindingKind.RECURRING, end_day)
+    out = []
+    for h in hits:
+        cat = names.category(h.category)
+        grid = names.area(frame.grids[int(frame.grid[h.members[0]])])
+        if cat is None or grid is None:
+            continue
+        building = buildings.get(h.place)
+        if building is not None:
+            place_name, place_key = building.address, f"b{building.code}"
+        else:
+            i = int(h.members[0])
+            place_name = _("near %(lat).5f, %(lon).5f in %(grid)s") % {"lat": frame.lat[i], "lon": frame.lon[i],
+                                                                       "grid": grid.name}
+            place_key = f"p{-h.place}"
+        title = _("%(place)s: %(count)d %(category)s appeals in %(days)d days") % {
+            "place": place_name, "count": h.count, "category": cat.name, "days": params.days}
+        out.append(Finding(
+            kind=FindingKind.RECURRING, key=f"recurring:{grid.code}:{cat.code}:{period}:{place_key}", title=title,
+            area_code=grid.code, area_name=grid.name, category_code=cat.code, category_name=cat.name, count=h.count,
+            score=float(h.count), p_value=None, expected=None, period_start=day_date(start_day),
+            period_end=day_date(end_day - 1), sample_orders=_sample(frame, h.members, cfg.sample_orders),
+            evidence={"place": place_name, "building": building.code if building else None,
+                      "appeals": int(h.members.size), "reopened": int(h.count - h.members.size),
+                      "days": params.days, "anchor": _anchor(frame, h.members)}))
+    return out
+
+
+def topic_rows(frame: AppealFrame, start_day: int, end_day: int) -> np.ndarray:
+    """One document per order (its first appeal in the window): "me too" appeals are supports."""
+    sel = np.flatnonzero((frame.day >= start_day) & (frame.day < end_day))
+    if sel.size == 0:
+        return sel
+    _u, first = np.unique(frame.order_id[sel], return_index=True)
+    return np.sort(sel[first])
+
+
+def _topics(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int,
+            area: Area, now_day: float) -> list[Finding]:
+    from civicgrid.core.text import words
+
+    params = cfg.topics
+    rows = topic_rows(frame, start_day, end_day)
+    if rows.size == 0 or frame.texts is None:
+        return []
+    docs = [words(frame.texts[int(i)]) for i in rows]
+    topics = detectors.detect_topics(docs, frame.supports[rows], now_day - frame.day[rows], params=params)
+    period = _period_label(FindingKind.TOPIC, end_day)
+    out = []
+    for t in topics:
+        members = rows[t.members]
+        label = "·".join(t.words[:3])
+        cats = Counter(int(c) for c in frame.category[members] if int(c) >= 0)
+        cat = names.category(cats.most_common(1)[0][0]) if cats else None
+        title = _("Hot topic: %(words)s") % {"words": "、".join(t.words)}
+        out.append(Finding(
+            kind=FindingKind.TOPIC, key=f"topic:{area.code}:{'-'.join(sorted(t.words[:3]))}:{period}", title=title,
+            area_code=area.code, area_name=area.name, category_code=cat.code if cat else "",
+            category_name=cat.name if cat else "", count=t.size, score=round(t.heat, 4), p_value=None, expected=None,
+            period_start=day_date(start_day), period_end=day_date(end_day - 1),
+            sample_orders=tuple(frame.number[int(i)] for i in members[: cfg.sample_orders]),
+            evidence={"words": list(t.words), "label": label, "heat": round(t.heat, 4), "supports": t.supports,
+                      "half_life_days": params.half_life_days, "grids": _grid_codes(frame, members),
+                      "anchor": _anchor(frame, members[:1])}))
+    return out
+
+
+def tasked_keys(keys) -> set[str]:
+    return set(ProactiveTask.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def scan_area(area: Area, *, now: datetime | None = None, kinds=None, start: datetime | None = None,
+              end: datetime | None = None, include_tasked: bool = False) -> list[Finding]:
+    """Every detector over ``area``. Each kind uses its configured window ending at ``now``, unless
+    ``start``/``end`` give one window for all (the report's month)."""
+    kinds = set(kinds or KINDS)
+    cfg = config_for(area.path)
+    now = now or timezone.now()
+    if end is not None:
+        end_day = day_number(end - timedelta(microseconds=1)) + 1
+        fixed_start = day_number(start) if start is not None else None
+    else:
+        end_day = day_number(now) + 1   # today counts
+        fixed_start = None
+    windows = {
+        FindingKind.SPIKE: cfg.spikes.window_days, FindingKind.CLUSTER: cfg.clusters.window_days,
+        FindingKind.RECURRING: cfg.recurring.days, FindingKind.TOPIC: cfg.topics.window_days,
+    }
+    starts = {k: (fixed_start if fixed_start is not None else end_day - w) for k, w in windows.items() if k in kinds}
+    if not starts:
+        return []
+    earliest = min(starts.values())
+    if FindingKind.SPIKE in kinds:
+        earliest = min(earliest, starts[FindingKind.SPIKE] - 7 * cfg.spikes.baseline_weeks)
+    tz = timezone.get_current_timezone()
+    frame = appeal_frame(area, timezone.make_aware(datetime.combine(day_date(earliest), datetime.min.time()), tz),
+                         timezone.make_aware(datetime.combine(day_date(end_day), datetime.min.time()), tz),
+                         texts=FindingKind.TOPIC in kinds)
+    names = _Names()
+    found: list[Finding] = []
+    if FindingKind.SPIKE in kinds:
+        found += _spikes(frame, names, cfg, starts[FindingKind.SPIKE], end_day)
+    if FindingKind.CLUSTER in kinds:
+        found += _clusters(frame, names, cfg, starts[FindingKind.CLUSTER], end_day)
+    if FindingKind.RECURRING in kinds:
+        found += _recurring(frame, names, cfg, starts[FindingKind.RECURRING], end_day)
+    if FindingKind.TOPIC in kinds:
+        now_day = (timezone.localtime(now) - timezone.localtime(now).replace(hour=0, minute=0, second=0,
+                                                                             microsecond=0)).total_seconds() / 86400
+        found += _topics(frame, names, cfg, starts[FindingKind.TOPIC], end_day, area, end_day - 1 + now_day)
+    if not include_tasked:
+        done = tasked_keys(f.key for f in found)
+        found = [f for f in found if f.key not in done]
+    return found
+
+
+def findings_for(scope, start: datetime, end: datetime, *, kinds=None, now: datetime | None = None,
+                 include_tasked: bool = False) -> list[Finding]:
+    """Findings of ``scope`` (a Jurisdiction, an Area or an area code) with the recent window
+    [start, end); see ADR 011. A Jurisdiction without a command center gets an empty list."""
+    out: list[Finding] = []
+    for area in _resolve(scope):
+        out += scan_area(area, now=now or end, kinds=kinds, start=start, end=end, include_tasked=include_tasked)
+    return out
+
+
+def current_findings(j: Jurisdiction, area: Area, *, now: datetime | None = None, kinds=None) -> list[Finding]:
+    """What the command center offers now: findings not yet turned into tasks, for an area the
+    reader may see (``area_for``), each kind over its configured window."""
+    if not can_see(j) or not j.covers_path(area.path):
+        return []
+    return scan_area(area, now=now, kinds=kinds)
+
+
+def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: datetime | None = None) -> Finding | None:
+    """The finding with this key as a scan of ``area`` (default: the top of the reader's
+    jurisdiction) finds it now: evidence is recomputed, never taken from a client."""
+    parts = (key or "").split(":")
+    if len(parts) < 4 or parts[0] not in KINDS:
+        return None
+    area = area or area_for(j, None)
+    if area is None or not can_see(j) or not j.covers_path(area.path):
+        return None
+    for f in scan_area(area, now=now, kinds=[parts[0]], include_tasked=True):
+        if f.key == key:
+            return f
+    return None
+
+
+# --- tasks --------------------------------------------------------------------------------------
+def tasks_for(j: Jurisdiction, area: Area | None = None):
+    """Proactive tasks inside the reader's areas (and ``area`` when given), newest first."""
+    if not can_see(j):
+        return ProactiveTask.objects.none()
+    qs = ProactiveTask.objects.select_related("order", "area", "category", "order__suggested_unit", "order__unit")
+    qs = qs.filter(j.area_q("area_path"))
+    if area is not None:
+        qs = qs.filter(area_path__startswith=area.path)
+    return qs.order_by("-created_at", "-pk")
+
+
+def get_task(j: Jurisdiction, pk: int) -> ProactiveTask | None:
+    return tasks_for(j).filter(pk=pk).first()
+
+
+# --- 每月一题 -------------------------------------------------------------------------------------
+def _month_bounds(month) -> tuple[str, datetime, datetime]:
+    from civicgrid.dashboard.api.params import Month, parse_month
+
+    if isinstance(month, str):
+        parsed = parse_month(month)
+        if parsed is None:
+            raise ValueError(f"month must be YYYY-MM, got {month!r}")
+        month = parsed
+    elif isinstance(month, date) and not isinstance(month, Month):
+        month = Month(month.replace(day=1))
+    start, end = month.bounds()
+    return month.code, start, end
+
+
+def monthly_top_problem(area, month) -> TopProblem | None:
+    """每月一题: the month's top problem of ``area`` (Area or code; see ADR 011), None without orders."""
+    if isinstance(area, str):
+        area = Area.objects.get(code=area)
+    code, start, end = _month_bounds(month)
+    key = f"monthly:{area.code}:{code}"
+    below = Area.objects.filter(parent=area)
+    depth = area.path.count(PATH_SEPARATOR) + 1 if below.exists() else area.path.count(PATH_SEPARATOR)
+    orders = WorkOrder.objects.filter(area_path__startswith=area.path, created_at__gte=start, created_at__lt=end,
+                                      merged_into__isnull=True, category__isnull=False)
+    rows = list(orders.values_list("area_path", "category_id", "appeals_count"))
+    if not rows:
+        return None
+    tally: Counter = Counter()
+    for path, cat_id, calls in rows:
+        parts = [p for p in path.split(PATH_SEPARATOR) if p]
+        sub_path = PATH_SEPARATOR.join(parts[:depth]) + PATH_SEPARATOR
+        tally[(sub_path, cat_id)] += calls or 1
+    (sub_path, cat_id), count = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    sub = Area.objects.filter(path=sub_path).first() or area
+    cat = Category.objects.get(pk=cat_id)
+    task = ProactiveTask.objects.filter(key=key).select_related("order").first()
+    samples = tuple(orders.filter(area_path__startswith=sub.path, category_id=cat_id)
+                    .order_by("-appeals_count", "-created_at").values_list("number", flat=True)[:10])
+    best = TopProblem(month=code, area_code=sub.code, area_name=sub.name, kind="category_area",
+                      title=_("%(area)s · %(category)s") % {"area": sub.name, "category": cat.name},
+                      category_code=cat.code, category_name=cat.name, count=count, heat=float(count),
+                      sample_orders=samples, key=key, task_order=task.order.number if task else None,
+                      evidence={"scope": area.code})
+    topics = scan_area(area, kinds=[FindingKind.TOPIC], start=start, end=end, now=end, include_tasked=True)
+    if topics and topics[0].score > best.heat:
+        t = topics[0]
+        best = TopProblem(month=code, area_code=area.code, area_name=area.name, kind="topic", title=t.title,
+                          category_code=t.category_code, category_name=t.category_name, count=t.count,
+                          heat=t.score, sample_orders=t.sample_orders, key=key,
+                          task_order=task.order.number if task else None,
+                          evidence={"scope": area.code, **t.evidence})
+    return best

@@ -1,0 +1,106 @@
+"""The files: the workbook's sheets and cells (read back with openpyxl), the PDF's pages, text and
+embedded font (read back with pypdf)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+from openpyxl import load_workbook
+
+from civicgrid.people.jurisdiction import Jurisdiction
+from civicgrid.reports import fonts, render, selectors
+
+from .factories import build_crafted
+
+pytestmark = pytest.mark.django_db
+OPERATOR = Jurisdiction(user_id=None, is_global=True)
+SHEETS = ["概览", "趋势", "分类", "三率排名", "热点", "问题清单", "建议清单"]
+
+
+def needs_font():
+    try:
+        fonts.find_font()
+    except fonts.FontMissing as exc:
+        pytest.skip(f"no CJK font on this machine ({exc}); `make install` installs one")
+
+
+@pytest.fixture
+def report(tmp_path):
+    crafted = build_crafted()
+    with translation.override("zh-hans"):
+        data = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month)
+    return crafted, data
+
+
+def written(data, tmp_path, formats):
+    with translation.override("zh-hans"):
+        return {f["format"]: f for f in render.write_files(data, tmp_path, formats)}
+
+
+def test_workbook_sheets_cells_formats_and_charts(report, tmp_path):
+    crafted, data = report
+    files = written(data, tmp_path, ("xlsx",))
+    path = files["xlsx"]["path"]
+    assert path.name == f"report-370203000000-{crafted.month.code}.xlsx"
+    assert files["xlsx"]["sheets"] == SHEETS
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    overview = book["概览"]
+    assert overview["A1"].value == data.title and "市北区" in overview["A1"].value
+    rows = {overview.cell(row=r, column=1).value: r for r in range(1, overview.max_row + 1)}
+    r = rows["受理诉求"]
+    assert [overview.cell(row=r, column=c).value for c in (2, 3, 4)] == [4, 1, 3.0]
+    r = rows["响应率"]
+    assert overview.cell(row=r, column=2).value == 0.75 and overview.cell(row=r, column=2).number_format == "0.0%"
+    assert overview.cell(row=rows["三率综合得分"], column=2).value == 66.17
+    trend = book["趋势"]
+    assert trend.freeze_panes == "A2"
+    assert [c.value for c in trend[1]] == ["日期", "受理诉求", "新建工单", "结案工单"]
+    assert trend.max_row == len(data.daily) + 1
+    assert len(trend._charts) == 1 and len(book["分类"]._charts) == 1
+    assert [book["分类"].cell(row=2, column=c).value for c in (1, 2, 4)] == ["城乡建设", 4, 1]
+    problems = book["问题清单"]
+    assert [problems.cell(row=2, column=c).value for c in range(2, 9)] == [
+        "恩县路社区 / 恩县路第一网格", "市政管理 / 道路破损", "重复发生、超期、不满意、重办", 3, 1, 1, 1]
+    recs = book["建议清单"]
+    assert recs["A2"].value == "市北区城市管理局" and recs["E2"].value == "解决率" and recs["F2"].number_format == "0.0%"
+    assert "1. 响应率为 66.7%" in recs["J2"].value
+    assert book["三率排名"].column_dimensions["B"].width >= 10
+
+
+def test_pdf_pages_text_and_embedded_font(report, tmp_path):
+    needs_font()
+    from pypdf import PdfReader
+
+    crafted, data = report
+    files = written(data, tmp_path, ("pdf",))
+    pdf = PdfReader(files["pdf"]["path"])
+    assert 6 <= len(pdf.pages) == files["pdf"]["pages"] <= 14
+    text = "".join(page.extract_text() for page in pdf.pages)
+    for words in ("市北区", "诉求办理分析报告", "总体情况", "三率排名", "问题清单", "各单位建议清单", "恩县路第一网格",
+                  "市北区城市管理局", "指标说明"):
+        assert words in text, words
+    embedded, names = set(), set()
+    for page in pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]))
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                embedded.add(str(font["/BaseFont"]))
+    assert names and names == embedded  # every font on every page is embedded (no Helvetica)
+
+
+def test_a_month_without_data_gives_a_pdf_that_says_so(report, tmp_path):
+    needs_font()
+    from pypdf import PdfReader
+
+    crafted, _data = report
+    with translation.override("zh-hans"):
+        empty = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month.previous.previous)
+    files = written(empty, tmp_path, ("pdf", "xlsx"))
+    text = "".join(p.extract_text() for p in PdfReader(files["pdf"]["path"]).pages)
+    assert "没有诉求和工单记录" in text.replace("\n", "")
+    book = load_workbook(files["xlsx"]["path"])
+    assert "没有诉求和工单记录" in book["概览"]["A3"].value
+    assert book["问题清单"].max_row == 1

@@ -1,0 +1,77 @@
+"""Web pages of the checks: the review list of held answers, approve and rewrite (POST)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.workorders.selectors import get_order
+
+from . import selectors, services
+from .models import ReplyState
+from .replies import REASON_LABELS
+
+
+def _staff(request):
+    j = jurisdiction_for(request.user)
+    if not j.is_staff:
+        raise PermissionDenied
+    return j
+
+
+@login_required
+def review_list(request):
+    j = _staff(request)
+    state = request.GET.get("state", ReplyState.FLAGGED)
+    if state not in ReplyState.values:
+        state = ReplyState.FLAGGED
+    page = Paginator(selectors.reply_checks_for(j, state=state), 30).get_page(request.GET.get("page"))
+    for check in page.object_list:
+        check.reason_labels = [_(REASON_LABELS.get(r, r)) for r in check.reasons]
+    return render(request, "textcheck/review_list.html", {
+        "page": page, "state": state, "states": ReplyState.choices, "can_review": services.can_review(request.user),
+    })
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    j = _staff(request)
+    check = selectors.get_reply_check(j, pk)
+    if check is None:
+        raise Http404()
+    try:
+        services.approve_reply(request.user, check, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Answer approved for the echo wall: %(n)s.") % {"n": check.order.number})
+    if request.POST.get("next") == "order":
+        return redirect("workorders:detail", number=check.order.number)
+    return redirect("textcheck:review")
+
+
+@login_required
+@require_POST
+def rewrite(request, number: str):
+    j = _staff(request)
+    order = get_order(j, number)
+    if order is None:
+        raise Http404()
+    try:
+        check = services.rewrite_answer(request.user, order, request.POST.get("answer", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if check.holds:
+            messages.warning(request, _("The new answer is still held for review."))
+        else:
+            messages.success(request, _("The new answer passed the check."))
+    return redirect("workorders:detail", number=order.number)
