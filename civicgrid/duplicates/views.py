@@ -26,7 +26,6 @@ from civicgrid.workorders import services as order_services
 from civicgrid.workorders.forms import AppealForm
 from civicgrid.workorders.intake import HOTLINE_ROLES, IntakeForbidden, address_candidates
 from civicgrid.workorders.models import Category, Channel, Status
-from civicgrid.workorders.suggest import suggest_category
 from civicgrid.workorders.transitions import TRANSITIONS
 
 from . import selectors, services
@@ -76,8 +75,7 @@ def intake_panel(request):
     text = f"{request.GET.get('title', '')}\n{request.GET.get('text', '')}"
     code = (request.GET.get("category_code") or "").strip()
     category = Category.objects.filter(code=code, is_active=True).first() if code else None
-    if category is None and text.strip():
-        category = suggest_category(text).category
+    # No category typed yet: the text decides (a guessed category would hide the order when wrong).
     lon, lat = _place(request)
     found = selectors.find(selectors.staff_orders(jurisdiction), text=text, lon=lon, lat=lat, category=category)
     services.record_shown(request.user, found, surface="intake")

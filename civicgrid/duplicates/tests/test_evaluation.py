@@ -84,6 +84,27 @@ def test_command_prints_figures_baseline_and_skips(data):
     assert "chosen 50 m 7 d sim≥0.5" in text and "baseline same type 100 m 1 d no text" in text
     assert "marking agencies: P 0.500 R 0.500 F1 0.500 (tp 1 fp 1 fn 1)" in text
     assert "candidates/s" in text
+    assert "held out: no positives on one side of 2023-01-01; skipped" in text
+
+
+def test_command_holds_out_the_later_requests(data, tmp_path):
+    earlier = tmp_path / "earlier.csv"
+    with earlier.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerow(("11", "2022-05-01T08:00:00", "", "HPD", "HEAT/HOT WATER", "ENTIRE BUILDING", "3 MAIN ST", "",
+                         "40.72000", "-73.90000"))
+        writer.writerow(("12", "2022-05-01T09:00:00", "", "HPD", "HEAT/HOT WATER", "ENTIRE BUILDING", "3 MAIN ST", DUP,
+                         "40.72000", "-73.90000"))
+    out = StringIO()
+    call_command("duplicates", "eval", "--data", str(earlier), "--data", str(data), stdout=out)
+    # Chosen on 2022 (the first parameters of the sweep that find its one duplicate: no text threshold),
+    # measured on 2023, where that also flags the apartment-only complaint.
+    assert ("held out (view 'marking agencies'): chosen on 2 requests before 2023-01-01 (1 positives): 25 m, 1 d, "
+            "sim≥0; measured on the 5 from then on (2 positives): P 0.333 R 0.500 F1 0.400 against the baseline's "
+            "P 0.333 R 0.500 F1 0.400") in out.getvalue()
+    with pytest.raises(Exception, match="--split-date"):
+        call_command("duplicates", "eval", "--data", str(data), "--split-date", "March", stdout=StringIO())
 
 
 def test_command_refuses_a_missing_file(tmp_path):

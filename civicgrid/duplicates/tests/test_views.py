@@ -142,3 +142,8 @@ def test_the_me_too_count_shows_on_the_order_page_lists_api_and_echo_wall(client
     WorkOrder.objects.filter(pk=order.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
                                                  published_at=timezone.now(), public_answer="已修复")
     assert "已有 2 人反映" in client.get("/echo/").content.decode()
+
+
+def test_the_command_center_links_to_the_acceptance_page(client, w):
+    client.force_login(w.users["district"])
+    assert 'href="/intelligence/duplicates/acceptance/"' in client.get("/center/").content.decode()

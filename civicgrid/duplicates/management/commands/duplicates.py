@@ -7,6 +7,7 @@ The labelling rules are in ``civicgrid/duplicates/evaluation.py`` and docs/adr/0
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -42,6 +43,9 @@ def add_eval_arguments(parser) -> None:
     parser.add_argument("--window", type=float, default=7, help="Time window in days of the reported configuration.")
     parser.add_argument("--threshold", type=float, default=0.5,
                         help="Minimum text similarity of the reported configuration.")
+    parser.add_argument("--split-date", default="2023-01-01",
+                        help="Held-out check: the sweep's best parameters are chosen on the requests before this "
+                             "date and measured on those from it on (YYYY-MM-DD).")
 
 
 def run_eval(out, options, *, style=None) -> dict:
@@ -125,6 +129,26 @@ def run_eval(out, options, *, style=None) -> dict:
                     best = (p, a)
     w(f"best F1 in view 'marking agencies': {best[1].f1:.3f} at {best[0].radius_m:g} m, {best[0].window_days:g} d, "
       f"sim≥{best[0].min_similarity:g} (chosen on this same data: optimistic)")
+    try:
+        split = datetime.strptime(options.get("split_date") or "2023-01-01", "%Y-%m-%d")
+    except ValueError as exc:
+        raise CommandError(f"--split-date must be YYYY-MM-DD, got {options.get('split_date')!r}") from exc
+    before = {i for i, q in enumerate(requests) if q.created < split}
+    tune = [(i, label) for i, label in views["marking agencies"] if i in before]
+    held = [(i, label) for i, label in views["marking agencies"] if i not in before]
+    if any(label for _i, label in tune) and any(label for _i, label in held):
+        picked = max(((Params(r, d, t), evaluation.measure(evaluation.flags(rep, Params(r, d, t)), tune))
+                      for r in evaluation.RADII for d in evaluation.WINDOWS for t in evaluation.THRESHOLDS),
+                     key=lambda pair: pair[1].f1)[0]
+        h = evaluation.measure(evaluation.flags(rep, picked), held)
+        hb = evaluation.measure(base_flags, held)
+        w(f"held out (view 'marking agencies'): chosen on {len(tune)} requests before {split:%Y-%m-%d} "
+          f"({sum(1 for _i, label in tune if label)} positives): {picked.radius_m:g} m, {picked.window_days:g} d, "
+          f"sim≥{picked.min_similarity:g}; measured on the {len(held)} from then on "
+          f"({sum(1 for _i, label in held if label)} positives): P {h.precision:.3f} R {h.recall:.3f} F1 {h.f1:.3f} "
+          f"against the baseline's P {hb.precision:.3f} R {hb.recall:.3f} F1 {hb.f1:.3f}")
+    else:
+        w(f"held out: no positives on one side of {split:%Y-%m-%d}; skipped")
     fps, same = evaluation.probable_unmarked(requests, rep, direct_flags, chosen)
     w(f"label noise: of the {fps} false positives of the marking agencies (chosen parameters), {same} "
       f"({same / fps if fps else 0:.0%}) have an open request of the same type, same descriptor and same address "
