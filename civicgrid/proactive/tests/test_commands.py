@@ -59,6 +59,6 @@ def test_hot_topics_of_a_small_file(tmp_path):
     text = out.getvalue()
     assert text.startswith("13 messages up to 2019-12-15; 2 topics hold 12 of them")
     lines = [line for line in text.splitlines() if ". heat " in line]
-    assert len(lines) == 2 and "搅拌站" in lines[0] and "15 likes" in lines[0] and "车位" in lines[1]
+    assert len(lines) == 2 and "搅拌站" in lines[0] and "15 likes" in lines[0] and "捆绑" in lines[1]
     with pytest.raises(CommandError):
         call_command("proactive", "hot-topics", "--data", str(tmp_path / "none.csv"))
