@@ -53,7 +53,7 @@ class TopicParams:
     half_life_days: float = 14.0
     top_words: int = 5
     max_features: int = 50000
-    max_df: float = 0.05        # words in more than this share of documents carry no topic
+    max_df: float = 0.01        # words in more than this share of documents carry no topic
     svd_components: int = 150
     seed: int = 0
 

@@ -258,7 +258,10 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
     age_days = np.zeros(n) if age_days is None else np.asarray(age_days, dtype=float)
     if n < max(params.min_size, 2):
         return []
-    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_df=params.max_df,
+    # The share rule only means something in a large corpus: a word is dropped when it is in more
+    # than max_df of the documents *and* in more than 100 of them.
+    max_df = max(int(params.max_df * n), 100) if params.max_df < 1 else 1.0
+    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, max_df=max_df,
                                  max_features=params.max_features,
                                  dtype=np.float32)
     try:

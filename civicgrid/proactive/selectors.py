@@ -452,12 +452,33 @@ def findings_for(scope, start: datetime, end: datetime, *, kinds=None, now: date
     return out
 
 
+def _cached_scan(area: Area, *, now: datetime | None, kinds) -> list[Finding]:
+    """A scan of ``area`` as of ``now`` (or the current time, then cached for
+    PROACTIVE["cache_seconds"], default 600: the command center asks every time it is opened, and
+    topics cost seconds of jieba on a busy district). Tasks created since are filtered by the caller."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = int((getattr(settings, "PROACTIVE", {}) or {}).get("cache_seconds", 600))
+    if now is not None or seconds <= 0:
+        return scan_area(area, now=now, kinds=kinds, include_tasked=True)
+    stamp = timezone.now()
+    key = f"proactive:scan:{area.code}:{','.join(sorted(kinds or KINDS))}:{int(stamp.timestamp()) // seconds}"
+    found = cache.get(key)
+    if found is None:
+        found = scan_area(area, now=stamp, kinds=kinds, include_tasked=True)
+        cache.set(key, found, seconds)
+    return found
+
+
 def current_findings(j: Jurisdiction, area: Area, *, now: datetime | None = None, kinds=None) -> list[Finding]:
     """What the command center offers now: findings not yet turned into tasks, for an area the
     reader may see (``area_for``), each kind over its configured window."""
     if not can_see(j) or not j.covers_path(area.path):
         return []
-    return scan_area(area, now=now, kinds=kinds)
+    found = _cached_scan(area, now=now, kinds=kinds)
+    done = tasked_keys(f.key for f in found)
+    return [f for f in found if f.key not in done]
 
 
 def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: datetime | None = None) -> Finding | None:

@@ -28,8 +28,10 @@ def w():
 
 
 @pytest.fixture(autouse=True)
-def frozen_scan():
-    """The scan's clock is the crafted data's (the selectors take ``now``; the views use the real one)."""
+def frozen_scan(settings):
+    """The scan's clock is the crafted data's (the selectors take ``now``; the views use the real
+    one), and nothing is cached (a cached scan is keyed by the real clock)."""
+    settings.PROACTIVE = {"cache_seconds": 0}
     real = selectors.scan_area
 
     def at_now(area, *, now=None, **kw):
