@@ -133,7 +133,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
     width = A4[0] - 36 * mm
 
     def p(text, style=base):
-        return Paragraph(_escape(text), style)
+        return Paragraph(_escape(text).replace("\n", "<br/>"), style)
 
     def table(headers, rows, widths, align_right=()):
         body = [[p(h, cell) for h in headers]] + [[p(str(v), cell) for v in r] for r in rows]
@@ -276,7 +276,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
             story.append(p(_("The %(shown)d most serious of %(total)d problems; the workbook lists all of them.")
                            % {"shown": len(rows), "total": len(data.problems)}, small))
         story.append(table(problem_headers(), [[r["no"], r["place"], r["category"], r["kinds"], r["opened"], r["overdue"],
-                                                r["unsatisfied"], r["reopened"], r["unit"], " ".join(r["samples"])] for r in rows],
+                                                r["unsatisfied"], r["reopened"], r["unit"], "\n".join(r["samples"][:2])] for r in rows],
                            [width * x for x in (0.05, 0.15, 0.14, 0.1, 0.07, 0.06, 0.08, 0.06, 0.13, 0.16)]))
     else:
         story.append(none(_("No recurring, overdue, unsatisfied or reopened problems this month.")))
@@ -387,7 +387,6 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
         ws.cell(row=i, column=1, value=s)
     top = 3 + len(summary_sentences(data)) + 1
     rows = []
-    formats = {}
     for r in data.summary:
         rows.append([r["label"], r["value"], r["previous"], r["change"]])
     sheet(names[0], [_("Figure"), _("This month"), _("Previous month"), _("Month on month")], rows, start_row=top, ws=ws)

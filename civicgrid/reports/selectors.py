@@ -10,9 +10,10 @@ appeals, the previous month alongside for month-over-month change.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
@@ -149,8 +150,12 @@ def _summary(j, area, month, now) -> tuple[list[dict], dict, object]:
     ]
     out = []
     for key, label, kind, value, before in rows:
-        change = _diff(value, before) if kind == "rate" else (
-            None if value is None or before is None else round(value - before, 2)) if kind == "score" else _change(value, before)
+        if kind == "rate":
+            change = _diff(value, before)
+        elif kind == "score":
+            change = None if value is None or before is None else round(value - before, 2)
+        else:
+            change = _change(value, before)
         out.append({"key": key, "label": label, "kind": kind, "value": value, "previous": before, "change": change})
     scheme = m_now.scheme
     weights = {"response": float(scheme.response_weight), "resolution": float(scheme.resolution_weight),
@@ -328,8 +333,6 @@ def _problems(j: Jurisdiction, area: Area, month: Month, as_of: datetime) -> lis
 
 def build_report(j: Jurisdiction, area: Area, month: Month, now: datetime | None = None) -> ReportData:
     """The whole report's data for ``area`` (covered by ``j``) and ``month``."""
-    import time
-
     now = now or timezone.now()
     timings = {}
     t0 = time.perf_counter()
@@ -380,7 +383,7 @@ def recent_months(now: datetime | None = None, count: int = 12) -> list[Month]:
 
 
 __all__ = ["ReportData", "ReportInputError", "build_report", "parse_request", "can_report", "reportable_areas",
-           "narrowed", "recent_months", "month_label", "reports_for", "report_for", "date"]
+           "narrowed", "recent_months", "month_label", "reports_for", "report_for"]
 
 
 # --- generated reports ---------------------------------------------------------------------------
