@@ -105,7 +105,7 @@ def summary_sentences(data: ReportData) -> list[str]:
     if data.hotspots.get("top_problem"):
         out.append(_("Top problem of the month (每月一题): %(title)s.") % {"title": data.hotspots["top_problem"]["title"]})
     if data.partial:
-        out.append(_("The month is not over: figures up to %(time)s.")
+        out.append(_("The month is not over: figures up to %(time)s, compared with the same days of the previous month.")
                    % {"time": timezone.localtime(data.as_of).strftime("%Y-%m-%d %H:%M")})
     return out
 

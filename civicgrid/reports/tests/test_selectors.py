@@ -173,3 +173,16 @@ def test_proactive_findings_are_listed_spikes_first(crafted, monkeypatch):
     monkeypatch.setattr(hotspots, "_proactive", lambda: module)
     rows = hotspots.hotspots_for(OPERATOR, crafted.world.tree.district, crafted.month)["rows"]
     assert [r["title"] for r in rows] == ["spike 8", "spike 6", "recurring 3", "cluster 9", "topic 40"]
+
+
+def test_a_running_month_is_compared_with_the_same_days_of_the_previous_month(crafted):
+    from .factories import at
+
+    month = crafted.month
+    now = at(month, 10, 12)
+    start, end = selectors.previous_bounds(month, now)
+    assert (start, end) == (month.previous.bounds()[0], at(month.previous, 10, 12))
+    data = selectors.build_report(OPERATOR, crafted.world.tree.district, month, now=now)
+    assert data.partial is True
+    assert summary(data)["appeals"][1] == 0  # the previous month's order came on its 20th day
+    assert selectors.previous_bounds(month, at(selectors.Month(month.next_first), 2)) == month.previous.bounds()
