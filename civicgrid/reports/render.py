@@ -156,6 +156,12 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
         return p(text or _("No data for this month."), small)
 
     story = []
+
+    def new_page():
+        # A month without data is one or two pages of "no data", not seven.
+        if data.has_data:
+            story.append(PageBreak())
+
     # Cover and summary
     progress("cover")
     story += [Spacer(1, 30 * mm), p(data.title, title), p(data.area.name, subtitle),
@@ -168,7 +174,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
              change_text(r["kind"], r["change"])] for r in data.summary]
     story.append(table([_("Figure"), _("This month"), _("Previous month"), _("Month on month")], rows,
                        [width * 0.4, width * 0.2, width * 0.2, width * 0.2]))
-    story.append(PageBreak())
+    new_page()
 
     # 1. Volumes and trend
     progress("volumes")
@@ -200,7 +206,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 3. Categories
     progress("categories")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("3. Categories"), h1))
     top_n = option("top_categories")
     if data.has_data and data.categories_l1:
@@ -226,7 +232,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 4. Rankings
     progress("rankings")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("4. Rankings on the 三率"), h1))
     story.append(p(_("Weights %(r)s / %(s)s / %(t)s (response / resolution / satisfaction); basically satisfied counts %(v)s.")
                    % {"r": f"{data.scheme['response']:g}", "s": f"{data.scheme['resolution']:g}",
@@ -251,7 +257,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 5. Hotspots
     progress("hotspots")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("5. Hotspots"), h1))
     story.append(p(hotspot_source(data), small))
     top = data.hotspots.get("top_problem")
@@ -268,7 +274,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 6. Problem list
     progress("problems")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("6. Problem list (问题清单)"), h1))
     rows = data.problems[:option("pdf_problem_rows")]
     if rows:
@@ -283,7 +289,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 7. Recommendation list
     progress("recommendations")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("7. Recommendations per unit (建议清单)"), h1))
     recs = data.recommendations[:option("pdf_unit_rows")]
     if recs:
