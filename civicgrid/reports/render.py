@@ -464,8 +464,14 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
     from civicgrid.people.models import UnitKind
 
     kinds = dict(UnitKind.choices)
-    ws = sheet(names[3], headers, rrows(data.area_ranking, lambda r: area_kind_label(data.area_kind)) +
-               rrows(data.unit_ranking, lambda r: str(kinds.get(r.get("unit_kind"), r.get("unit_kind") or ""))), rfmt)
+    # Areas first (streets of a district, communities of a street), then the handling units, each
+    # table with its own header and ranks.
+    unit_rows = rrows(data.unit_ranking, lambda r: str(kinds.get(r.get("unit_kind"), r.get("unit_kind") or "")))
+    if data.area_ranking:
+        ws = sheet(names[3], headers, rrows(data.area_ranking, lambda r: area_kind_label(data.area_kind)), rfmt)
+        sheet(names[3], headers, unit_rows, rfmt, start_row=len(data.area_ranking) + 3, ws=ws)
+    else:
+        sheet(names[3], headers, unit_rows, rfmt)
 
     progress("hotspots")
     ws = sheet(names[4], [_("Kind"), _("Hotspot"), _("Area"), _("Category"), _("Appeals"), _("Before"), _("Month on month"),
