@@ -25,6 +25,7 @@ from civicgrid.workorders.models import Category, WorkOrder
 from .config import option
 
 log = logging.getLogger(__name__)
+KIND_ORDER = ("spike", "recurring", "cluster", "topic")
 
 def kind_label(kind: str) -> str:
     labels = {"spike": _("Spike"), "cluster": _("Spatial cluster"), "recurring": _("Recurring at one address"),
@@ -53,7 +54,9 @@ def _from_findings(findings) -> list[dict]:
             "change": None if not f.expected else round(f.count / float(f.expected) - 1, 4),
             "p_value": f.p_value, "samples": list(f.sample_orders)[:3],
         })
-    rows.sort(key=lambda r: (-r["count"], r["place"], r["category"]))
+    # The most actionable kinds first (a spike or one address calling again), then by size.
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    rows.sort(key=lambda r: (order.get(r["kind"], len(order)), -r["count"], r["place"], r["category"]))
     return rows
 
 

@@ -105,7 +105,7 @@ def summary_sentences(data: ReportData) -> list[str]:
     if data.hotspots.get("top_problem"):
         out.append(_("Top problem of the month (每月一题): %(title)s.") % {"title": data.hotspots["top_problem"]["title"]})
     if data.partial:
-        out.append(_("The month is not over: figures up to %(time)s.")
+        out.append(_("The month is not over: figures up to %(time)s, compared with the same days of the previous month.")
                    % {"time": timezone.localtime(data.as_of).strftime("%Y-%m-%d %H:%M")})
     return out
 
@@ -133,7 +133,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
     width = A4[0] - 36 * mm
 
     def p(text, style=base):
-        return Paragraph(_escape(text), style)
+        return Paragraph(_escape(text).replace("\n", "<br/>"), style)
 
     def table(headers, rows, widths, align_right=()):
         body = [[p(h, cell) for h in headers]] + [[p(str(v), cell) for v in r] for r in rows]
@@ -156,6 +156,12 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
         return p(text or _("No data for this month."), small)
 
     story = []
+
+    def new_page():
+        # A month without data is one or two pages of "no data", not seven.
+        if data.has_data:
+            story.append(PageBreak())
+
     # Cover and summary
     progress("cover")
     story += [Spacer(1, 30 * mm), p(data.title, title), p(data.area.name, subtitle),
@@ -168,7 +174,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
              change_text(r["kind"], r["change"])] for r in data.summary]
     story.append(table([_("Figure"), _("This month"), _("Previous month"), _("Month on month")], rows,
                        [width * 0.4, width * 0.2, width * 0.2, width * 0.2]))
-    story.append(PageBreak())
+    new_page()
 
     # 1. Volumes and trend
     progress("volumes")
@@ -200,7 +206,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 3. Categories
     progress("categories")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("3. Categories"), h1))
     top_n = option("top_categories")
     if data.has_data and data.categories_l1:
@@ -226,7 +232,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 4. Rankings
     progress("rankings")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("4. Rankings on the 三率"), h1))
     story.append(p(_("Weights %(r)s / %(s)s / %(t)s (response / resolution / satisfaction); basically satisfied counts %(v)s.")
                    % {"r": f"{data.scheme['response']:g}", "s": f"{data.scheme['resolution']:g}",
@@ -251,7 +257,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 5. Hotspots
     progress("hotspots")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("5. Hotspots"), h1))
     story.append(p(hotspot_source(data), small))
     top = data.hotspots.get("top_problem")
@@ -268,7 +274,7 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
 
     # 6. Problem list
     progress("problems")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("6. Problem list (问题清单)"), h1))
     rows = data.problems[:option("pdf_problem_rows")]
     if rows:
@@ -276,14 +282,14 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
             story.append(p(_("The %(shown)d most serious of %(total)d problems; the workbook lists all of them.")
                            % {"shown": len(rows), "total": len(data.problems)}, small))
         story.append(table(problem_headers(), [[r["no"], r["place"], r["category"], r["kinds"], r["opened"], r["overdue"],
-                                                r["unsatisfied"], r["reopened"], r["unit"], " ".join(r["samples"])] for r in rows],
+                                                r["unsatisfied"], r["reopened"], r["unit"], "\n".join(r["samples"][:2])] for r in rows],
                            [width * x for x in (0.05, 0.15, 0.14, 0.1, 0.07, 0.06, 0.08, 0.06, 0.13, 0.16)]))
     else:
         story.append(none(_("No recurring, overdue, unsatisfied or reopened problems this month.")))
 
     # 7. Recommendation list
     progress("recommendations")
-    story.append(PageBreak())
+    new_page()
     story.append(p(_("7. Recommendations per unit (建议清单)"), h1))
     recs = data.recommendations[:option("pdf_unit_rows")]
     if recs:
@@ -387,7 +393,6 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
         ws.cell(row=i, column=1, value=s)
     top = 3 + len(summary_sentences(data)) + 1
     rows = []
-    formats = {}
     for r in data.summary:
         rows.append([r["label"], r["value"], r["previous"], r["change"]])
     sheet(names[0], [_("Figure"), _("This month"), _("Previous month"), _("Month on month")], rows, start_row=top, ws=ws)
@@ -459,8 +464,14 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
     from civicgrid.people.models import UnitKind
 
     kinds = dict(UnitKind.choices)
-    ws = sheet(names[3], headers, rrows(data.area_ranking, lambda r: area_kind_label(data.area_kind)) +
-               rrows(data.unit_ranking, lambda r: str(kinds.get(r.get("unit_kind"), r.get("unit_kind") or ""))), rfmt)
+    # Areas first (streets of a district, communities of a street), then the handling units, each
+    # table with its own header and ranks.
+    unit_rows = rrows(data.unit_ranking, lambda r: str(kinds.get(r.get("unit_kind"), r.get("unit_kind") or "")))
+    if data.area_ranking:
+        ws = sheet(names[3], headers, rrows(data.area_ranking, lambda r: area_kind_label(data.area_kind)), rfmt)
+        sheet(names[3], headers, unit_rows, rfmt, start_row=len(data.area_ranking) + 3, ws=ws)
+    else:
+        sheet(names[3], headers, unit_rows, rfmt)
 
     progress("hotspots")
     ws = sheet(names[4], [_("Kind"), _("Hotspot"), _("Area"), _("Category"), _("Appeals"), _("Before"), _("Month on month"),

@@ -10,9 +10,10 @@ appeals, the previous month alongside for month-over-month change.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
@@ -121,6 +122,16 @@ def _diff(now, before) -> float | None:
     return round(now - before, 4)
 
 
+def previous_bounds(month: Month, now: datetime) -> tuple[datetime, datetime]:
+    """The period to compare with: the previous month, or while ``month`` is still running the
+    same number of days and hours at the start of the previous month (like with like)."""
+    start, end = month.bounds()
+    p_start, p_end = month.previous.bounds()
+    if now < end:
+        p_end = min(p_end, p_start + (now - start))
+    return p_start, p_end
+
+
 def _counts(j: Jurisdiction, area: Area, start: datetime, end: datetime) -> dict:
     orders = WorkOrder.objects.filter(area_path__startswith=area.path)
     return {
@@ -132,7 +143,7 @@ def _counts(j: Jurisdiction, area: Area, start: datetime, end: datetime) -> dict
 
 def _summary(j, area, month, now) -> tuple[list[dict], dict, object]:
     start, end = month.bounds()
-    p_start, p_end = month.previous.bounds()
+    p_start, p_end = previous_bounds(month, now)
     current, previous = _counts(j, area, start, end), _counts(j, area, p_start, p_end)
     m_now = metrics.metrics_for_area(j, area, start, end)
     m_before = metrics.metrics_for_area(j, area, p_start, p_end)
@@ -149,8 +160,12 @@ def _summary(j, area, month, now) -> tuple[list[dict], dict, object]:
     ]
     out = []
     for key, label, kind, value, before in rows:
-        change = _diff(value, before) if kind == "rate" else (
-            None if value is None or before is None else round(value - before, 2)) if kind == "score" else _change(value, before)
+        if kind == "rate":
+            change = _diff(value, before)
+        elif kind == "score":
+            change = None if value is None or before is None else round(value - before, 2)
+        else:
+            change = _change(value, before)
         out.append({"key": key, "label": label, "kind": kind, "value": value, "previous": before, "change": change})
     scheme = m_now.scheme
     weights = {"response": float(scheme.response_weight), "resolution": float(scheme.resolution_weight),
@@ -178,29 +193,30 @@ def _daily(area: Area, month: Month, as_of: datetime) -> list[dict]:
     return days
 
 
-def _channels(area: Area, month: Month) -> list[dict]:
-    def count(m: Month):
-        start, end = m.bounds()
+def _channels(area: Area, month: Month, now: datetime) -> list[dict]:
+    def count(bounds):
+        start, end = bounds
         return dict(Appeal.objects.filter(area_path__startswith=area.path, received_at__gte=start, received_at__lt=end)
                     .values_list("channel").annotate(n=Count("id")).order_by())
 
-    now, before = count(month), count(month.previous)
-    total = sum(now.values())
+    current, before = count(month.bounds()), count(previous_bounds(month, now))
+    total = sum(current.values())
     labels = dict(Channel.choices)
-    rows = [{"channel": c, "label": str(labels.get(c, c)), "count": now.get(c, 0), "previous": before.get(c, 0),
-             "share": round(now.get(c, 0) / total, 4) if total else None, "change": _change(now.get(c, 0), before.get(c, 0))}
-            for c in set(now) | set(before)]
+    rows = [{"channel": c, "label": str(labels.get(c, c)), "count": current.get(c, 0), "previous": before.get(c, 0),
+             "share": round(current.get(c, 0) / total, 4) if total else None,
+             "change": _change(current.get(c, 0), before.get(c, 0))}
+            for c in set(current) | set(before)]
     return sorted(rows, key=lambda r: (-r["count"], -r["previous"], r["channel"]))
 
 
-def _category_counts(area: Area, month: Month) -> Counter:
-    start, end = month.bounds()
+def _category_counts(area: Area, bounds: tuple[datetime, datetime]) -> Counter:
+    start, end = bounds
     return Counter(dict(WorkOrder.objects.filter(area_path__startswith=area.path, created_at__gte=start, created_at__lt=end)
                         .values_list("category__path").annotate(n=Count("id")).order_by()))
 
 
-def _categories(area: Area, month: Month) -> tuple[list[dict], list[dict]]:
-    now, before = _category_counts(area, month), _category_counts(area, month.previous)
+def _categories(area: Area, month: Month, now: datetime) -> tuple[list[dict], list[dict]]:
+    current, before = _category_counts(area, month.bounds()), _category_counts(area, previous_bounds(month, now))
 
     def level(counts: Counter, depth: int) -> Counter:
         out: Counter = Counter()
@@ -209,13 +225,13 @@ def _categories(area: Area, month: Month) -> tuple[list[dict], list[dict]]:
             out["/".join(codes[:depth]) if len(codes) >= depth else ""] += n
         return out
 
-    codes = {c for p in list(now) + list(before) for c in (p or "").split("/") if c}
+    codes = {c for p in list(current) + list(before) for c in (p or "").split("/") if c}
     names = dict(Category.objects.filter(code__in=codes).values_list("code", "name"))
     unclassified = _("Unclassified")
-    total = sum(now.values())
+    total = sum(current.values())
     tables = []
     for depth in (1, 2):
-        a, b = level(now, depth), level(before, depth)
+        a, b = level(current, depth), level(before, depth)
         rows = []
         for key in set(a) | set(b):
             chain = key.split("/") if key else []
@@ -328,8 +344,6 @@ def _problems(j: Jurisdiction, area: Area, month: Month, as_of: datetime) -> lis
 
 def build_report(j: Jurisdiction, area: Area, month: Month, now: datetime | None = None) -> ReportData:
     """The whole report's data for ``area`` (covered by ``j``) and ``month``."""
-    import time
-
     now = now or timezone.now()
     timings = {}
     t0 = time.perf_counter()
@@ -340,8 +354,8 @@ def build_report(j: Jurisdiction, area: Area, month: Month, now: datetime | None
     timings["summary"] = time.perf_counter() - t0
     t = time.perf_counter()
     daily = _daily(area, month, as_of)
-    channels = _channels(area, month)
-    cat1, cat2 = _categories(area, month)
+    channels = _channels(area, month, now)
+    cat1, cat2 = _categories(area, month, now)
     timings["volumes"] = time.perf_counter() - t
     t = time.perf_counter()
     kinds = [k for k in ranking_kinds_for(area) if k != "department"]
@@ -380,7 +394,7 @@ def recent_months(now: datetime | None = None, count: int = 12) -> list[Month]:
 
 
 __all__ = ["ReportData", "ReportInputError", "build_report", "parse_request", "can_report", "reportable_areas",
-           "narrowed", "recent_months", "month_label", "reports_for", "report_for", "date"]
+           "narrowed", "recent_months", "month_label", "reports_for", "report_for"]
 
 
 # --- generated reports ---------------------------------------------------------------------------

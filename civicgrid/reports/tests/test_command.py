@@ -46,3 +46,12 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("report", "monthly", *args, "--out", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_folder_is_a_clear_error(tmp_path):
+    crafted = build_crafted()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CommandError, match="无法将报告写入"):
+        call_command("report", "monthly", "--area", "370203000000", "--month", crafted.month.code,
+                     "--out", str(blocker / "sub"), "--format", "xlsx", stdout=io.StringIO(), stderr=io.StringIO())

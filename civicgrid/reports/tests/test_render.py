@@ -99,8 +99,18 @@ def test_a_month_without_data_gives_a_pdf_that_says_so(report, tmp_path):
     with translation.override("zh-hans"):
         empty = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month.previous.previous)
     files = written(empty, tmp_path, ("pdf", "xlsx"))
-    text = "".join(p.extract_text() for p in PdfReader(files["pdf"]["path"]).pages)
+    pages = PdfReader(files["pdf"]["path"]).pages
+    assert len(pages) <= 3  # "no data" once, not a page per empty section
+    text = "".join(p.extract_text() for p in pages)
     assert "没有诉求和工单记录" in text.replace("\n", "")
     book = load_workbook(files["xlsx"]["path"])
     assert "没有诉求和工单记录" in book["概览"]["A3"].value
     assert book["问题清单"].max_row == 1
+
+
+def test_rankings_sheet_has_the_streets_then_the_units(report, tmp_path):
+    crafted, data = report
+    ws = load_workbook(written(data, tmp_path, ("xlsx",))["xlsx"]["path"])["三率排名"]
+    column = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
+    assert column == ["名称", "四方街道", "即墨路街道", None, "名称", "市北区住房和城乡建设局", "市北区城市管理局"]
+    assert ws.cell(row=6, column=11).value == "政府职能部门" and ws.cell(row=2, column=6).value == 96.0

@@ -159,3 +159,30 @@ def test_an_area_outside_the_jurisdiction_is_answered_like_a_missing_one(crafted
         selectors.parse_request(j, crafted.world.tree.street2.code, crafted.month.code)
     assert "没有代码为" in exc.value.messages[0]
     assert selectors.parse_request(j, crafted.world.tree.street1.code, crafted.month.code)[0] == crafted.world.tree.street1
+
+
+def test_proactive_findings_are_listed_spikes_first(crafted, monkeypatch):
+    from types import SimpleNamespace
+
+    def finding(kind, count):
+        return SimpleNamespace(kind=kind, title=f"{kind} {count}", area_name="市北区", category_name="", count=count,
+                               expected=None, p_value=None, sample_orders=())
+
+    found = [finding("topic", 40), finding("recurring", 3), finding("spike", 6), finding("cluster", 9), finding("spike", 8)]
+    module = SimpleNamespace(findings_for=lambda *a, **k: found, monthly_top_problem=lambda area, month: None)
+    monkeypatch.setattr(hotspots, "_proactive", lambda: module)
+    rows = hotspots.hotspots_for(OPERATOR, crafted.world.tree.district, crafted.month)["rows"]
+    assert [r["title"] for r in rows] == ["spike 8", "spike 6", "recurring 3", "cluster 9", "topic 40"]
+
+
+def test_a_running_month_is_compared_with_the_same_days_of_the_previous_month(crafted):
+    from .factories import at
+
+    month = crafted.month
+    now = at(month, 10, 12)
+    start, end = selectors.previous_bounds(month, now)
+    assert (start, end) == (month.previous.bounds()[0], at(month.previous, 10, 12))
+    data = selectors.build_report(OPERATOR, crafted.world.tree.district, month, now=now)
+    assert data.partial is True
+    assert summary(data)["appeals"][1] == 0  # the previous month's order came on its 20th day
+    assert selectors.previous_bounds(month, at(selectors.Month(month.next_first), 2)) == month.previous.bounds()

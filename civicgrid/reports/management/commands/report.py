@@ -81,8 +81,13 @@ class Command(BaseCommand):
             bar.set_postfix_str(section)
             bar.update(1)
 
-        written = render.write_files(data, Path(options["out"]), formats, progress)
-        bar.close()
+        try:
+            written = render.write_files(data, Path(options["out"]), formats, progress)
+        except OSError as exc:
+            raise CommandError(_("Cannot write the report into %(dir)s: %(error)s") % {
+                "dir": options["out"], "error": exc.strerror or exc}) from None
+        finally:
+            bar.close()
         self.stdout.write(data.title)
         if not data.has_data:
             self.stdout.write(_("No appeals or orders in this month: the report says so."))
