@@ -490,7 +490,8 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
     area = area or area_for(j, None)
     if area is None or not can_see(j) or not j.covers_path(area.path):
         return None
-    for f in scan_area(area, now=now, kinds=[parts[0]], include_tasked=True):
+    # The same (cached) scan the command center showed, so what a person saw is what they confirm.
+    for f in _cached_scan(area, now=now, kinds=None):
         if f.key == key:
             return f
     return None
