@@ -95,7 +95,8 @@ def area_for(j: Jurisdiction, code: str | None) -> Area | None:
     return Area.objects.filter(path=paths[0]).first() if paths else None
 
 
-def _resolve(scope) -> list[Area]:
+def areas_of(scope) -> list[Area]:
+    """The areas a scope names: an Area, an area code, or a Jurisdiction's top areas."""
     if isinstance(scope, Area):
         return [scope]
     if isinstance(scope, str):
@@ -447,7 +448,7 @@ def findings_for(scope, start: datetime, end: datetime, *, kinds=None, now: date
     """Findings of ``scope`` (a Jurisdiction, an Area or an area code) with the recent window
     [start, end); see ADR 011. A Jurisdiction without a command center gets an empty list."""
     out: list[Finding] = []
-    for area in _resolve(scope):
+    for area in areas_of(scope):
         out += scan_area(area, now=now or end, kinds=kinds, start=start, end=end, include_tasked=include_tasked)
     return out
 
