@@ -95,7 +95,8 @@ def area_for(j: Jurisdiction, code: str | None) -> Area | None:
     return Area.objects.filter(path=paths[0]).first() if paths else None
 
 
-def _resolve(scope) -> list[Area]:
+def areas_of(scope) -> list[Area]:
+    """The areas a scope names: an Area, an area code, or a Jurisdiction's top areas."""
     if isinstance(scope, Area):
         return [scope]
     if isinstance(scope, str):
@@ -447,7 +448,7 @@ def findings_for(scope, start: datetime, end: datetime, *, kinds=None, now: date
     """Findings of ``scope`` (a Jurisdiction, an Area or an area code) with the recent window
     [start, end); see ADR 011. A Jurisdiction without a command center gets an empty list."""
     out: list[Finding] = []
-    for area in _resolve(scope):
+    for area in areas_of(scope):
         out += scan_area(area, now=now or end, kinds=kinds, start=start, end=end, include_tasked=include_tasked)
     return out
 
@@ -490,7 +491,8 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
     area = area or area_for(j, None)
     if area is None or not can_see(j) or not j.covers_path(area.path):
         return None
-    for f in scan_area(area, now=now, kinds=[parts[0]], include_tasked=True):
+    # The same (cached) scan the command center showed, so what a person saw is what they confirm.
+    for f in _cached_scan(area, now=now, kinds=None):
         if f.key == key:
             return f
     return None

@@ -4,6 +4,8 @@ authorise through the selectors and call the services."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -66,9 +68,17 @@ def page(request):
 
 @login_required
 def panel(request):
-    """The command-center panel alone (dashboard/center.html loads it after its first paint)."""
+    """The command-center panel alone (dashboard/center.html loads it after its first paint). Its
+    buttons come back to the page that embeds it (htmx names it), else to the command center."""
     j, area = _scope(request)
-    return render(request, "proactive/_panel.html", _context(request, j, area, limit=PANEL_LIMIT))
+    context = _context(request, j, area, limit=PANEL_LIMIT)
+    embedding = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if embedding.path and url_has_allowed_host_and_scheme(request.headers["HX-Current-URL"],
+                                                          allowed_hosts={request.get_host()}):
+        context["next"] = embedding.path + (f"?{embedding.query}" if embedding.query else "")
+    else:
+        context["next"] = f"{reverse('dashboard:center')}?area={area.code}"
+    return render(request, "proactive/_panel.html", context)
 
 
 def _back(request, area) -> str:

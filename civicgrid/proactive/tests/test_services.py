@@ -123,3 +123,20 @@ def test_monthly_top_problem_and_its_confirmation(w):
     with pytest.raises(services.ProactiveForbidden):
         services.confirm_monthly_problem(actor=w.users["street2"], area=w.tree.district, month="2026-10")
     assert selectors.monthly_top_problem(w.tree.district, "2020-01") is None
+
+
+def test_the_command_center_scan_is_cached_and_tasks_are_filtered_at_read_time(w, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    street = jurisdiction_for(w.users["street"])
+    # The panel's scan (every kind) is the one cached and the one a confirmation looks in.
+    first = [f for f in selectors.current_findings(street, w.tree.street1) if f.kind == "spike"]
+    assert [f.count for f in first] == [10]
+    appeal(w, days_ago=1)
+    assert [f.count for f in selectors.current_findings(street, w.tree.street1) if f.kind == "spike"] == [10]
+    assert [f.count for f in selectors.scan_area(w.tree.street1, now=NOW, kinds=["spike"])] == [11]
+    found = selectors.find_finding(street, first[0].key, area=w.tree.street1)
+    assert found == first[0]
+    services.create_task_from_finding(actor=w.users["street"], finding=found)
+    assert [f for f in selectors.current_findings(street, w.tree.street1) if f.kind == "spike"] == []

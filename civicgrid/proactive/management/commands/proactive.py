@@ -93,6 +93,12 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
             if user is None:
                 raise CommandError(f"No active user {options['user']}.")
+        if user is not None and not options.get("area"):
+            # Without --area, the account's own areas: the others would only be refused.
+            from civicgrid.people.jurisdiction import jurisdiction_for
+            from civicgrid.proactive.selectors import areas_of
+
+            areas = areas_of(jurisdiction_for(user))
         with tqdm(total=len(areas), desc="scanning", unit="area", disable=None) as bar:
             summary, found = tasks.run_scan(areas=areas, now=now, create_as=user, progress=bar)
         for f in found:
