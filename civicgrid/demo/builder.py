@@ -768,6 +768,9 @@ class Builder:
                 addressbook.forget()
                 self.order_counts = build_orders(count=self.orders, seed=self.seed)
                 self.timings["orders"] = round(time.monotonic() - t0, 2)
+                t0 = time.monotonic()
+                self.order_counts["classifier"] = train_demo_classifier()
+                self.timings["classifier"] = round(time.monotonic() - t0, 2)
             counts = summary_counts()
             counts["orders"] = getattr(self, "order_counts", {"orders": 0})
             bump_version()
@@ -788,6 +791,21 @@ class Builder:
         known.setdefault("community", ("community", "community_staff", areas[FIRST_COMMUNITY].name))
         known.setdefault("dept", ("dept", "department_handler", f"{areas[DEMO_DISTRICTS[0]].name} 城市管理局"))
         return [known[n] for n in order if n in known]
+
+
+def train_demo_classifier() -> int | None:
+    """A first classifier version trained on the demo's own closed orders and made active, as a
+    district would do after its first months (``civicgrid classify train --from-orders``), so intake
+    shows the model's suggestions. Returns the version number, or None when there is too little."""
+    from civicgrid.classify import services as classify_services
+    from civicgrid.classify.selectors import training_data_from_orders
+
+    data, names = training_data_from_orders("", 3)
+    try:
+        result = classify_services.train_version(actor=None, data=data, level=3, names=names, activate=True)
+    except classify_services.ClassifyError:
+        return None
+    return result.version.number
 
 
 def check_mode() -> None:

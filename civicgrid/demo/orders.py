@@ -45,6 +45,37 @@ PROBLEMS = [
     ("011003", "{road}{n}号小区物业不作为，电梯坏了半个月没人修。"),
     ("040203", "{road}夜市烧烤到凌晨两点，噪音和油烟扰民严重。"),
 ]
+# Other ways residents put the same problems, so that a classifier trained on the demo's closed
+# orders learns the problem and not one sentence.
+VARIANTS = {
+    "160101": ["{road}{n}号楼梯间被邻居放了自行车和纸箱，老人上下楼很不方便。", "{road}{n}号地下室通道堆了很多废品，着火了跑不出去。"],
+    "160102": ["{road}{n}号小区门口天天有人乱停车，救护车都开不进来。", "{road}附近车辆停在盲道和人行道上，推婴儿车没法走。"],
+    "160103": ["{road}早市的摊位摆到马路中间，车和人挤在一起。", "{road}{n}号门口每天晚上有人摆摊卖水果，垃圾扔一地。"],
+    "160104": ["{road}{n}号的垃圾站满了溢出来，苍蝇蚊子很多。", "{road}{n}号小区厨余垃圾桶好几天没倒，臭味熏人。"],
+    "160105": ["{road}{n}号楼下的树被人砍了，绿化带成了停车位。", "{road}{n}号小区花坛被住户圈起来当自家菜园。"],
+    "160201": ["{road}{n}号楼上卫生间渗水，我家天花板都发霉了。", "{road}{n}号邻居家水管漏水流到我家，找他不开门。"],
+    "160202": ["{road}{n}号有人在楼道里养了好几只猫，气味很难闻。", "{road}{n}号小区遛狗不拴绳，孩子被吓哭了。"],
+    "160203": ["{road}{n}号楼有住户中午装修砸墙，老人孩子没法午休。", "{road}{n}号楼上晚上十点还在敲敲打打。"],
+    "160204": ["{road}{n}号楼上有人往窗外泼水扔烟头，晾的衣服都脏了。", "{road}{n}号楼上掉下一个花盆，差点砸到人。"],
+    "160301": ["{road}{n}号有人把电动车推进楼道充电，电线从窗户拉下来。", "{road}{n}号楼下飞线充电，插座就放在地上。"],
+    "160302": ["{road}{n}号小区的消防通道上停满了车，还放了石墩。", "{road}{n}号消防通道被地锁和杂物挡住了。"],
+    "160303": ["{road}{n}号路边的下水道井盖碎了，用一块木板盖着。", "{road}{n}号门前井盖松动，车一压就响，还翘起来。"],
+    "160304": ["{road}{n}号楼的阳台水泥块往下掉，楼下是小孩玩的地方。", "{road}{n}号老房子墙皮大片脱落，窗框也松了。"],
+    "160401": ["{road}{n}号有位八十多岁的老人一个人住，最近身体不好没人照顾。", "{road}{n}号楼独居老奶奶家好几天没开灯，敲门也没人应。"],
+    "010203": ["{road}{n}号小区的滑梯和秋千坏了，螺丝都露出来了。", "{road}{n}号广场的健身器材生锈断了一根，没人来修。"],
+    "010204": ["{road}{n}号这段路晚上黑漆漆的，路灯坏了没人管。", "{road}路口的路灯一到晚上就一闪一闪的，有时完全不亮。"],
+    "010208": ["{road}{n}号楼今年供暖后屋里还是冷，暖气片是凉的。", "{road}{n}号楼暖气一直不热，打热力公司电话没人管。"],
+    "010211": ["{road}{n}号附近的路面塌了一块，车开过去颠得厉害。", "{road}人行道的地砖翘起来好多，老人走路容易绊倒。"],
+    "010212": ["{road}{n}号小区的门禁刷卡没反应，大门一直敞着。", "{road}{n}号单元门锁坏了，陌生人随便进楼发广告。"],
+    "010213": ["{road}{n}号厨房里燃气表附近有一股臭鸡蛋味，不敢开火。", "{road}{n}号楼下闻到很重的煤气味，好像管道漏气了。"],
+    "010214": ["{road}{n}号附近的公共厕所没有水，门也坏了。", "{road}公厕气味很大，地面很脏，纸巾也没有。"],
+    "010215": ["{road}{n}号小区又停电了，冰箱里的东西都坏了。", "{road}{n}号楼一到晚上就跳闸停电，供电公司也没说原因。"],
+    "010216": ["{road}{n}号打开水龙头流出来的是浑水，还有沙子。", "{road}{n}号楼自来水压力太小，五楼以上没水用。"],
+    "010302": ["{road}{n}号一楼住户私自扩建院子，把公共通道占了。", "{road}{n}号楼顶有人违规加盖一层，邻居都担心楼承受不了。"],
+    "011003": ["{road}{n}号小区物业收了费不干活，楼道灯坏了一个月。", "{road}{n}号物业不管事，小区大门坏了、垃圾也没人清。"],
+    "040203": ["{road}{n}号楼下的酒吧每天半夜放音乐，吵得睡不着。", "{road}{n}号附近的广场舞音响开得太大，晚上十点还不停。"],
+}
+
 # What the command center's hotspot detectors should find in the demo, as a real district would show
 # them: a burst of dark street lights around one building in the last days (a spike and a spatial
 # cluster) and discoloured water reported again and again at another building (a recurring problem).
@@ -108,6 +139,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
             })
     for i in range(count - len(items)):
         code, text = PROBLEMS[rng.randrange(len(PROBLEMS))]
+        text = rng.choice([text, *VARIANTS.get(code, [])])
         address, lon, lat = buildings[rng.randrange(len(buildings))]
         road = address.split("路")[0] + "路" if "路" in address else address[:4]
         items.append({

@@ -57,6 +57,8 @@ class Command(BaseCommand):
         if o.get("orders"):
             w(f"  work orders {o['orders']} over 60 days: {o['open']} open, {o['closed']} closed, "
               f"{o['callbacks']} callbacks")
+        if o.get("classifier"):
+            w(f"  category classifier version {o['classifier']} trained on the closed orders and active")
         if options["verbosity"] > 1:
             w("  seconds per stage: " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
         w("Demo sign-in (password 'demo', demo mode only):")
