@@ -50,6 +50,9 @@ class TopicParams:
     min_similarity: float = 0.35
     min_label_share: float = 0.5   # members using the three label words, on average
     merge_similarity: float = 0.5   # clusters with centroids this close are one topic
+    label_merge: float = 0.5    # topics whose labels share this much (Jaccard) are one topic
+    label_words: int = 4        # words of a label (2–4 readable ones, ADR 011)
+    label_candidates: int = 20  # the centroid's top words the label is chosen from
     half_life_days: float = 14.0
     top_words: int = 5
     max_features: int = 50000

@@ -591,7 +591,8 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
     area = area or area_for(j, None)
     if area is None or not can_see(j) or not j.covers_path(area.path):
         return None
-    for f in current(j, area, now=now, kinds=[parts[0]], include_tasked=True).findings:
+    # The same (cached) scan the command center showed, so what a person saw is what they confirm.
+    for f in current(j, area, now=now, include_tasked=True).findings:
         if f.key == key:
             return f
     return None
