@@ -24,7 +24,9 @@ VERB_WEIGHT = 0.5
 # Place names (长春, 大沽路's 大沽) often come from the members' addresses, not from the story: they
 # fill a label after the nouns. Two-character words jieba does not know are often fragments of a
 # longer word (下区, 县东); longer unknown words are usually names (丽发新城, 彩钢房) and count fully.
-PLACE_TAGS = frozenset("ns nt".split())
+# Person names (nr) too: jieba tags many street names so (嘉善 of 嘉善路), and a resident's name has
+# no place in a label on a wall screen.
+PLACE_TAGS = frozenset("ns nt nr nrfg nrt".split())
 PLACE_WEIGHT = 0.4
 FRAGMENT_WEIGHT = 0.45
 # Frequent in appeals of every kind and not caught by the tags (jieba files them as nouns or
@@ -35,7 +37,7 @@ GENERIC = frozenset(
     "漆黑一片 一大片 大片 一片 附近 周边 旁边 门口 楼下 楼上 对面 这边 那边 地方 位置 时候 时间 "
     "居民 群众 市民 业主 住户 小区 社区 街道 单位 师傅 工作人员 有人 大家 家里 情况 问题 事情 "
     "反映 投诉 举报 希望 请求 麻烦 谢谢 感谢 您好 你好 尽快 及时 马上 立即 赶紧 至今 仍然 依然 "
-    "没有 开始 结果 何时 何时能 什么时候 能否 是否 为何 为什么 怎么 怎么办 如何 到底 究竟".split())
+    "看看 没有 开始 结果 何时 何时能 什么时候 能否 是否 为何 为什么 怎么 怎么办 如何 到底 究竟".split())
 _NUMBERISH = re.compile(r"^[\d.,:%/-]+$|\d|^[一二三四五六七八九十百千万零两几半]+[号栋幢楼层室户座排期单元个天周月年次米]*$")
 
 # Street and county names taken from addresses (华阳路, 李村路, 冠县 of 冠县路), whatever jieba tags them.
@@ -72,7 +74,8 @@ def word_weight(word: str, tags: dict | None = None) -> float:
         return PLACE_WEIGHT
     tag = (tags if tags is not None else _tag_table()).get(word)
     if tag is None:
-        return FRAGMENT_WEIGHT if len(word) == 2 else 1.0
+        # 区丽发, 县泉塘: an address's 区/县 glued to the next name by the segmenter.
+        return FRAGMENT_WEIGHT if len(word) == 2 or word[0] in "区县市镇路号" else 1.0
     if tag in DROP_TAGS:
         return 0.0
     if tag in VERB_TAGS:
