@@ -163,6 +163,7 @@ class AppealFrame:
     reopen: np.ndarray
     supports: np.ndarray        # the order's "me too" appeals beyond the first
     texts: list[str] | None = None
+    address: list[str] = field(default_factory=list)   # the address as given
 
     def __len__(self) -> int:
         return int(self.day.size)
@@ -173,7 +174,7 @@ def appeal_frame(area: Area, start: datetime, end: datetime, *, texts: bool = Fa
     qs = (Appeal.objects.filter(area_path__startswith=area.path, received_at__gte=start, received_at__lt=end)
           .order_by("received_at", "pk"))
     cols = ["order_id", "order__number", "received_at", "lat", "lon", "building_id", "area_path", "category_id",
-            "order__reopen_count", "order__appeals_count"]
+            "order__reopen_count", "order__appeals_count", "address"]
     if texts:
         cols += ["title", "text"]
     rows = list(qs.values_list(*cols))
@@ -192,7 +193,8 @@ def appeal_frame(area: Area, start: datetime, end: datetime, *, texts: bool = Fa
         category=np.fromiter((r[7] if r[7] is not None else -1 for r in rows), dtype=np.int64, count=n),
         reopen=np.fromiter((r[8] for r in rows), dtype=np.int64, count=n),
         supports=np.fromiter((max(r[9] - 1, 0) for r in rows), dtype=np.int64, count=n),
-        texts=[f"{r[10]}\n{r[11]}" for r in rows] if texts else None,
+        texts=[f"{r[11]}\n{r[12]}" for r in rows] if texts else None,
+        address=[r[10] or "" for r in rows],
     )
     frame.grids = list(grids)
     return frame
@@ -254,6 +256,21 @@ def _anchor(frame: AppealFrame, members: np.ndarray, lat: float | None = None, l
     return point
 
 
+def _main_category(frame: AppealFrame, names: _Names, members: np.ndarray) -> dict | None:
+    """The leaf category most of the members have (a spike or cluster is counted on a rolled-up
+    category; the commander needs to read 路灯, not 城乡建设)."""
+    counts = Counter(names.categories[int(c)].name for c in frame.category[members] if int(c) in names.categories)
+    if not counts:
+        return None
+    name, n = counts.most_common(1)[0]
+    return {"name": name, "count": n}
+
+
+def _common_address(frame: AppealFrame, members: np.ndarray) -> str:
+    counts = Counter(frame.address[int(i)].strip() for i in members if frame.address and frame.address[int(i)].strip())
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 def _grid_codes(frame: AppealFrame, members: np.ndarray) -> list[str]:
     return sorted({frame.grids[int(g)].strip("/").split("/")[-1] for g in np.unique(frame.grid[members])})
 
@@ -290,7 +307,8 @@ def _spikes(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: 
             period_end=day_date(end_day - 1), sample_orders=_sample(frame, members, cfg.sample_orders),
             evidence={"observed": h.observed, "expected": round(h.expected, 3), "p_value": h.p_value,
                       "q_value": h.q_value, "window_days": params.window_days,
-                      "baseline_weeks": params.baseline_weeks, "anchor": _anchor(frame, members)}))
+                      "baseline_weeks": params.baseline_weeks, "main_category": _main_category(frame, names, members),
+                      "anchor": _anchor(frame, members)}))
     return out
 
 
@@ -323,6 +341,7 @@ def _clusters(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day
             evidence={"centre": {"lat": round(h.centre_lat, 7), "lon": round(h.centre_lon, 7)},
                       "radius_m": round(h.radius_m, 1), "eps_m": params.eps_m, "min_samples": params.min_samples,
                       "categories": dict(leaf_names.most_common()), "grids": _grid_codes(frame, members),
+                      "main_category": _main_category(frame, names, members),
                       "anchor": _anchor(frame, members, h.centre_lat, h.centre_lon)}))
     return out
 
@@ -353,6 +372,10 @@ def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_da
         building = buildings.get(h.place)
         if building is not None:
             place_name, place_key = building.address, f"b{building.code}"
+        elif _common_address(frame, h.members):
+            # The address residents gave reads better than coordinates (no building matched).
+            place_name = _common_address(frame, h.members)
+            place_key = f"p{-h.place}"
         else:
             i = int(h.members[0])
             place_name = _("near %(lat).5f, %(lon).5f in %(grid)s") % {"lat": frame.lat[i], "lon": frame.lon[i],
