@@ -192,6 +192,33 @@ def place_keys(building, lat, lon, *, round_m: float = 30.0) -> np.ndarray:
     return keys
 
 
+def linked_place_keys(building, lat, lon, category, *, round_m: float = 30.0, rows=None) -> np.ndarray:
+    """``place_keys``, except that points without a building within ``round_m`` of each other
+    (chained, per category) share one key: a fixed square grid splits the reports of one doorway
+    that straddle a square's edge. ``rows`` limits the linking to those rows (the window)."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.neighbors import radius_neighbors_graph
+
+    keys = place_keys(building, lat, lon, round_m=round_m)
+    building = np.asarray(building, dtype=np.int64)
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    category = np.asarray(category, dtype=np.int64)
+    sel = np.zeros(keys.size, dtype=bool)
+    sel[np.arange(keys.size) if rows is None else np.asarray(rows, dtype=np.int64)] = True
+    loose = sel & (building < 0) & np.isfinite(lat) & np.isfinite(lon)
+    for c in np.unique(category[loose]):
+        idx = np.flatnonzero(loose & (category == c))
+        if idx.size < 2:
+            continue
+        graph = radius_neighbors_graph(np.radians(np.column_stack([lat[idx], lon[idx]])), round_m / EARTH_RADIUS_M,
+                                       metric="haversine", mode="connectivity", n_jobs=1)
+        _n, comp = connected_components(graph, directed=False)
+        _u, first = np.unique(comp, return_index=True)
+        keys[idx] = keys[idx[first]][comp]
+    return keys
+
+
 def detect_recurring(place, category, day, *, end_day: int, params: RecurringParams = RecurringParams(),
                      weights=None) -> list[RecurringHit]:
     """Place × category pairs with ``≥ min_count`` appeals (each weighted: 1 + the order's

@@ -353,7 +353,9 @@ def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_da
 
         params = replace(params, days=end_day - start_day)
     category = names.rolled(frame.category, params.category_level)
-    place = detectors.place_keys(frame.building, frame.lat, frame.lon, round_m=params.round_m)
+    window = np.flatnonzero((frame.day >= start_day) & (frame.day < end_day))
+    place = detectors.linked_place_keys(frame.building, frame.lat, frame.lon, category, round_m=params.round_m,
+                                        rows=window)
     # A reopened order is the same complaint again: it counts once more, on its first appeal only.
     first = np.zeros(len(frame), dtype=bool)
     if len(frame):
