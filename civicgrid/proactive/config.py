@@ -44,7 +44,7 @@ class RecurringParams:
 @dataclass(frozen=True)
 class TopicParams:
     window_days: int = 30
-    docs_per_topic: int = 8     # k = n / docs_per_topic, clamped to [2, max_topics]
+    docs_per_topic: int = 4     # k = n / docs_per_topic, clamped to [2, max_topics]; split stories are merged back
     max_topics: int = 1000
     min_size: int = 3
     min_similarity: float = 0.35
