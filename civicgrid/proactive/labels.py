@@ -24,9 +24,11 @@ VERB_WEIGHT = 0.5
 # Place names (长春, 大沽路's 大沽) often come from the members' addresses, not from the story: they
 # fill a label after the nouns. Two-character words jieba does not know are often fragments of a
 # longer word (下区, 县东); longer unknown words are usually names (丽发新城, 彩钢房) and count fully.
-# Person names (nr) too: jieba tags many street names so (嘉善 of 嘉善路), and a resident's name has
-# no place in a label on a wall screen.
-PLACE_TAGS = frozenset("ns nt nr nrfg nrt".split())
+PLACE_TAGS = frozenset("ns nt".split())
+# Person names (nr): jieba tags street names so (嘉善 of 嘉善路), but also some nouns (井盖); they
+# keep their rank and may open a label, never complete one.
+NAME_TAGS = frozenset("nr nrfg nrt".split())
+NAME_WEIGHT = 0.9
 PLACE_WEIGHT = 0.4
 FRAGMENT_WEIGHT = 0.45
 # Frequent in appeals of every kind and not caught by the tags (jieba files them as nouns or
@@ -82,6 +84,8 @@ def word_weight(word: str, tags: dict | None = None) -> float:
         return VERB_WEIGHT
     if tag in PLACE_TAGS:
         return PLACE_WEIGHT
+    if tag in NAME_TAGS:
+        return NAME_WEIGHT
     return 1.0
 
 
@@ -99,7 +103,8 @@ def label_words(candidates, scores, *, size: int = 4) -> tuple[str, ...]:
             break
         # A place or a fragment may complete a short label, never pad a long one (长春路's 长春
         # after 燃气、管道、楼道 says where the members live, not what they complain about).
-        if (weight == PLACE_WEIGHT and len(chosen) >= 2) or (weight == FRAGMENT_WEIGHT and len(chosen) >= 3):
+        if ((weight == NAME_WEIGHT and len(chosen) >= 1) or (weight == PLACE_WEIGHT and len(chosen) >= 2)
+                or (weight == FRAGMENT_WEIGHT and len(chosen) >= 3)):
             continue
         if any(word in c or c in word for c in chosen):
             continue

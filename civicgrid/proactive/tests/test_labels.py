@@ -8,7 +8,7 @@ import numpy as np
 
 from civicgrid.proactive import detectors as d
 from civicgrid.proactive.config import TopicParams
-from civicgrid.proactive.labels import FRAGMENT_WEIGHT, PLACE_WEIGHT, VERB_WEIGHT, label_words, word_weight
+from civicgrid.proactive.labels import FRAGMENT_WEIGHT, NAME_WEIGHT, PLACE_WEIGHT, VERB_WEIGHT, label_words, word_weight
 
 
 def ranked(words):
@@ -28,13 +28,16 @@ def test_word_weights():
     assert word_weight("燃气") == 1.0 and word_weight("彩钢房") == 1.0      # a noun, an unknown name
     assert word_weight("搭建") == VERB_WEIGHT
     assert word_weight("华阳路") == PLACE_WEIGHT and word_weight("冠县") == PLACE_WEIGHT
-    assert word_weight("丽发") == FRAGMENT_WEIGHT
+    assert word_weight("丽发") == FRAGMENT_WEIGHT and word_weight("嘉善") == NAME_WEIGHT
 
 
 def test_places_complete_a_short_label_but_never_pad_a_long_one():
     assert ranked(["燃气", "管道", "楼道", "华阳路"]) == ("燃气", "管道", "楼道")
     assert ranked(["物业", "电梯", "冠县", "华阳路"]) == ("物业", "电梯")
     assert ranked(["冠县", "电梯"]) == ("电梯", "冠县")
+    # jieba files 井盖 and 嘉善 (of 嘉善路) as person names: one may open a label, never pad it.
+    assert ranked(["井盖", "人行道", "看不见"]) == ("井盖", "人行道", "看不见")
+    assert ranked(["公厕", "打扫", "嘉善"]) == ("公厕", "打扫")
 
 
 def test_a_word_inside_a_chosen_one_is_not_repeated():
