@@ -271,6 +271,21 @@ def _common_address(frame: AppealFrame, members: np.ndarray) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+def nearest_building(lat: float, lon: float, within_m: float) -> Building | None:
+    """The building nearest a point, within ``within_m`` metres (a bounding box query, then exact)."""
+    if not (np.isfinite(lat) and np.isfinite(lon)):
+        return None
+    dlat = within_m / detectors.M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    near = list(Building.objects.filter(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+                .only("id", "address", "lat", "lon")[:200])
+    if not near:
+        return None
+    d = detectors.haversine_m(lat, lon, [b.lat for b in near], [b.lon for b in near])
+    i = int(np.argmin(d))
+    return near[i] if d[i] <= within_m else None
+
+
 def _grid_codes(frame: AppealFrame, members: np.ndarray) -> list[str]:
     return sorted({frame.grids[int(g)].strip("/").split("/")[-1] for g in np.unique(frame.grid[members])})
 
@@ -377,6 +392,11 @@ def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_da
         elif _common_address(frame, h.members):
             # The address residents gave reads better than coordinates (no building matched).
             place_name = _common_address(frame, h.members)
+            place_key = f"p{-h.place}"
+        elif (near := nearest_building(float(np.nanmean(frame.lat[h.members])),
+                                       float(np.nanmean(frame.lon[h.members])), 2 * params.round_m)) is not None:
+            # A commander reads an address, not coordinates: the nearest building's, "near" it.
+            place_name = _("near %(address)s") % {"address": near.address}
             place_key = f"p{-h.place}"
         else:
             i = int(h.members[0])
