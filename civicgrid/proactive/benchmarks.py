@@ -266,4 +266,82 @@ class HotspotsBenchmark:
             f"topics 7 d ({len(data.docs):,} documents)")
 
 
-BENCHMARKS = [HotspotsBenchmark()]
+class PanelBenchmark:
+    """The command center's proactive panel, the /proactive/ page, 每月一题 and the monthly report's
+    hotspot section, timed on the current database (the demo: ``civicgrid demo --reset`` and
+    ``civicgrid proactive scan``) as one user sees them, each on a cold cache (what the first
+    visitor after a restart or a cache expiry waits for) and then warm."""
+
+    name = "proactive-panel"
+    help = "time the proactive panel, page, 每月一题 and the report's hotspot section on this database"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", default="district", help="the account the pages are opened as")
+        parser.add_argument("--repeat", type=int, default=3, help="runs of each measure (the median is printed)")
+        parser.add_argument("--month", help="YYYY-MM of 每月一题 and the report (default: the previous month)")
+
+    def run(self, command, options):
+        import statistics
+
+        from django.contrib.auth import get_user_model
+        from django.core.cache import cache
+        from django.db import connection, reset_queries
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from civicgrid.dashboard.api.params import parse_month, this_month
+        from civicgrid.people.jurisdiction import jurisdiction_for
+
+        from . import selectors
+
+        out = command.stdout.write
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            out(f"no user {options['user']!r}: run `civicgrid demo --reset` first")
+            return
+        j = jurisdiction_for(user)
+        area = selectors.area_for(j, None)
+        month = parse_month(options.get("month") or "") or this_month().previous
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+
+        def timed(fn, cold: bool):
+            runs = []
+            queries = 0
+            for _ in range(max(options["repeat"], 1)):
+                if cold:
+                    cache.clear()
+                reset_queries()
+                with CaptureQueriesContext(connection) as ctx:
+                    t = time.perf_counter()
+                    fn()
+                    runs.append(time.perf_counter() - t)
+                queries = len(ctx.captured_queries)
+            return statistics.median(runs), queries
+
+        def get(url):
+            def call():
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+            return call
+
+        def report_section():
+            from civicgrid.reports.hotspots import hotspots_for
+
+            hotspots_for(j, area, month)
+
+        measures = [
+            ("panel /proactive/panel/", get(f"/proactive/panel/?area={area.code}")),
+            ("page /proactive/", get(f"/proactive/?area={area.code}&month={month.code}")),
+            ("monthly_top_problem", lambda: selectors.monthly_top_problem(area, month)),
+            ("report hotspot section", report_section),
+        ]
+        out(f"{area.name} ({area.code}), month {month.code}, as {user.username}; median of {options['repeat']} runs")
+        out(f"{'measure':<26} {'cold s':>8} {'warm s':>8} {'queries':>8}")
+        for label, fn in tqdm(measures, desc="timing", unit="measure", disable=None):
+            cold, queries = timed(fn, True)
+            warm, _q = timed(fn, False)
+            out(f"{label:<26} {cold:>8.3f} {warm:>8.3f} {queries:>8}")
+
+
+BENCHMARKS = [HotspotsBenchmark(), PanelBenchmark()]

@@ -44,12 +44,15 @@ class RecurringParams:
 @dataclass(frozen=True)
 class TopicParams:
     window_days: int = 30
-    docs_per_topic: int = 8     # k = n / docs_per_topic, clamped to [2, max_topics]
+    docs_per_topic: int = 4     # k = n / docs_per_topic, clamped to [2, max_topics]; split stories are merged back
     max_topics: int = 1000
     min_size: int = 3
     min_similarity: float = 0.35
     min_label_share: float = 0.5   # members using the three label words, on average
     merge_similarity: float = 0.5   # clusters with centroids this close are one topic
+    label_merge: float = 0.5    # topics whose labels share this much (Jaccard) are one topic
+    label_words: int = 4        # words of a label (2–4 readable ones, ADR 011)
+    label_candidates: int = 20  # the centroid's top words the label is chosen from
     half_life_days: float = 14.0
     top_words: int = 5
     max_features: int = 50000

@@ -192,6 +192,33 @@ def place_keys(building, lat, lon, *, round_m: float = 30.0) -> np.ndarray:
     return keys
 
 
+def linked_place_keys(building, lat, lon, category, *, round_m: float = 30.0, rows=None) -> np.ndarray:
+    """``place_keys``, except that points without a building within ``round_m`` of each other
+    (chained, per category) share one key: a fixed square grid splits the reports of one doorway
+    that straddle a square's edge. ``rows`` limits the linking to those rows (the window)."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.neighbors import radius_neighbors_graph
+
+    keys = place_keys(building, lat, lon, round_m=round_m)
+    building = np.asarray(building, dtype=np.int64)
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    category = np.asarray(category, dtype=np.int64)
+    sel = np.zeros(keys.size, dtype=bool)
+    sel[np.arange(keys.size) if rows is None else np.asarray(rows, dtype=np.int64)] = True
+    loose = sel & (building < 0) & np.isfinite(lat) & np.isfinite(lon)
+    for c in np.unique(category[loose]):
+        idx = np.flatnonzero(loose & (category == c))
+        if idx.size < 2:
+            continue
+        graph = radius_neighbors_graph(np.radians(np.column_stack([lat[idx], lon[idx]])), round_m / EARTH_RADIUS_M,
+                                       metric="haversine", mode="connectivity", n_jobs=1)
+        _n, comp = connected_components(graph, directed=False)
+        _u, first = np.unique(comp, return_index=True)
+        keys[idx] = keys[idx[first]][comp]
+    return keys
+
+
 def detect_recurring(place, category, day, *, end_day: int, params: RecurringParams = RecurringParams(),
                      weights=None) -> list[RecurringHit]:
     """Place × category pairs with ``≥ min_count`` appeals (each weighted: 1 + the order's
@@ -253,6 +280,8 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
+    from .labels import label_words
+
     n = len(docs)
     supports = np.zeros(n) if supports is None else np.asarray(supports, dtype=float)
     age_days = np.zeros(n) if age_days is None else np.asarray(age_days, dtype=float)
@@ -312,21 +341,49 @@ def detect_topics(docs: list[list[str]], supports=None, age_days=None, *,
     groups: dict[int, list[int]] = {}
     for i, c in enumerate(kept):
         groups.setdefault(root(i), []).append(int(c))
-    topics: list[Topic] = []
-    for clusters in groups.values():
+
+    def describe(clusters):
+        """(members most typical first, TF-IDF centre, label) of a set of k-means clusters."""
         local = np.flatnonzero(np.isin(labels, clusters) & (sims >= params.min_similarity))
-        if local.size < params.min_size:
-            continue
+        if local.size == 0:
+            return local, None, ()
         local = local[np.argsort(-sims[local], kind="stable")]
         centre = np.asarray(X[local].mean(axis=0)).ravel()
-        top = np.argsort(-centre, kind="stable")[: params.top_words]
+        top = np.argsort(-centre, kind="stable")[: max(params.label_candidates, params.top_words)]
+        top = top[centre[top] > 0]
+        label = label_words([vocabulary[t] for t in top], centre[top], size=params.label_words)
+        return local, centre, label
+
+    # Near-duplicates: two groups whose clean labels share most words, or whose members' centres
+    # are close, tell the same story (the same template of complaint split by k-means) — one topic.
+    parts = [(clusters, *describe(clusters)) for clusters in groups.values()]
+    parts = [p for p in parts if p[1].size]
+    parent = list(range(len(parts)))
+    if len(parts) > 1:
+        unit = normalize(np.vstack([p[2] for p in parts]))
+        close = np.triu(unit @ unit.T, 1) >= params.merge_similarity
+        for a in range(len(parts)):
+            la = set(parts[a][3])
+            for b in range(a + 1, len(parts)):
+                lb = set(parts[b][3])
+                same_words = la and lb and len(la & lb) / len(la | lb) >= params.label_merge
+                if close[a, b] or same_words:
+                    parent[root(a)] = root(b)
+    merged: dict[int, list[int]] = {}
+    for i, p in enumerate(parts):
+        merged.setdefault(root(i), []).extend(p[0])
+    topics: list[Topic] = []
+    for clusters in merged.values():
+        local, centre, label = describe(clusters)
+        if local.size < params.min_size:
+            continue
+        top = np.argsort(-centre, kind="stable")[:3]
         # A topic is what its members say in common: most of them use its leading words. Clusters
         # of unrelated texts pass the centroid test now and then, never this one.
-        share = float((X[local][:, top[:3]] > 0).mean())
-        if share < params.min_label_share:
+        share = float((X[local][:, top] > 0).mean())
+        if share < params.min_label_share or len(label) < min(2, params.label_words):
             continue
         members = rows[local]
-        topics.append(Topic(tuple(str(vocabulary[t]) for t in top if centre[t] > 0), members,
-                            float(weight[members].sum()), int(supports[members].sum())))
+        topics.append(Topic(tuple(label), members, float(weight[members].sum()), int(supports[members].sum())))
     topics.sort(key=lambda t: (-t.heat, -t.size, t.words))
     return topics

@@ -1,5 +1,10 @@
 """Reads of hotspots (热点), anomalies and proactive tasks, always scoped to an area the reader may see.
 
+Spikes, clusters and recurring addresses are cheap (numpy over one query) and are computed when
+read. Hot topics cost seconds of jieba and clustering: the scans (daily job, ``civicgrid proactive
+scan``, a staff "rescan") compute them and store them in ``Snapshot`` rows, and every page, API and
+report reads them from there with the time they were computed (ADR 011).
+
 ``appeal_frame`` reads the appeals of an area and a period into numpy arrays (one query); the pure
 detectors of ``detectors`` turn them into hits; this module names them (Chinese titles, areas,
 categories, sample orders) as :class:`Finding` rows with a stable dedupe key. Other apps (the
@@ -9,6 +14,7 @@ monthly report) use ``findings_for`` and ``monthly_top_problem``; the signatures
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,10 +30,11 @@ from civicgrid.workorders.models import Appeal, Category, WorkOrder
 
 from . import detectors
 from .config import ProactiveConfig, config_for
-from .models import FindingKind, ProactiveTask
+from .models import FindingKind, ProactiveTask, Snapshot
 
 EPOCH = date(1970, 1, 1).toordinal()
 KINDS = (FindingKind.SPIKE, FindingKind.CLUSTER, FindingKind.RECURRING, FindingKind.TOPIC)
+LIVE_KINDS = (FindingKind.SPIKE, FindingKind.CLUSTER, FindingKind.RECURRING)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,15 @@ class Finding:
                 "p_value": self.p_value, "expected": self.expected, "period_start": self.period_start.isoformat(),
                 "period_end": self.period_end.isoformat(), "sample_orders": list(self.sample_orders),
                 "evidence": self.evidence}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Finding:
+        return cls(kind=d["kind"], key=d["key"], title=d["title"], area_code=d["area_code"],
+                   area_name=d["area_name"], category_code=d.get("category_code", ""),
+                   category_name=d.get("category_name", ""), count=int(d["count"]), score=float(d["score"]),
+                   p_value=d.get("p_value"), expected=d.get("expected"),
+                   period_start=date.fromisoformat(d["period_start"]), period_end=date.fromisoformat(d["period_end"]),
+                   sample_orders=tuple(d.get("sample_orders") or ()), evidence=d.get("evidence") or {})
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,7 @@ class AppealFrame:
     reopen: np.ndarray
     supports: np.ndarray        # the order's "me too" appeals beyond the first
     texts: list[str] | None = None
+    address: list[str] = field(default_factory=list)   # the address as given
 
     def __len__(self) -> int:
         return int(self.day.size)
@@ -157,7 +174,7 @@ def appeal_frame(area: Area, start: datetime, end: datetime, *, texts: bool = Fa
     qs = (Appeal.objects.filter(area_path__startswith=area.path, received_at__gte=start, received_at__lt=end)
           .order_by("received_at", "pk"))
     cols = ["order_id", "order__number", "received_at", "lat", "lon", "building_id", "area_path", "category_id",
-            "order__reopen_count", "order__appeals_count"]
+            "order__reopen_count", "order__appeals_count", "address"]
     if texts:
         cols += ["title", "text"]
     rows = list(qs.values_list(*cols))
@@ -176,7 +193,8 @@ def appeal_frame(area: Area, start: datetime, end: datetime, *, texts: bool = Fa
         category=np.fromiter((r[7] if r[7] is not None else -1 for r in rows), dtype=np.int64, count=n),
         reopen=np.fromiter((r[8] for r in rows), dtype=np.int64, count=n),
         supports=np.fromiter((max(r[9] - 1, 0) for r in rows), dtype=np.int64, count=n),
-        texts=[f"{r[10]}\n{r[11]}" for r in rows] if texts else None,
+        texts=[f"{r[11]}\n{r[12]}" for r in rows] if texts else None,
+        address=[r[10] or "" for r in rows],
     )
     frame.grids = list(grids)
     return frame
@@ -238,6 +256,36 @@ def _anchor(frame: AppealFrame, members: np.ndarray, lat: float | None = None, l
     return point
 
 
+def _main_category(frame: AppealFrame, names: _Names, members: np.ndarray) -> dict | None:
+    """The leaf category most of the members have (a spike or cluster is counted on a rolled-up
+    category; the commander needs to read 路灯, not 城乡建设)."""
+    counts = Counter(names.categories[int(c)].name for c in frame.category[members] if int(c) in names.categories)
+    if not counts:
+        return None
+    name, n = counts.most_common(1)[0]
+    return {"name": name, "count": n}
+
+
+def _common_address(frame: AppealFrame, members: np.ndarray) -> str:
+    counts = Counter(frame.address[int(i)].strip() for i in members if frame.address and frame.address[int(i)].strip())
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def nearest_building(lat: float, lon: float, within_m: float) -> Building | None:
+    """The building nearest a point, within ``within_m`` metres (a bounding box query, then exact)."""
+    if not (np.isfinite(lat) and np.isfinite(lon)):
+        return None
+    dlat = within_m / detectors.M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    near = list(Building.objects.filter(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+                .only("id", "address", "lat", "lon")[:200])
+    if not near:
+        return None
+    d = detectors.haversine_m(lat, lon, [b.lat for b in near], [b.lon for b in near])
+    i = int(np.argmin(d))
+    return near[i] if d[i] <= within_m else None
+
+
 def _grid_codes(frame: AppealFrame, members: np.ndarray) -> list[str]:
     return sorted({frame.grids[int(g)].strip("/").split("/")[-1] for g in np.unique(frame.grid[members])})
 
@@ -274,7 +322,8 @@ def _spikes(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: 
             period_end=day_date(end_day - 1), sample_orders=_sample(frame, members, cfg.sample_orders),
             evidence={"observed": h.observed, "expected": round(h.expected, 3), "p_value": h.p_value,
                       "q_value": h.q_value, "window_days": params.window_days,
-                      "baseline_weeks": params.baseline_weeks, "anchor": _anchor(frame, members)}))
+                      "baseline_weeks": params.baseline_weeks, "main_category": _main_category(frame, names, members),
+                      "anchor": _anchor(frame, members)}))
     return out
 
 
@@ -307,6 +356,7 @@ def _clusters(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day
             evidence={"centre": {"lat": round(h.centre_lat, 7), "lon": round(h.centre_lon, 7)},
                       "radius_m": round(h.radius_m, 1), "eps_m": params.eps_m, "min_samples": params.min_samples,
                       "categories": dict(leaf_names.most_common()), "grids": _grid_codes(frame, members),
+                      "main_category": _main_category(frame, names, members),
                       "anchor": _anchor(frame, members, h.centre_lat, h.centre_lon)}))
     return out
 
@@ -318,7 +368,9 @@ def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_da
 
         params = replace(params, days=end_day - start_day)
     category = names.rolled(frame.category, params.category_level)
-    place = detectors.place_keys(frame.building, frame.lat, frame.lon, round_m=params.round_m)
+    window = np.flatnonzero((frame.day >= start_day) & (frame.day < end_day))
+    place = detectors.linked_place_keys(frame.building, frame.lat, frame.lon, category, round_m=params.round_m,
+                                        rows=window)
     # A reopened order is the same complaint again: it counts once more, on its first appeal only.
     first = np.zeros(len(frame), dtype=bool)
     if len(frame):
@@ -337,6 +389,15 @@ def _recurring(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_da
         building = buildings.get(h.place)
         if building is not None:
             place_name, place_key = building.address, f"b{building.code}"
+        elif _common_address(frame, h.members):
+            # The address residents gave reads better than coordinates (no building matched).
+            place_name = _common_address(frame, h.members)
+            place_key = f"p{-h.place}"
+        elif (near := nearest_building(float(np.nanmean(frame.lat[h.members])),
+                                       float(np.nanmean(frame.lon[h.members])), 2 * params.round_m)) is not None:
+            # A commander reads an address, not coordinates: the nearest building's, "near" it.
+            place_name = _("near %(address)s") % {"address": near.address}
+            place_key = f"p{-h.place}"
         else:
             i = int(h.members[0])
             place_name = _("near %(lat).5f, %(lon).5f in %(grid)s") % {"lat": frame.lat[i], "lon": frame.lon[i],
@@ -364,15 +425,22 @@ def topic_rows(frame: AppealFrame, start_day: int, end_day: int) -> np.ndarray:
     return np.sort(sel[first])
 
 
-def _topics(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int,
-            area: Area, now_day: float) -> list[Finding]:
+@lru_cache(maxsize=200_000)
+def _words(text: str) -> tuple[str, ...]:
+    """jieba words of one appeal; a scan segments the same texts for the day's window and the
+    month's, and jieba is most of a topic scan's time."""
     from civicgrid.core.text import words
 
+    return tuple(words(text))
+
+
+def _topics(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: int, end_day: int,
+            area: Area, now_day: float) -> list[Finding]:
     params = cfg.topics
     rows = topic_rows(frame, start_day, end_day)
     if rows.size == 0 or frame.texts is None:
         return []
-    docs = [words(frame.texts[int(i)]) for i in rows]
+    docs = [_words(frame.texts[int(i)]) for i in rows]
     topics = detectors.detect_topics(docs, frame.supports[rows], now_day - frame.day[rows], params=params)
     period = _period_label(FindingKind.TOPIC, end_day)
     out = []
@@ -443,20 +511,72 @@ def scan_area(area: Area, *, now: datetime | None = None, kinds=None, start: dat
     return found
 
 
+# --- stored hot topics ---------------------------------------------------------------------------
+def _ancestor_paths(area: Area) -> list[str]:
+    codes = [c for c in area.path.split(PATH_SEPARATOR) if c]
+    return [PATH_SEPARATOR.join(codes[:i]) + PATH_SEPARATOR for i in range(1, len(codes) + 1)]
+
+
+def latest_snapshot(area: Area, scope: str = Snapshot.Scope.DAY, period: str | None = None) -> Snapshot | None:
+    """The snapshot that covers ``area``: its own, else its nearest scanned ancestor's; the latest."""
+    qs = Snapshot.objects.filter(area_path__in=_ancestor_paths(area), scope=scope)
+    if period is not None:
+        qs = qs.filter(period=period)
+    rows = list(qs.only("id", "area_path", "as_of", "period", "scope", "trigger", "findings"))
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r.area_path.count(PATH_SEPARATOR), r.as_of))
+
+
+def snapshot_findings(snapshot: Snapshot | None, area: Area, kinds=(FindingKind.TOPIC,)) -> list[Finding]:
+    """The findings of a snapshot that concern ``area``: all of them when it is the area's own,
+    else those with a grid inside the area (a district's scan read by one of its streets)."""
+    if snapshot is None:
+        return []
+    found = [Finding.from_dict(d) for d in snapshot.findings if d.get("kind") in kinds]
+    if snapshot.area_path == area.path:
+        return found
+    codes = {c for f in found for c in f.evidence.get("grids", [])}
+    inside = set(Area.objects.filter(code__in=codes, path__startswith=area.path).values_list("code", flat=True))
+    return [f for f in found if inside & set(f.evidence.get("grids", []))]
+
+
+def _window_topics(area: Area, start: datetime | None, end: datetime) -> tuple[list[Finding], datetime | None]:
+    """Stored topics for [start, end): a calendar month's snapshot when the window starts on the
+    first of a month, else the day snapshot of the window's last day."""
+    last = timezone.localtime(end - timedelta(microseconds=1)).date() if timezone.is_aware(end) else end.date()
+    first = (timezone.localtime(start).date() if start is not None and timezone.is_aware(start)
+             else (start.date() if start is not None else None))
+    if first is not None and first.day == 1 and (first.year, first.month) == (last.year, last.month):
+        snap = latest_snapshot(area, Snapshot.Scope.MONTH, first.strftime("%Y-%m"))
+    else:
+        snap = latest_snapshot(area, Snapshot.Scope.DAY, last.isoformat())
+    return snapshot_findings(snap, area), (snap.as_of if snap else None)
+
+
 def findings_for(scope, start: datetime, end: datetime, *, kinds=None, now: datetime | None = None,
-                 include_tasked: bool = False) -> list[Finding]:
+                 include_tasked: bool = False, live_topics: bool = False) -> list[Finding]:
     """Findings of ``scope`` (a Jurisdiction, an Area or an area code) with the recent window
-    [start, end); see ADR 011. A Jurisdiction without a command center gets an empty list."""
+    [start, end); see ADR 011. A Jurisdiction without a command center gets an empty list.
+    Spikes, clusters and recurring addresses are computed now; hot topics are read from the scans'
+    snapshot of that window (none when it was not scanned), unless ``live_topics``."""
+    kinds = set(kinds or KINDS)
     out: list[Finding] = []
     for area in areas_of(scope):
-        out += scan_area(area, now=now or end, kinds=kinds, start=start, end=end, include_tasked=include_tasked)
+        live = kinds if live_topics else kinds - {FindingKind.TOPIC}
+        if live:
+            out += scan_area(area, now=now or end, kinds=live, start=start, end=end, include_tasked=True)
+        if FindingKind.TOPIC in kinds and not live_topics:
+            out += _window_topics(area, start, end)[0]
+    if not include_tasked:
+        done = tasked_keys(f.key for f in out)
+        out = [f for f in out if f.key not in done]
     return out
 
 
 def _cached_scan(area: Area, *, now: datetime | None, kinds) -> list[Finding]:
-    """A scan of ``area`` as of ``now`` (or the current time, then cached for
-    PROACTIVE["cache_seconds"], default 600: the command center asks every time it is opened, and
-    topics cost seconds of jieba on a busy district). Tasks created since are filtered by the caller."""
+    """A live scan of ``area`` as of ``now`` (or the current time, then cached for
+    PROACTIVE["cache_seconds"], default 600). Tasks created since are filtered by the caller."""
     from django.conf import settings
     from django.core.cache import cache
 
@@ -472,19 +592,44 @@ def _cached_scan(area: Area, *, now: datetime | None, kinds) -> list[Finding]:
     return found
 
 
-def current_findings(j: Jurisdiction, area: Area, *, now: datetime | None = None, kinds=None) -> list[Finding]:
-    """What the command center offers now: findings not yet turned into tasks, for an area the
-    reader may see (``area_for``), each kind over its configured window."""
+@dataclass(frozen=True)
+class Current:
+    """What the command center shows: live spikes, clusters and recurring addresses, and the hot
+    topics of the latest scan (``topics_as_of`` None when the area was never scanned)."""
+
+    findings: list[Finding]
+    topics_as_of: datetime | None
+    scan_trigger: str = ""
+
+
+def current(j: Jurisdiction, area: Area, *, now: datetime | None = None, kinds=None,
+            include_tasked: bool = False) -> Current:
     if not can_see(j) or not j.covers_path(area.path):
-        return []
-    found = _cached_scan(area, now=now, kinds=kinds)
-    done = tasked_keys(f.key for f in found)
-    return [f for f in found if f.key not in done]
+        return Current([], None)
+    kinds = set(kinds or KINDS)
+    live = [k for k in LIVE_KINDS if k in kinds]
+    found = _cached_scan(area, now=now, kinds=live) if live else []
+    as_of, trigger = None, ""
+    if FindingKind.TOPIC in kinds:
+        snap = latest_snapshot(area)
+        found = found + sorted(snapshot_findings(snap, area), key=lambda f: -f.score)
+        as_of, trigger = (snap.as_of, snap.trigger) if snap else (None, "")
+    if not include_tasked:
+        done = tasked_keys(f.key for f in found)
+        found = [f for f in found if f.key not in done]
+    return Current(found, as_of, trigger)
+
+
+def current_findings(j: Jurisdiction, area: Area, *, now: datetime | None = None, kinds=None) -> list[Finding]:
+    """What the command center offers now (``current``): findings not yet turned into tasks, for an
+    area the reader may see (``area_for``)."""
+    return current(j, area, now=now, kinds=kinds).findings
 
 
 def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: datetime | None = None) -> Finding | None:
-    """The finding with this key as a scan of ``area`` (default: the top of the reader's
-    jurisdiction) finds it now: evidence is recomputed, never taken from a client."""
+    """The finding with this key as the command center shows it now (default area: the top of
+    the reader's jurisdiction): evidence is recomputed or read from the stored scan, never taken
+    from a client."""
     parts = (key or "").split(":")
     if len(parts) < 4 or parts[0] not in KINDS:
         return None
@@ -492,7 +637,7 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
     if area is None or not can_see(j) or not j.covers_path(area.path):
         return None
     # The same (cached) scan the command center showed, so what a person saw is what they confirm.
-    for f in _cached_scan(area, now=now, kinds=None):
+    for f in current(j, area, now=now, include_tasked=True).findings:
         if f.key == key:
             return f
     return None
@@ -529,8 +674,10 @@ def _month_bounds(month) -> tuple[str, datetime, datetime]:
     return month.code, start, end
 
 
-def monthly_top_problem(area, month) -> TopProblem | None:
-    """每月一题: the month's top problem of ``area`` (Area or code; see ADR 011), None without orders."""
+def monthly_top_problem(area, month, *, live_topics: bool = False) -> TopProblem | None:
+    """每月一题: the month's top problem of ``area`` (Area or code; see ADR 011), None without orders.
+    The month's hot topics come from the scans' month snapshot (``evidence["topics_as_of"]``), or
+    are computed now with ``live_topics`` (the scan itself)."""
     if isinstance(area, str):
         area = Area.objects.get(code=area)
     code, start, end = _month_bounds(month)
@@ -558,12 +705,19 @@ def monthly_top_problem(area, month) -> TopProblem | None:
                       category_code=cat.code, category_name=cat.name, count=count, heat=float(count),
                       sample_orders=samples, key=key, task_order=task.order.number if task else None,
                       evidence={"scope": area.code})
-    topics = scan_area(area, kinds=[FindingKind.TOPIC], start=start, end=end, now=end, include_tasked=True)
+    if live_topics:
+        topics, as_of = scan_area(area, kinds=[FindingKind.TOPIC], start=start, end=end, now=end,
+                                  include_tasked=True), None
+    else:
+        snap = latest_snapshot(area, Snapshot.Scope.MONTH, code)
+        topics, as_of = snapshot_findings(snap, area), (snap.as_of if snap else None)
+    topics = sorted(topics, key=lambda f: -f.score)
     if topics and topics[0].score > best.heat:
         t = topics[0]
         best = TopProblem(month=code, area_code=area.code, area_name=area.name, kind="topic", title=t.title,
                           category_code=t.category_code, category_name=t.category_name, count=t.count,
                           heat=t.score, sample_orders=t.sample_orders, key=key,
                           task_order=task.order.number if task else None,
-                          evidence={"scope": area.code, **t.evidence})
+                          evidence={"scope": area.code, **t.evidence,
+                                    "topics_as_of": as_of.isoformat() if as_of else None})
     return best

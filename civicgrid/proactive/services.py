@@ -22,7 +22,7 @@ from civicgrid.workorders.intake import submit_appeal
 from civicgrid.workorders.models import Category, Channel, WorkOrder
 
 from . import selectors
-from .models import FindingKind, ProactiveTask
+from .models import FindingKind, ProactiveTask, ScanTrigger, Snapshot
 from .selectors import Finding, TopProblem
 
 
@@ -149,3 +149,68 @@ def confirm_monthly_problem(*, actor, area: Area, month) -> ProactiveTask:
                  period_start=m.first, period_end=m.next_first - timedelta(days=1), count=top.count,
                  score=top.heat, evidence={**top.evidence, "kind": top.kind, "sub_area": top.area_code,
                                            "sample_orders": list(top.sample_orders)})
+
+
+# --- scans and their snapshots ------------------------------------------------------------------
+def _months_to_scan(area: Area, now) -> list:
+    """This month, and last month while its snapshot was taken before the month ended (the first
+    scan of a month closes the previous one)."""
+    from django.utils import timezone
+
+    from civicgrid.dashboard.api.params import Month
+
+    this = Month(timezone.localtime(now).date().replace(day=1))
+    last = this.previous
+    closed = Snapshot.objects.filter(area=area, scope=Snapshot.Scope.MONTH, period=last.code,
+                                     as_of__gte=last.bounds()[1]).exists()
+    return [this] if closed else [last, this]
+
+
+def _store(*, area: Area, scope: str, period: str, as_of, findings, trigger: str, actor, seconds: float) -> Snapshot:
+    snap, _created = Snapshot.objects.update_or_create(
+        area=area, scope=scope, period=period,
+        defaults={"area_path": area.path, "as_of": as_of, "trigger": trigger, "seconds": round(seconds, 3),
+                  "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+                  "findings": [f.as_dict() for f in findings]})
+    return snap
+
+
+def scan_and_store(*, area: Area, now=None, trigger: str = ScanTrigger.JOB, actor=None) -> tuple[Snapshot, list[Finding]]:
+    """Every detector over ``area`` as of ``now``; the findings are stored as the area's snapshot of
+    that day, and the hot topics of this month (and of last month until it is closed) as month
+    snapshots. Returns the day snapshot and its findings (tasked ones included)."""
+    import time
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    t = time.perf_counter()
+    found = selectors.scan_area(area, now=now, include_tasked=True)
+    day_seconds = time.perf_counter() - t
+    months = []
+    for month in _months_to_scan(area, now):
+        start, end = month.bounds()
+        end = min(end, now)
+        t = time.perf_counter()
+        topics = selectors.scan_area(area, kinds=[FindingKind.TOPIC], start=start, end=end, now=end, include_tasked=True)
+        months.append((month.code, end, topics, time.perf_counter() - t))
+    with transaction.atomic():
+        snap = _store(area=area, scope=Snapshot.Scope.DAY, period=timezone.localtime(now).date().isoformat(),
+                      as_of=now, findings=found, trigger=trigger, actor=actor, seconds=day_seconds)
+        for code, as_of, topics, seconds in months:
+            _store(area=area, scope=Snapshot.Scope.MONTH, period=code, as_of=as_of, findings=topics,
+                   trigger=trigger, actor=actor, seconds=seconds)
+        counts: dict[str, int] = {}
+        for f in found:
+            counts[f.kind] = counts.get(f.kind, 0) + 1
+        record_event(actor=actor, action="proactive.scan", obj=snap, changes={
+            "area": area.code, "trigger": trigger, "as_of": now.isoformat(), "findings": counts,
+            "months": [m[0] for m in months]})
+    return snap, found
+
+
+def rescan_area(*, actor, area: Area, now=None) -> Snapshot:
+    """"重新扫描": staff of ``area`` run its scan now instead of waiting for the daily job."""
+    _check_actor(actor, area)
+    snap, _found = scan_and_store(area=area, now=now, trigger=ScanTrigger.MANUAL, actor=actor)
+    return snap

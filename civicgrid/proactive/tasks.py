@@ -20,15 +20,18 @@ class ScanSummary:
     refused: int = 0
 
 
-def run_scan(*, areas, now=None, create_as=None, progress=None) -> tuple[ScanSummary, list]:
-    """Every detector over each area; with ``create_as`` (a user) the findings become tasks."""
+def run_scan(*, areas, now=None, create_as=None, progress=None, trigger: str = "job") -> tuple[ScanSummary, list]:
+    """Every detector over each area, stored as the area's snapshot (what the pages read); with
+    ``create_as`` (a user) the findings not yet tasks become tasks."""
     from . import selectors, services
 
     now = now or timezone.now()
     summary = ScanSummary()
     found_all = []
     for area in areas:
-        found = selectors.scan_area(area, now=now)
+        _snap, found = services.scan_and_store(area=area, now=now, trigger=trigger)
+        done = selectors.tasked_keys(f.key for f in found)
+        found = [f for f in found if f.key not in done]
         summary.areas += 1
         for f in found:
             summary.findings[f.kind] = summary.findings.get(f.kind, 0) + 1

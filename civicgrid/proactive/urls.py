@@ -8,5 +8,6 @@ urlpatterns: list = [
     path("", views.page, name="page"),
     path("panel/", views.panel, name="panel"),
     path("tasks/create/", views.create_task, name="create"),
+    path("rescan/", views.rescan, name="rescan"),
     path("monthly/confirm/", views.confirm_monthly, name="confirm-monthly"),
 ]

@@ -23,6 +23,7 @@ from .models import FindingKind
 
 KIND_ORDER = [FindingKind.SPIKE, FindingKind.CLUSTER, FindingKind.RECURRING, FindingKind.TOPIC]
 PANEL_LIMIT = 5
+PAGE_TOPICS = 10   # the page lists the hottest topics; "all" shows the rest
 
 
 def _scope(request, code=None):
@@ -35,22 +36,27 @@ def _scope(request, code=None):
     return j, area
 
 
-def _grouped(found, limit=None) -> list[dict]:
+def _grouped(found, limits: dict) -> list[dict]:
     groups = []
     for kind in KIND_ORDER:
         rows = [f for f in found if f.kind == kind]
+        limit = limits.get(kind)
         groups.append({"kind": kind, "label": FindingKind(kind).label, "rows": rows[:limit] if limit else rows,
-                       "more": max(len(rows) - limit, 0) if limit else 0})
+                       "total": len(rows), "more": max(len(rows) - limit, 0) if limit else 0})
     return groups
 
 
 def _context(request, j, area, limit=None) -> dict:
-    found = selectors.current_findings(j, area)
+    now = selectors.current(j, area)
     month = parse_month(request.GET.get("month")) or this_month()
+    if limit:
+        limits = {kind: limit for kind in KIND_ORDER}
+    else:
+        limits = {} if request.GET.get("all") else {FindingKind.TOPIC: PAGE_TOPICS}
     return {
-        "area": area, "groups": _grouped(found, limit), "found_count": len(found),
-        "top": selectors.monthly_top_problem(area, month), "month": month,
-        "next": request.get_full_path(),
+        "area": area, "groups": _grouped(now.findings, limits), "found_count": len(now.findings),
+        "topics_as_of": now.topics_as_of, "top": selectors.monthly_top_problem(area, month), "month": month,
+        "next": request.get_full_path(), "can_rescan": j.covers_path(area.path),
     }
 
 
@@ -102,6 +108,24 @@ def create_task(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _created(task))
+    return redirect(_back(request, area))
+
+
+@login_required
+@require_POST
+def rescan(request):
+    """"重新扫描": the area's scan now (seconds on a busy district), then back to the page."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    j, area = _scope(request, request.POST.get("area") or None)
+    try:
+        snap = services.rescan_area(actor=request.user, area=area)
+    except services.ProactiveError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(area)s rescanned: findings as of %(time)s.") % {
+            "area": area.name, "time": formats.date_format(timezone.localtime(snap.as_of), "Y-m-d H:i")})
     return redirect(_back(request, area))
 
 

@@ -64,6 +64,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/orders/{number}/whistles/",
         "/api/v1/proactive/findings/",
         "/api/v1/proactive/monthly/",
+        "/api/v1/proactive/rescan/",
         "/api/v1/proactive/tasks/",
         "/api/v1/proactive/tasks/{id}/",
         "/api/v1/reports/",

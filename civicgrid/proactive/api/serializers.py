@@ -38,7 +38,27 @@ class FindingSerializer(serializers.Serializer):
 
 class FindingListSerializer(serializers.Serializer):
     area = serializers.CharField()
+    topics_as_of = serializers.DateTimeField(allow_null=True, help_text=(
+        "when the hot topics were computed (the latest stored scan; null: never scanned); spikes, "
+        "clusters and recurring addresses are computed at the request"))
     findings = FindingSerializer(many=True)
+
+
+class RescanSerializer(serializers.Serializer):
+    area = serializers.CharField(required=False, allow_blank=True)
+
+
+class SnapshotSerializer(serializers.Serializer):
+    area = serializers.CharField(source="area.code")
+    scope = serializers.CharField()
+    period = serializers.CharField()
+    as_of = serializers.DateTimeField()
+    trigger = serializers.CharField()
+    seconds = serializers.FloatField()
+    findings = serializers.SerializerMethodField()
+
+    def get_findings(self, obj) -> int:
+        return len(obj.findings)
 
 
 class TaskSerializer(serializers.Serializer):

@@ -52,8 +52,20 @@ class FindingsView(ProactiveView):
         recurring problems at one address and hot topics."""
         j, area, q = self.scope(request, request.query_params, s.FindingsQuerySerializer)
         kinds = [q["kind"]] if q.get("kind") else None
-        found = selectors.current_findings(j, area, kinds=kinds)
-        return Response({"area": area.code, "findings": [f.as_dict() for f in found]})
+        now = selectors.current(j, area, kinds=kinds)
+        return Response({"area": area.code, "topics_as_of": now.topics_as_of,
+                         "findings": [f.as_dict() for f in now.findings]})
+
+
+class RescanView(ProactiveView):
+    @extend_schema(operation_id="proactive_rescan", request=s.RescanSerializer,
+                   responses={201: s.SnapshotSerializer, **ERRORS}, tags=["proactive"])
+    def post(self, request):
+        """Scan the area now (every detector, hot topics included; seconds on a busy district) and
+        store the result as its snapshot of the day. Audited."""
+        j, area, _q = self.scope(request, request.data, s.RescanSerializer)
+        snap = services.rescan_area(actor=request.user, area=area)
+        return Response(s.SnapshotSerializer(snap).data, status=status.HTTP_201_CREATED)
 
 
 class TasksView(ProactiveView):

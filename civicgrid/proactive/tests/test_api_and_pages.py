@@ -122,3 +122,25 @@ def test_the_page_and_the_buttons(w):
     assert resident.get("/proactive/").status_code == 403
     assert resident.post("/proactive/tasks/create/", {"key": key}).status_code == 403
     assert ProactiveTask.objects.count() == 1
+
+
+def test_the_findings_api_says_when_topics_were_scanned_and_rescan_stores_a_snapshot(w):
+    from civicgrid.proactive.models import Snapshot
+
+    api = APIClient()
+    api.force_authenticate(w.users["street"])
+    before = api.get("/api/v1/proactive/findings/", {"area": w.tree.street1.code}).json()
+    assert before["topics_as_of"] is None
+    r = api.post("/api/v1/proactive/rescan/", {"area": w.tree.street1.code}, format="json")
+    assert r.status_code == 201
+    snap = Snapshot.objects.get(scope="day")
+    assert (r.json()["area"], r.json()["scope"], r.json()["trigger"]) == (w.tree.street1.code, "day", "manual")
+    assert r.json()["findings"] == len(snap.findings)
+    after = api.get("/api/v1/proactive/findings/", {"area": w.tree.street1.code}).json()
+    assert after["topics_as_of"] is not None
+    assert [f["key"] for f in after["findings"] if f["kind"] == "topic"] == \
+        [f["key"] for f in sorted(snap.findings, key=lambda f: -f["score"]) if f["kind"] == "topic"]
+    resident = APIClient()
+    resident.force_authenticate(w.users["resident"])
+    assert resident.post("/api/v1/proactive/rescan/", {}, format="json").status_code == 403
+    assert Snapshot.objects.filter(scope="day").count() == 1

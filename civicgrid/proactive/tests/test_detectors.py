@@ -167,3 +167,20 @@ def test_heat_decays_with_the_half_life():
 def test_topics_of_too_few_documents():
     assert d.detect_topics([["a"]]) == []
     assert d.detect_topics([["a"], ["b"], ["c"]]) == []
+
+
+def test_points_of_one_doorway_across_a_square_edge_share_a_place():
+    # Three reports 10 and 7 m apart straddling a 30 m square's edge, plus one 200 m away.
+    lat0 = math.floor(36.09 * d.M_PER_DEG / 30) * 30 / d.M_PER_DEG   # on an edge of the squares
+    lat = np.array([lat0 - 5 / d.M_PER_DEG, lat0 + 5 / d.M_PER_DEG, lat0 + 12 / d.M_PER_DEG, lat0 + 200 / d.M_PER_DEG])
+    lon = np.full(4, 120.335)
+    building = np.full(4, -1)
+    squares = d.place_keys(building, lat, lon)
+    assert squares[0] != squares[1]
+    linked = d.linked_place_keys(building, lat, lon, np.zeros(4))
+    assert linked[0] == linked[1] == linked[2] != linked[3]
+    # Another category at the same points is another problem: never linked across categories.
+    mixed = d.linked_place_keys(building, lat, lon, np.array([1, 1, 2, 1]))
+    assert mixed[0] == mixed[1] != mixed[2]
+    hits = d.detect_recurring(linked, np.zeros(4), np.full(4, END - 1), end_day=END, params=RecurringParams(min_count=3))
+    assert [(h.count, sorted(h.members.tolist())) for h in hits] == [(3, [0, 1, 2])]

@@ -140,3 +140,19 @@ def test_the_command_center_scan_is_cached_and_tasks_are_filtered_at_read_time(w
     assert found == first[0]
     services.create_task_from_finding(actor=w.users["street"], finding=found)
     assert [f for f in selectors.current_findings(street, w.tree.street1) if f.kind == "spike"] == []
+
+
+def test_recurring_points_without_a_building_are_named_by_the_nearest_one(w):
+    from civicgrid.core.testing import make_building
+
+    from .helpers import at
+
+    make_building("B8", w.tree.grid3, "青岛市市北区上海路8号", 120.322, 36.052)
+    # Three reports 12 m apart on a line (a 30 m square would split some of them), none linked to
+    # the building: the place is named after it, not by coordinates.
+    for i in range(3):
+        appeal(w, days_ago=i + 1, area=w.tree.grid3, category=w.categories["gas"],
+               point=at(120.322, 36.052, -12 + 12 * i, 3))
+    gas = [f for f in selectors.scan_area(w.tree.district, now=NOW, kinds=["recurring"])
+           if f.category_code == "010102"]
+    assert [(f.count, f.evidence["building"], f.evidence["place"]) for f in gas] == [(3, None, "青岛市市北区上海路8号附近")]

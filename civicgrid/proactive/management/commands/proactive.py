@@ -100,14 +100,14 @@ class Command(BaseCommand):
 
             areas = areas_of(jurisdiction_for(user))
         with tqdm(total=len(areas), desc="scanning", unit="area", disable=None) as bar:
-            summary, found = tasks.run_scan(areas=areas, now=now, create_as=user, progress=bar)
+            summary, found = tasks.run_scan(areas=areas, now=now, create_as=user, progress=bar, trigger="command")
         for f in found:
             extra = f" p={f.p_value:.2g}" if f.p_value is not None else f" score={f.score:g}"
             self.stdout.write(f"[{f.kind}] {f.title} · {f.count}{extra} · {', '.join(f.sample_orders[:3])}")
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary.findings.items())) or "none"
         self.stdout.write(self.style.SUCCESS(
             f"Scanned {summary.areas} area(s) as of {timezone.localtime(now):%Y-%m-%d %H:%M}: findings {kinds}; "
-            f"tasks created {summary.created}, refused {summary.refused}."))
+            f"tasks created {summary.created}, refused {summary.refused}; stored as the areas' snapshots."))
 
     # --- hot topics of a file -----------------------------------------------------------------
     def hot_topics(self, options):
