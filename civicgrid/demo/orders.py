@@ -57,8 +57,13 @@ METRES_PER_DEGREE = 111_000
 
 ANSWERS = {
     "closed": "经现场核实，已安排人员处理完毕，并与反映人沟通确认。感谢您对社区工作的支持。",
+    # Explains nothing: the reply check holds it for review, so the review list has work to show.
     "resolved": "已到现场处理，问题已解决，等待核查。",
+    "resolved_detailed": "经现场核实，您反映的“{title}”情况属实。原因是设施老化，已安排维修人员处理并恢复正常，"
+                         "已电话告知反映人，网格员将继续跟进巡查。",
 }
+# "Me too" on a few open orders (leaf category, residents joining), so the count shows in the lists.
+ME_TOO = [("010204", 4), ("010213", 2), ("160303", 3)]
 
 
 def _aware(dt: datetime) -> datetime:
@@ -170,7 +175,9 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
                     accepted = fields["accepted_at"]
                     resolved = min(accepted + (now - accepted) / 2, accepted + timedelta(
                         hours=rng.randint(4, 200 if late else 90)))
-                    fields.update(resolved_at=resolved, answer=ANSWERS["resolved"])
+                    # One in three answers explains nothing (the reply check holds it); the rest say what was done.
+                    answer = ANSWERS["resolved"] if n % 3 == 0 else ANSWERS["resolved_detailed"].format(title=order.title[:30])
+                    fields.update(resolved_at=resolved, answer=answer)
                     steps.append(("resolve", resolved, Status.RESOLVED))
                 if status == Status.CLOSED:
                     resolved = fields["resolved_at"]
@@ -228,8 +235,62 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(version=F("version") + 1)
     rollups.rebuild()
     run_sweep(now)
+    counts["answers_held"] = _check_answers([o for o in changed_orders if o.status == Status.RESOLVED])
+    counts["me_too"] = _me_too(orders, resident)
     counts["notices"] = _notices(now)
     return counts
+
+
+def _check_answers(orders) -> int:
+    """The reply check on the answers waiting for verification, as the resolve move runs it."""
+    from django.apps import apps
+
+    if not apps.is_installed("civicgrid.textcheck"):
+        return 0
+    from civicgrid.textcheck.hooks import answer_written
+    from civicgrid.textcheck.models import ReplyCheck, ReplyState
+
+    for order in orders:
+        answer_written(order, None)
+    return ReplyCheck.objects.filter(order__in=orders, state=ReplyState.FLAGGED).count()
+
+
+def _me_too(orders, demo_resident) -> int:
+    """Residents of the order's own grid say "me too" through the duplicates service (one appeal
+    each, appeals_count + 1). The demo resident account is left out, so its "我也遇到了" button
+    still works. Returns the number of appeals added."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    if not apps.is_installed("civicgrid.duplicates"):
+        return 0
+    from civicgrid.duplicates.services import join_me_too
+    from civicgrid.people.models import User
+    from civicgrid.people.models import Role
+    from civicgrid.workorders.models import OPEN_STATUSES, Category, Status
+
+    added, used = 0, set()
+    category_ids = dict(Category.objects.filter(code__in=[code for code, _n in ME_TOO]).values_list("code", "pk"))
+    open_orders = [o for o in orders if o.status in OPEN_STATUSES and o.status != Status.NEW]
+    for code, joins in ME_TOO:
+        order = next((o for o in open_orders if o.category_id == category_ids.get(code) and o.pk not in used), None)
+        if order is None:
+            continue
+        used.add(order.pk)
+        neighbours = (User.objects.filter(households__area_path__startswith=order.area_path, memberships__role=Role.RESIDENT,
+                                          is_active=True).exclude(pk=getattr(demo_resident, "pk", None))
+                      .distinct().order_by("pk")[:joins * 3])
+        joined = 0
+        for user in neighbours:
+            if joined == joins:
+                break
+            try:
+                join_me_too(user, order, text="我家附近也是这个情况，希望尽快处理。", surface="portal")
+            except ValidationError:
+                continue
+            joined += 1
+        added += joined
+    return added
 
 
 NOTICES = [
