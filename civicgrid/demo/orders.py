@@ -10,6 +10,7 @@ are rebuilt from the result and a sweep marks what is overdue today. Determinist
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -66,6 +67,13 @@ ANSWERS = {
 ME_TOO = [("010204", 4), ("010213", 2), ("160303", 3)]
 
 
+def _road(address: str) -> str:
+    """The street part of a building's address: 青岛市即墨区振华街 of 青岛市即墨区振华街25号…
+    (not only 路: 即墨区 has 街 and 巷, and a cut at a fixed length gave 青岛市即38号)."""
+    match = re.match(r".*?(?:大道|路|街|巷)", address)
+    return match.group(0) if match else address.split("号")[0]
+
+
 def _aware(dt: datetime) -> datetime:
     return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
 
@@ -100,7 +108,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     planted = PLANTED if count >= 200 else []
     for code, text, n_appeals, spread, (young, old) in planted:
         address, lon, lat = buildings[rng.randrange(len(buildings))]
-        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        road = _road(address)
         number = rng.randint(1, 120)
         for _ in range(n_appeals):
             planted_ages[len(items)] = timedelta(hours=rng.randint(young, old))
@@ -114,7 +122,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     for i in range(count - len(items)):
         code, text = PROBLEMS[rng.randrange(len(PROBLEMS))]
         address, lon, lat = buildings[rng.randrange(len(buildings))]
-        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        road = _road(address)
         items.append({
             "text": text.format(road=road, n=rng.randint(1, 120)), "lon": lon + rng.uniform(-0.0002, 0.0002),
             "lat": lat + rng.uniform(-0.0002, 0.0002), "category_code": code if code in categories else "",
