@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from civicgrid.geo.models import PATH_SEPARATOR, Area
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import CENTER_ROLES, Unit, UnitKind
-from civicgrid.sla.models import WhistleResponse, WhistleStatus
+from civicgrid.sla.models import Priority, WhistleResponse, WhistleStatus
 from civicgrid.workorders.metrics import Figures, Metrics, _ranked, scheme_finder
 from civicgrid.workorders.models import OPEN_STATUSES, Category, Status, WorkOrder
 
@@ -77,9 +77,14 @@ def summary(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
     day = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day=today), "created", "closed")
     month = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day__gt=today - timedelta(days=30),
                                            day__lte=today), "closed", "closed_on_time")
+    # The rollups carry no priority (and the dashboard takes no migration for it): one count over
+    # today's orders through the created_at index.
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    urgent_today = WorkOrder.objects.filter(area_path__startswith=area.path, priority=Priority.URGENT,
+                                            created_at__gte=start, created_at__lt=start + timedelta(days=1)).count()
     return {
         "in_today": day["created"], "open": open_count, "overdue": overdue, "closed_today": day["closed"],
-        "escalated": escalated, "whistles_waiting": _waiting(area).count(),
+        "escalated": escalated, "whistles_waiting": _waiting(area).count(), "urgent_today": urgent_today,
         "on_time_rate": round(month["closed_on_time"] / month["closed"], 4) if month["closed"] else None,
         "as_of": now or timezone.now(),
     }
@@ -227,6 +232,17 @@ def escalated_orders(j: Jurisdiction, area: Area, limit: int = 20) -> list[WorkO
     far = timezone.now() + timedelta(days=36500)
     merged = sorted(supervised + others, key=lambda o: (o.handle_due or far, o.pk))
     return merged[:limit]
+
+
+def urgent_orders(j: Jurisdiction, area: Area, limit: int = 20) -> list[WorkOrder]:
+    """Open urgent orders (Priority.URGENT: flagged at intake or set by staff), the earliest
+    handling deadline first."""
+    return list(_orders_in(area).filter(priority=Priority.URGENT)
+                .order_by(F("handle_due").asc(nulls_last=True), "id")[:limit])
+
+
+def urgent_open_count(area: Area) -> int:
+    return _orders_in(area).filter(priority=Priority.URGENT).count()
 
 
 def _waiting(area: Area):

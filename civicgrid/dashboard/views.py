@@ -50,6 +50,8 @@ def _tiles(summary: dict) -> list[dict]:
     s = summary
     return [
         {"key": "in_today", "label": _("In today"), "value": s["in_today"], "tone": ""},
+        {"key": "urgent_today", "label": _("Urgent today"), "value": s["urgent_today"],
+         "tone": "bad" if s["urgent_today"] else ""},
         {"key": "open", "label": pgettext_lazy("command center", "Open"), "value": s["open"], "tone": ""},
         {"key": "overdue", "label": pgettext_lazy("command center", "Overdue"), "value": s["overdue"], "tone": "bad" if s["overdue"] else "ok"},
         {"key": "closed_today", "label": _("Closed today"), "value": s["closed_today"], "tone": "ok"},
@@ -71,6 +73,8 @@ def _lists_context(j, area, limit: int, wall: bool = False) -> dict:
     return {
         "area": area,
         "wall": wall,
+        "urgent_orders": selectors.urgent_orders(j, area, limit=limit),
+        "urgent_open": selectors.urgent_open_count(area),
         "overdue_orders": selectors.overdue_orders(j, area, limit=limit),
         "escalated_orders": selectors.escalated_orders(j, area, limit=limit),
         "whistles": selectors.whistles_waiting(j, area, limit=limit),
@@ -97,6 +101,18 @@ def _rankings_context(request, j, area) -> dict:
         "red_list": [r for r in rows if r["list"] == "red"],
         "black_list": [r for r in rows if r["list"] == "black"],
     }
+
+
+def _tools(j) -> dict:
+    """Which intelligence pages the toolbar links to: only those the reader may open (a link that
+    ends in 403 is worse than none). Each app keeps its own rule; this only asks it."""
+    from civicgrid.classify.selectors import can_view_versions
+    from civicgrid.duplicates.views import ACCEPTANCE_ROLES
+    from civicgrid.proactive.selectors import can_see as can_see_findings
+    from civicgrid.reports.selectors import can_report
+
+    return {"classifier": can_view_versions(j), "duplicates": j.is_global or j.has_role(*ACCEPTANCE_ROLES),
+            "reports": can_report(j), "proactive": can_see_findings(j), "replies": j.is_staff}
 
 
 def _map_rows(geojson: dict) -> list[dict]:
@@ -144,7 +160,7 @@ def _page_context(request, j, area, *, wall: bool = False) -> dict:
 @login_required
 def center(request):
     j, area = _scope(request)
-    return render(request, "dashboard/center.html", _page_context(request, j, area))
+    return render(request, "dashboard/center.html", {**_page_context(request, j, area), "tools": _tools(j)})
 
 
 @login_required

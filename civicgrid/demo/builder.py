@@ -864,8 +864,23 @@ def delete_demo_data() -> dict[str, int]:
     for depth in (3, 2, 1, 0):
         n_areas += Area.objects.filter(area_q, depth=depth).delete()[0]
     deleted["areas"] = n_areas
-    drop("users", demo_users)
+    deleted["users"] = _delete_users(demo_users)
     return {k: v for k, v in deleted.items() if v}
+
+
+def _delete_users(users) -> int:
+    """Delete the demo accounts but leave the append-only audit log as written: its actor column
+    has no database constraint and each row keeps the actor's name, whereas the SET_NULL Django
+    would run on it is an UPDATE the log refuses (a demo someone signed in to could not be reset)."""
+    from django.db.models.deletion import Collector
+
+    from civicgrid.core.models import AuditEvent
+
+    collector = Collector(using=users.db, origin=users)
+    collector.collect(users)
+    collector.field_updates = {key: objs for key, objs in collector.field_updates.items()
+                               if key[0].model is not AuditEvent}
+    return collector.delete()[1].get(User._meta.label, 0)
 
 
 def _drop_demo_activity(under, areas, demo_users, drop) -> None:

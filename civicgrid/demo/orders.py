@@ -10,6 +10,7 @@ are rebuilt from the result and a sweep marks what is overdue today. Determinist
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -88,8 +89,20 @@ METRES_PER_DEGREE = 111_000
 
 ANSWERS = {
     "closed": "经现场核实，已安排人员处理完毕，并与反映人沟通确认。感谢您对社区工作的支持。",
+    # Explains nothing: the reply check holds it for review, so the review list has work to show.
     "resolved": "已到现场处理，问题已解决，等待核查。",
+    "resolved_detailed": "经现场核实，您反映的“{title}”情况属实。原因是设施老化，已安排维修人员处理并恢复正常，"
+                         "已电话告知反映人，网格员将继续跟进巡查。",
 }
+# "Me too" on a few open orders (leaf category, residents joining), so the count shows in the lists.
+ME_TOO = [("010204", 4), ("010213", 2), ("160303", 3)]
+
+
+def _road(address: str) -> str:
+    """The street part of a building's address: 青岛市即墨区振华街 of 青岛市即墨区振华街25号…
+    (not only 路: 即墨区 has 街 and 巷, and a cut at a fixed length gave 青岛市即38号)."""
+    match = re.match(r".*?(?:大道|路|街|巷)", address)
+    return match.group(0) if match else address.split("号")[0]
 
 
 def _aware(dt: datetime) -> datetime:
@@ -126,7 +139,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     planted = PLANTED if count >= 200 else []
     for code, text, n_appeals, spread, (young, old) in planted:
         address, lon, lat = buildings[rng.randrange(len(buildings))]
-        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        road = _road(address)
         number = rng.randint(1, 120)
         for _ in range(n_appeals):
             planted_ages[len(items)] = timedelta(hours=rng.randint(young, old))
@@ -141,7 +154,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         code, text = PROBLEMS[rng.randrange(len(PROBLEMS))]
         text = rng.choice([text, *VARIANTS.get(code, [])])
         address, lon, lat = buildings[rng.randrange(len(buildings))]
-        road = address.split("路")[0] + "路" if "路" in address else address[:4]
+        road = _road(address)
         items.append({
             "text": text.format(road=road, n=rng.randint(1, 120)), "lon": lon + rng.uniform(-0.0002, 0.0002),
             "lat": lat + rng.uniform(-0.0002, 0.0002), "category_code": code if code in categories else "",
@@ -202,7 +215,9 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
                     accepted = fields["accepted_at"]
                     resolved = min(accepted + (now - accepted) / 2, accepted + timedelta(
                         hours=rng.randint(4, 200 if late else 90)))
-                    fields.update(resolved_at=resolved, answer=ANSWERS["resolved"])
+                    # One in three answers explains nothing (the reply check holds it); the rest say what was done.
+                    answer = ANSWERS["resolved"] if n % 3 == 0 else ANSWERS["resolved_detailed"].format(title=order.title[:30])
+                    fields.update(resolved_at=resolved, answer=answer)
                     steps.append(("resolve", resolved, Status.RESOLVED))
                 if status == Status.CLOSED:
                     resolved = fields["resolved_at"]
@@ -260,8 +275,62 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
         WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(version=F("version") + 1)
     rollups.rebuild()
     run_sweep(now)
+    counts["answers_held"] = _check_answers([o for o in changed_orders if o.status == Status.RESOLVED])
+    counts["me_too"] = _me_too(orders, resident)
     counts["notices"] = _notices(now)
     return counts
+
+
+def _check_answers(orders) -> int:
+    """The reply check on the answers waiting for verification, as the resolve move runs it."""
+    from django.apps import apps
+
+    if not apps.is_installed("civicgrid.textcheck"):
+        return 0
+    from civicgrid.textcheck.hooks import answer_written
+    from civicgrid.textcheck.models import ReplyCheck, ReplyState
+
+    for order in orders:
+        answer_written(order, None)
+    return ReplyCheck.objects.filter(order__in=orders, state=ReplyState.FLAGGED).count()
+
+
+def _me_too(orders, demo_resident) -> int:
+    """Residents of the order's own grid say "me too" through the duplicates service (one appeal
+    each, appeals_count + 1). The demo resident account is left out, so its "我也遇到了" button
+    still works. Returns the number of appeals added."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    if not apps.is_installed("civicgrid.duplicates"):
+        return 0
+    from civicgrid.duplicates.services import join_me_too
+    from civicgrid.people.models import User
+    from civicgrid.people.models import Role
+    from civicgrid.workorders.models import OPEN_STATUSES, Category, Status
+
+    added, used = 0, set()
+    category_ids = dict(Category.objects.filter(code__in=[code for code, _n in ME_TOO]).values_list("code", "pk"))
+    open_orders = [o for o in orders if o.status in OPEN_STATUSES and o.status != Status.NEW]
+    for code, joins in ME_TOO:
+        order = next((o for o in open_orders if o.category_id == category_ids.get(code) and o.pk not in used), None)
+        if order is None:
+            continue
+        used.add(order.pk)
+        neighbours = (User.objects.filter(households__area_path__startswith=order.area_path, memberships__role=Role.RESIDENT,
+                                          is_active=True).exclude(pk=getattr(demo_resident, "pk", None))
+                      .distinct().order_by("pk")[:joins * 3])
+        joined = 0
+        for user in neighbours:
+            if joined == joins:
+                break
+            try:
+                join_me_too(user, order, text="我家附近也是这个情况，希望尽快处理。", surface="portal")
+            except ValidationError:
+                continue
+            joined += 1
+        added += joined
+    return added
 
 
 NOTICES = [

@@ -23,6 +23,18 @@ def attach_urgency_flags(orders) -> None:
         order.urgency_flag_row = flags.get(order.pk)
 
 
+def attach_held_replies(orders) -> None:
+    """Sets ``order.reply_held`` on each order with one query: True when the order's current
+    answer is held for review (a flagged check of the answer it has now)."""
+    from .services import answer_hash
+
+    orders = list(orders)
+    held = set(ReplyCheck.objects.filter(order_id__in=[o.pk for o in orders if o.answer], state=ReplyState.FLAGGED)
+               .values_list("order_id", "answer_hash"))
+    for order in orders:
+        order.reply_held = bool(order.answer) and (order.pk, answer_hash(order.answer)) in held
+
+
 def current_reply_check(order) -> ReplyCheck | None:
     """The check of the answer the order has now (None before any answer was written)."""
     from .services import answer_hash

@@ -6,6 +6,7 @@ from . import views
 app_name = "textcheck"
 urlpatterns = [
     path("replies/", views.review_list, name="review"),
+    path("urgency/", views.urgency_preview, name="urgency-preview"),
     path("replies/<int:pk>/approve/", views.approve, name="approve"),
     path("orders/<str:number>/answer/", views.rewrite, name="rewrite"),
     path("orders/<str:number>/answer/check/", views.check_answer, name="check-answer"),

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.selectors import get_order
@@ -93,3 +93,19 @@ def rewrite(request, number: str):
         else:
             messages.success(request, _("The new answer passed the check."))
     return redirect("workorders:detail", number=order.number)
+
+
+@login_required
+@require_GET
+def urgency_preview(request):
+    """The live urgency verdict under the staff intake form's text: what intake will decide when
+    the form is sent (the same detector), so the operator sees it while the caller is on the line."""
+    _staff(request)
+    from .urgency import MAX_ANALYSED_CHARS, assess_appeal
+
+    title, text = request.GET.get("title", ""), request.GET.get("text", "")
+    if not (title.strip() or text.strip()):
+        return render(request, "textcheck/_urgency_preview.html", {"empty": True})
+    result = assess_appeal(title, text)
+    return render(request, "textcheck/_urgency_preview.html", {
+        "result": result, "reasons": "、".join(result.reasons), "max_chars": MAX_ANALYSED_CHARS})

@@ -27,6 +27,17 @@ QUEUE_CHOICES = [
 ]
 
 
+# django-filter builds the sort labels from the parameter names in English and has no zh-hans
+# catalogue: the labels come from ours.
+ORDERING_LABELS = {
+    "handle_due": _("Resolve by"), "response_due": _("Accept by"), "updated_at": _("Updated"),
+    "-created": _("Created (newest first)"), "-handle_due": _("Resolve by (latest first)"),
+    "-response_due": _("Accept by (latest first)"), "-closed": _("Closed (latest first)"),
+    "-number": _("Order number (descending)"), "-priority": _("Priority (descending)"),
+    "-status": _("Status (descending)"), "-updated": _("Updated (latest first)"),
+}
+
+
 class OrderFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
     state = django_filters.ChoiceFilter(
@@ -53,6 +64,7 @@ class OrderFilterSet(django_filters.FilterSet):
             ("status", "status"),
             ("updated_at", "updated"),
         ),
+        field_labels=ORDERING_LABELS,
         label=_("ordering"),
     )
 

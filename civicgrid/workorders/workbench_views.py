@@ -31,6 +31,7 @@ from civicgrid.geo.models import Area
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import Unit
 from civicgrid.sla.calendar import workdays_between
+from civicgrid.sla.models import Priority
 
 from . import bulk, selectors
 from .filters import QUEUE_CHOICES, OrderFilterSet
@@ -151,6 +152,12 @@ def workbench(request):
     data = {"queue": current}
     if request.GET.get("ordering"):
         data["ordering"] = request.GET["ordering"]
+    # "Urgent only" narrows any queue with the shared filter (the API's ?priority=urgent).
+    urgent_only = request.GET.get("priority") == Priority.URGENT
+    urgent_count = OrderFilterSet({**data, "priority": Priority.URGENT}, queryset=selectors.orders_for(jurisdiction),
+                                  request=request).qs.count()
+    if urgent_only:
+        data["priority"] = Priority.URGENT
     filterset = OrderFilterSet(data, queryset=selectors.orders_for(jurisdiction), request=request)
     page = _page(request, filterset.qs.select_related("suggested_unit"))
     can_bulk_dispatch = current == "to_dispatch" and jurisdiction.has_role(*selectors.DISPATCH_ROLES)
@@ -164,7 +171,9 @@ def workbench(request):
         "capped": page.paginator.count > MAX_EXPORT_ROWS,
         "max_export": MAX_EXPORT_ROWS,
         "export_query": urlencode(data),
-        "page_query": urlencode({"queue": current}),
+        "page_query": urlencode({"queue": current, **({"priority": Priority.URGENT} if urgent_only else {})}),
+        "urgent_only": urgent_only,
+        "urgent_count": urgent_count,
         "can_bulk_dispatch": can_bulk_dispatch,
         "units": selectors.units_for_choice().order_by("kind", "code") if can_bulk_dispatch else [],
         "create_links": _create_links(jurisdiction),

@@ -51,6 +51,7 @@ class CenterSummarySerializer(serializers.Serializer):
     closed_today = serializers.IntegerField(help_text="orders closed today (今日办结)")
     escalated = serializers.IntegerField(help_text="open orders escalated, supervised or whistled (上报/督办)")
     whistles_waiting = serializers.IntegerField(help_text="departments called by a whistle that have not reported (待报到)")
+    urgent_today = serializers.IntegerField(help_text="urgent orders received today (今日紧急)")
     on_time_rate = serializers.FloatField(allow_null=True, help_text="0..1 over the last 30 days; null without closings")
     as_of = serializers.DateTimeField()
 

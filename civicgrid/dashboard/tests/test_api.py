@@ -47,7 +47,7 @@ def test_summary_of_the_district(cw):
     data = r.json()
     assert data["area"] == {"code": DISTRICT, "name": "市北区", "kind": "district"}
     assert figures(data) == {"in_today": 6, "open": 5, "overdue": 2, "closed_today": 1, "escalated": 2,
-                             "whistles_waiting": 2, "on_time_rate": 1.0}
+                             "whistles_waiting": 2, "urgent_today": 0, "on_time_rate": 1.0}
 
 
 def test_street_dispatcher_gets_their_street_and_nothing_else(cw):
@@ -55,7 +55,7 @@ def test_street_dispatcher_gets_their_street_and_nothing_else(cw):
     data = c.get("/api/v1/dashboard/summary/").json()
     assert data["area"]["code"] == STREET1
     assert figures(data) == {"in_today": 4, "open": 3, "overdue": 1, "closed_today": 1, "escalated": 2,
-                             "whistles_waiting": 2, "on_time_rate": 1.0}
+                             "whistles_waiting": 2, "urgent_today": 0, "on_time_rate": 1.0}
     for name in ENDPOINTS:
         r = c.get(f"/api/v1/dashboard/{name}/?area={STREET2}")
         assert r.status_code == 404, name
@@ -64,7 +64,7 @@ def test_street_dispatcher_gets_their_street_and_nothing_else(cw):
 def test_street2_summary_has_no_on_time_rate(cw):
     data = api(cw, "street2").get(f"/api/v1/dashboard/summary/?area={STREET2}").json()
     assert figures(data) == {"in_today": 2, "open": 2, "overdue": 1, "closed_today": 0, "escalated": 0,
-                             "whistles_waiting": 0, "on_time_rate": None}
+                             "whistles_waiting": 0, "urgent_today": 0, "on_time_rate": None}
 
 
 @pytest.mark.parametrize("name", ["resident", "grid", "dept"])

@@ -36,7 +36,7 @@ def test_commander_reads_figures_and_drills_down_on_the_map(live_server, page):
     _sign_in(page, live_server.url, "district")
     page.goto(f"{live_server.url}/center/")
     assert _tiles(page) == {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1",
-                            "on_time_rate": "100.0%", "escalated": "2", "whistles_waiting": "2"}
+                            "on_time_rate": "100.0%", "escalated": "2", "whistles_waiting": "2", "urgent_today": "0"}
     assert _crumbs(page) == ["市北区"]
     # The rankings panel arrives right after the first paint.
     page.wait_for_selector("#rankings table.rankings")

@@ -61,7 +61,7 @@ def test_report_dispatch_resolve_close_rate_and_the_center_follows(live_server, 
     center = person(_chromium, base, "district")
     before = tiles(center, base)
     assert before == {"in_today": "0", "open": "0", "overdue": "0", "closed_today": "0", "on_time_rate": "—",
-                      "escalated": "0", "whistles_waiting": "0"}
+                      "escalated": "0", "whistles_waiting": "0", "urgent_today": "0"}
 
     # The resident, on a phone, reports by tapping the map.
     phone = person(_chromium, base, phone="13900000001", width=375, height=740)

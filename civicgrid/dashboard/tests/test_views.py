@@ -83,11 +83,11 @@ def tiles(html: str) -> dict[str, str]:
 
 
 DISTRICT_TILES = {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1", "on_time_rate": "100.0%",
-                  "escalated": "2", "whistles_waiting": "2"}
+                  "escalated": "2", "whistles_waiting": "2", "urgent_today": "0"}
 STREET1_TILES = {"in_today": "4", "open": "3", "overdue": "1", "closed_today": "1", "on_time_rate": "100.0%",
-                 "escalated": "2", "whistles_waiting": "2"}
+                 "escalated": "2", "whistles_waiting": "2", "urgent_today": "0"}
 STREET2_TILES = {"in_today": "2", "open": "2", "overdue": "1", "closed_today": "0", "on_time_rate": "—",
-                 "escalated": "0", "whistles_waiting": "0"}
+                 "escalated": "0", "whistles_waiting": "0", "urgent_today": "0"}
 
 
 def test_commander_lands_on_the_district_with_exact_figures(cw):
@@ -117,7 +117,7 @@ def test_street_dispatcher_sees_only_their_street(cw):
 def test_community_staff_land_on_their_community(cw):
     html = client_for(cw, "community").get("/center/").content.decode()
     assert tiles(html) == {"in_today": "3", "open": "2", "overdue": "1", "closed_today": "1",
-                           "on_time_rate": "100.0%", "escalated": "1", "whistles_waiting": "2"}
+                           "on_time_rate": "100.0%", "escalated": "1", "whistles_waiting": "2", "urgent_today": "0"}
     assert '<span aria-current="page">恩县路社区</span>' in html
 
 

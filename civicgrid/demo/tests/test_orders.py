@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from civicgrid.dashboard import rollups
 from civicgrid.demo import builder
-from civicgrid.workorders.models import Callback, OrderEvent, Status, WorkOrder
+from civicgrid.duplicates.models import MeToo
+from civicgrid.textcheck.models import ReplyCheck, ReplyState
+from civicgrid.workorders.models import OPEN_STATUSES, Callback, OrderEvent, Status, WorkOrder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +27,22 @@ def test_small_demo_with_orders_then_reset():
         assert all(t <= now for _a, t in events)
     assert min(WorkOrder.objects.values_list("created_at", flat=True)) < now - timezone.timedelta(days=7)
     assert rollups.differences() == []
+    # "Me too" appeals through the duplicates service, and answers held by the reply check.
+    joined = sum(WorkOrder.objects.values_list("appeals_count", flat=True)) - WorkOrder.objects.count()
+    assert counts["me_too"] == joined == MeToo.objects.count() > 0
+    assert all(WorkOrder.objects.get(pk=m.order_id).status in OPEN_STATUSES for m in MeToo.objects.all())
+    held = ReplyCheck.objects.filter(state=ReplyState.FLAGGED)
+    assert counts["answers_held"] == held.count() > 0
+    assert set(held.values_list("order__status", flat=True)) == {Status.RESOLVED}
 
+    # Someone tried the demo: their sign-in is in the append-only audit log; reset still works.
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.people.models import User
+    from civicgrid.people.services import record_sign_in
+
+    record_sign_in(User.objects.get(username="district"), "password")
+    audit_rows = AuditEvent.objects.count()
     builder.build(scale="small", orders=0, reset=True)
-    assert WorkOrder.objects.count() == 0
+    assert WorkOrder.objects.count() == 0 and MeToo.objects.count() == 0
     assert rollups.differences() == []
+    assert AuditEvent.objects.count() == audit_rows + 1  # the rebuild's own row; none touched

@@ -135,7 +135,7 @@ def test_the_me_too_count_shows_on_the_order_page_lists_api_and_echo_wall(client
     client.force_login(w.users["street"])
     assert "2 条诉求（我也遇到）" in client.get(f"/orders/{order.number}/").content.decode()
     listed = client.get("/orders/list/").content.decode()
-    assert f'{order.number}' in listed and 'data-label="诉求数">2<' in listed
+    assert f'{order.number}' in listed and 'data-label="诉求数"><span class="badge warn me-too">2</span><' in listed
     api = APIClient()
     api.force_authenticate(w.users["street"])
     assert api.get(f"/api/v1/orders/{order.number}/").json()["appeals_count"] == 2

@@ -36,8 +36,10 @@ def textcheck_order_panel(context, order):
 
 @register.simple_tag
 def textcheck_mark_urgent(orders) -> str:
-    """Attach each order's urgency flag with one query (call once before a table's rows)."""
+    """Attach each order's urgency flag and held-answer state, one query each (call once before a
+    table's rows)."""
     selectors.attach_urgency_flags(orders)
+    selectors.attach_held_replies(orders)
     return ""
 
 
@@ -45,3 +47,9 @@ def textcheck_mark_urgent(orders) -> str:
 def textcheck_urgent_badge(order):
     flag = getattr(order, "urgency_flag_row", None)
     return {"flag": flag, "urgent": flag is not None or order.priority == "urgent"}
+
+
+@register.inclusion_tag("textcheck/_held_badge.html")
+def textcheck_held_badge(order):
+    """"Answer held" on a list row whose current answer waits for a reviewer."""
+    return {"held": getattr(order, "reply_held", False)}

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         o = c.get("orders") or {}
         if o.get("orders"):
             w(f"  work orders {o['orders']} over 60 days: {o['open']} open, {o['closed']} closed, "
-              f"{o['callbacks']} callbacks")
+              f"{o['callbacks']} callbacks, {o.get('me_too', 0)} me-too appeals, {o.get('answers_held', 0)} answers held for review")
         if o.get("classifier"):
             w(f"  category classifier version {o['classifier']} trained on the closed orders and active")
         if options["verbosity"] > 1:
