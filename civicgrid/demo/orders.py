@@ -179,6 +179,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     changed_orders, born_of = [], {}
     order_fields = ["created_at", "updated_at", "status", "unit", "level", "dispatched_at", "response_due", "handle_due",
                     "dispatch_due", "accepted_at", "resolved_at", "closed_at", "answer", "public_answer", "published_at"]
+    waiting_answers = 0  # answers still waiting for verification; every third explains nothing
     with transaction.atomic():
         for n, order in enumerate(orders):
             # More recent days carry more orders; ages in hours up to 60 days.
@@ -216,7 +217,9 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
                     resolved = min(accepted + (now - accepted) / 2, accepted + timedelta(
                         hours=rng.randint(4, 200 if late else 90)))
                     # One in three answers explains nothing (the reply check holds it); the rest say what was done.
-                    answer = ANSWERS["resolved"] if n % 3 == 0 else ANSWERS["resolved_detailed"].format(title=order.title[:30])
+                    short = status == Status.RESOLVED and waiting_answers % 3 == 0
+                    waiting_answers += status == Status.RESOLVED
+                    answer = ANSWERS["resolved"] if short else ANSWERS["resolved_detailed"].format(title=order.title[:30])
                     fields.update(resolved_at=resolved, answer=answer)
                     steps.append(("resolve", resolved, Status.RESOLVED))
                 if status == Status.CLOSED:
