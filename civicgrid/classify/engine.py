@@ -35,8 +35,8 @@ FORMAT_VERSION = 1
 _HMAC_SALT = "civicgrid.classify.model-file"
 # Anything but letters, digits and Chinese characters: punctuation, spaces, emoji.
 _NOT_WORD = re.compile(r"[\W_]+")
-# ASCII letters and digits (after NFKC and lower case): see ``features_text``.
-_LATIN_DIGITS = re.compile(r"[0-9a-z]+")
+# The same plus ASCII letters and digits (after NFKC and lower case): see ``features_text``.
+_NOT_HAN_WORD = re.compile(r"[\W_0-9a-z]+")
 # The feature recipes a model can have been trained with (kept in its state, so a file written
 # before a recipe changed still predicts with the features it learned from).
 FEATURES_CHARS = "chars"  # letters, digits and Chinese characters
@@ -64,9 +64,8 @@ def features_text(text: str | None, recipe: str = FEATURES_HAN) -> str:
     n-grams the training form lacks (macro-F1 on raw rows +0.008, docs/adr/008)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)[: MAX_ANALYSED_CHARS * 2]).lower()
-    text = _NOT_WORD.sub("", text[:MAX_ANALYSED_CHARS])
-    return _LATIN_DIGITS.sub("", text) if recipe == FEATURES_HAN else text
+    text = unicodedata.normalize("NFKC", str(text)[: MAX_ANALYSED_CHARS * 2]).lower()[:MAX_ANALYSED_CHARS]
+    return (_NOT_HAN_WORD if recipe == FEATURES_HAN else _NOT_WORD).sub("", text)
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -210,10 +209,14 @@ class CharSvm:
     def decision_function(self, texts) -> np.ndarray:
         texts = list(texts)
         row, col, values = self.vectorizer.cells(texts)
-        contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
-        scores = np.empty((len(texts), self.coef.shape[1]))
-        for j in range(self.coef.shape[1]):
-            scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
+        if len(texts) == 1:  # intake: one text, one product (the per-label bincounts cost more)
+            scores = (values @ self.coef[col]).astype(np.float64)[None, :] if len(col) else \
+                np.zeros((1, self.coef.shape[1]))
+        else:
+            contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
+            scores = np.empty((len(texts), self.coef.shape[1]))
+            for j in range(self.coef.shape[1]):
+                scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
         scores += self.intercept
         return scores[:, 0] if scores.shape[1] == 1 else scores  # two classes: one score, for the second
 

@@ -207,3 +207,14 @@ def test_a_file_from_before_the_feature_recipe_keeps_its_features():
     assert old.features == engine.FEATURES_CHARS and old.class_weight is None
     again = TextClassifier.from_bytes(model.to_bytes())
     assert again.features == engine.FEATURES_HAN and again.class_weight == "balanced"
+
+
+def test_one_text_scores_as_in_a_batch():
+    import numpy as np
+
+    est = trained_model().estimator
+    texts = [features_text(t) for t in ("公交车班次太少", "路面坑洼", "", "完全陌生")]
+    batch = est.decision_function(texts)
+    for i, text in enumerate(texts):
+        assert np.allclose(est.decision_function([text])[0], batch[i], atol=1e-6)
+    assert np.allclose(est.decision_function([""])[0], est.intercept)
