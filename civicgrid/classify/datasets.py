@@ -100,3 +100,70 @@ def read_csv(path: str | Path, *, text_col: str = "text", label_col: str | None 
         except csv.Error as exc:
             raise DataError(_("%(path)s is not a readable CSV file: %(error)s") % {"path": path, "error": exc}) from exc
     return data
+
+
+# Exports of the appeals platform name the subject and the body; a message is both, as in the
+# labelled file's raw rows.
+SUBJECT_COLUMNS = ("留言主题", "subject", "title")
+DETAIL_COLUMNS = ("留言详情", "detail", "body")
+
+
+@dataclass
+class Unlabelled:
+    texts: list[str] = field(default_factory=list)
+    read: int = 0  # rows read from the files
+    skipped: Counter = field(default_factory=Counter)  # reason -> rows
+
+
+def _han_key(text: str) -> str:
+    return "".join(c for c in text if "\u4e00" <= c <= "\u9fff")
+
+
+def read_unlabelled(paths, *, text_col: str = "text", exclude: list[str] = ()) -> Unlabelled:
+    """Texts without labels for self-training, from CSV files with a header: the ``text_col``
+    column when there is one, else subject and detail (``留言主题`` + ``留言详情``) joined by a line
+    break. Empty and non-Chinese texts, repeats, and texts equal to one in ``exclude`` (the labelled
+    rows: same Chinese characters, whatever the spacing and punctuation) are left out and counted."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    seen = {_han_key(t) for t in exclude}
+    seen.discard("")
+    out = Unlabelled()
+    for path in paths:
+        path = Path(path)
+        try:
+            fh = path.open(encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise DataError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror or exc}) from exc
+        with fh:
+            try:
+                reader = csv.DictReader(fh)
+                columns = reader.fieldnames or []
+                subject = next((c for c in SUBJECT_COLUMNS if c in columns), None)
+                detail = next((c for c in DETAIL_COLUMNS if c in columns), None)
+                if text_col not in columns and not (subject or detail):
+                    raise DataError(_("%(path)s has no column %(missing)s; its columns are: %(columns)s.")
+                                    % {"path": path, "missing": f"{text_col} / {SUBJECT_COLUMNS[0]} + {DETAIL_COLUMNS[0]}",
+                                       "columns": ", ".join(columns) or _("(none)")})
+                for row in reader:
+                    out.read += 1
+                    if text_col in columns:
+                        text = (row.get(text_col) or "").strip()
+                    else:
+                        parts = [" ".join((row.get(c) or "").split()) for c in (subject, detail) if c]
+                        text = "\n".join(p for p in parts if p)
+                    key = _han_key(text)
+                    if not text:
+                        out.skipped[_("empty text")] += 1
+                    elif not textprep.is_chinese(text):
+                        out.skipped[_("no Chinese text")] += 1
+                    elif key in seen:
+                        out.skipped[_("same text as a labelled row or an earlier unlabelled one")] += 1
+                    else:
+                        seen.add(key)
+                        out.texts.append(text)
+            except UnicodeDecodeError as exc:
+                raise DataError(_("%(path)s is not UTF-8 text (byte %(pos)d); save it as UTF-8 CSV.")
+                                % {"path": path, "pos": exc.start}) from exc
+            except csv.Error as exc:
+                raise DataError(_("%(path)s is not a readable CSV file: %(error)s") % {"path": path, "error": exc}) from exc
+    return out

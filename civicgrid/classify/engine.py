@@ -35,6 +35,12 @@ FORMAT_VERSION = 1
 _HMAC_SALT = "civicgrid.classify.model-file"
 # Anything but letters, digits and Chinese characters: punctuation, spaces, emoji.
 _NOT_WORD = re.compile(r"[\W_]+")
+# The same plus ASCII letters and digits (after NFKC and lower case): see ``features_text``.
+_NOT_HAN_WORD = re.compile(r"[\W_0-9a-z]+")
+# The feature recipes a model can have been trained with (kept in its state, so a file written
+# before a recipe changed still predicts with the features it learned from).
+FEATURES_CHARS = "chars"  # letters, digits and Chinese characters
+FEATURES_HAN = "han"  # the same without ASCII letters and digits (the default since 2026-12-02)
 
 
 class ModelFileError(Exception):
@@ -48,13 +54,18 @@ class Prediction:
     top3: list[tuple[str, float]] = field(default_factory=list)
 
 
-def features_text(text: str | None) -> str:
+def features_text(text: str | None, recipe: str = FEATURES_HAN) -> str:
     """The string the n-grams are taken from: NFKC, lower case, cut at MAX_ANALYSED_CHARS, and only
-    letters, digits and Chinese characters (segmented and raw forms meet here)."""
+    letters, digits and Chinese characters (segmented and raw forms meet here).
+
+    With the ``han`` recipe ASCII letters and digits go as well: the segmented training rows lost
+    most of them (single digits and the anonymised place letters were on the stop list their makers
+    used), while raw messages are full of "A市", "A3区", dates, house and phone numbers, whose
+    n-grams the training form lacks (macro-F1 on raw rows +0.008, docs/adr/008)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)[: MAX_ANALYSED_CHARS * 2]).lower()
-    return _NOT_WORD.sub("", text[:MAX_ANALYSED_CHARS])
+    text = unicodedata.normalize("NFKC", str(text)[: MAX_ANALYSED_CHARS * 2]).lower()[:MAX_ANALYSED_CHARS]
+    return (_NOT_HAN_WORD if recipe == FEATURES_HAN else _NOT_WORD).sub("", text)
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -162,18 +173,34 @@ class CharSvm:
     """Character n-gram TF-IDF and a linear SVM; predicting is one sparse product with the
     weights, without sklearn's per-call input validation (it dominated one-by-one predictions)."""
 
-    def __init__(self, c: float = 0.5):
+    def __init__(self, c: float = 0.5, class_weight: str | None = "balanced"):
         self.c = c
+        self.class_weight = class_weight
         self.vectorizer = CharNgramTfidf()
         self.coef = np.zeros((0, 0), dtype=np.float32)
         self.intercept = np.zeros(0)
         self.classes_ = np.zeros(0)
 
-    def fit(self, texts, labels) -> CharSvm:
+    def fit(self, texts, labels, *, unlabelled=None, per_class: int = 150) -> CharSvm:
+        """``unlabelled``: texts of the same traffic without labels (already featurised). The
+        ``per_class`` of them the first fit is surest about (largest margin between its two best
+        labels) for each label are added with that label and the SVM is fitted again: class-balanced
+        self-training (docs/adr/008; without the balance the majority labels swallow the rest)."""
         from sklearn.svm import LinearSVC
 
         x = self.vectorizer.fit_transform(list(texts))
-        svm = LinearSVC(C=self.c).fit(x, labels)
+        svm = LinearSVC(C=self.c, class_weight=self.class_weight).fit(x, labels)
+        self.pseudo_labelled = 0
+        if unlabelled and len(svm.classes_) > 2:
+            from scipy.sparse import vstack
+
+            xu = self.vectorizer.transform(list(unlabelled))
+            scores = svm.decision_function(xu)
+            chosen, best = surest_per_class(scores, per_class)
+            if len(chosen):
+                self.pseudo_labelled = len(chosen)
+                svm = LinearSVC(C=self.c, class_weight=self.class_weight).fit(
+                    vstack([x, xu[chosen]]).tocsr(), list(labels) + list(svm.classes_[best[chosen]]))
         self.classes_ = np.asarray([str(c) for c in svm.classes_])
         self.coef = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)  # features × classes
         self.intercept = svm.intercept_.astype(np.float64)
@@ -182,30 +209,52 @@ class CharSvm:
     def decision_function(self, texts) -> np.ndarray:
         texts = list(texts)
         row, col, values = self.vectorizer.cells(texts)
-        contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
-        scores = np.empty((len(texts), self.coef.shape[1]))
-        for j in range(self.coef.shape[1]):
-            scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
+        if len(texts) == 1:  # intake: one text, one product (the per-label bincounts cost more)
+            scores = (values @ self.coef[col]).astype(np.float64)[None, :] if len(col) else \
+                np.zeros((1, self.coef.shape[1]))
+        else:
+            contrib = self.coef[col] * values[:, None]  # one row of weights per n-gram present
+            scores = np.empty((len(texts), self.coef.shape[1]))
+            for j in range(self.coef.shape[1]):
+                scores[:, j] = np.bincount(row, weights=contrib[:, j], minlength=len(texts))
         scores += self.intercept
         return scores[:, 0] if scores.shape[1] == 1 else scores  # two classes: one score, for the second
 
 
-def build_estimator(*, c: float = 0.5):
-    return CharSvm(c)
+def surest_per_class(scores: np.ndarray, per_class: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a (texts × labels) score matrix to pseudo-label: for each label, the ``per_class``
+    rows it wins with the largest margin over the runner-up (ties: the earlier row), in row order;
+    and every row's winning label."""
+    ordered = np.sort(scores, axis=1)
+    margin, best = ordered[:, -1] - ordered[:, -2], scores.argmax(axis=1)
+    chosen = []
+    for j in range(scores.shape[1]):
+        rows = np.flatnonzero(best == j)
+        chosen.extend(rows[np.argsort(-margin[rows], kind="stable")][:per_class])
+    return np.asarray(sorted(chosen), dtype=np.int64), best
+
+
+def build_estimator(*, c: float = 0.5, class_weight: str | None = "balanced"):
+    return CharSvm(c, class_weight)
 
 
 class TextClassifier:
     """Labels are plain strings (a category code or name); at least two are needed."""
 
-    def __init__(self, *, c: float = 0.5):
+    def __init__(self, *, c: float = 0.5, features: str = FEATURES_HAN, class_weight: str | None = "balanced"):
         self.c = c
+        self.features = features
+        self.class_weight = class_weight
         self.estimator = None
         self.labels: list[str] = []
         self.temperature = 1.0
         self.meta: dict = {}
 
     # --- fitting ----------------------------------------------------------------------------
-    def fit(self, texts: list[str], labels: list[str], *, calibrate: bool = True, progress=None) -> TextClassifier:
+    def fit(self, texts: list[str], labels: list[str], *, calibrate: bool = True, progress=None,
+            unlabelled: list[str] | None = None) -> TextClassifier:
+        """``unlabelled``: texts of the same kind without labels for class-balanced self-training
+        (``CharSvm.fit``); only the final fit uses them, the temperature comes from labelled folds."""
         from sklearn.model_selection import StratifiedKFold
 
         x = self.featurize(texts)
@@ -225,16 +274,21 @@ class TextClassifier:
                 oof[test] = self._scores(est, [x[i] for i in test])
                 tick()
             self.temperature = _fit_temperature(oof, y)
-        self.estimator = self.build().fit(x, y_names)
+        if unlabelled:
+            self.estimator = self.build().fit(x, y_names, unlabelled=self.featurize(unlabelled))
+            self.meta["unlabelled"] = len(unlabelled)
+            self.meta["pseudo_labelled"] = self.estimator.pseudo_labelled
+        else:
+            self.estimator = self.build().fit(x, y_names)
         tick()
         self.meta["calibration_steps"] = steps
         return self
 
     def featurize(self, texts: list[str]) -> list[str]:
-        return [features_text(t) for t in texts]
+        return [features_text(t, self.features) for t in texts]
 
     def build(self):
-        return build_estimator(c=self.c)
+        return build_estimator(c=self.c, class_weight=self.class_weight)
 
     def _scores(self, estimator, x: list[str]) -> np.ndarray:
         """Decision scores in the order of ``self.labels`` (an estimator fitted on a fold may not
@@ -274,7 +328,8 @@ class TextClassifier:
         import sklearn
 
         payload = pickle.dumps({"estimator": self.estimator, "labels": self.labels,
-                                "temperature": self.temperature, "c": self.c, "meta": self.meta},
+                                "temperature": self.temperature, "c": self.c, "meta": self.meta,
+                                "features": self.features, "class_weight": self.class_weight},
                                protocol=pickle.HIGHEST_PROTOCOL)
         header = {"format": FORMAT_VERSION, "sklearn": sklearn.__version__, "numpy": np.__version__,
                   "labels": self.labels, "signature": _sign(payload)}
@@ -312,7 +367,9 @@ class TextClassifier:
             state = pickle.loads(payload)  # noqa: S301 - signed by this platform, checked above
         except Exception as exc:  # a signed but damaged file: any unpickling error
             raise ModelFileError(_("%(name)s is damaged: %(error)s") % {"name": name, "error": exc}) from exc
-        model = cls(c=state.get("c", 0.5))
+        # Files written before the feature recipe had a name were trained on FEATURES_CHARS.
+        model = cls(c=state.get("c", 0.5), features=state.get("features", FEATURES_CHARS),
+                    class_weight=state.get("class_weight"))
         model.estimator = state["estimator"]
         model.labels = list(state["labels"])
         model.temperature = float(state["temperature"])

@@ -120,16 +120,46 @@ def segmented_twins(texts: list[str], raw_rows: list[int], segmented_rows: list[
     return twins
 
 
+def overlapping(candidates: list[str], texts: list[str], *, containment: float = 0.5) -> list[int]:
+    """Indexes of ``candidates`` that are (nearly) one of ``texts``: at least ``containment`` of the
+    shorter one's Chinese character trigrams occur in the other (a copy, or the same message with
+    another subject line or a few words changed)."""
+    index: dict[str, set[int]] = defaultdict(set)
+    grams = [_trigrams(t) for t in texts]
+    for a, g in enumerate(grams):
+        for x in g:
+            index[x].add(a)
+    out = []
+    for k, text in enumerate(candidates):
+        g = _trigrams(text)
+        votes: Counter = Counter()
+        for x in g:
+            votes.update(index.get(x, ()))
+        if any(n / max(1, min(len(g), len(grams[a]))) >= containment for a, n in votes.items()):
+            out.append(k)
+    return out
+
+
 def raw_cross_validation(texts: list[str], labels: list[str], forms: list[str], *, folds: int = 5, seed: int = 0,
-                         with_twins: bool = False, make_model=TextClassifier, progress=None) -> CrossValidation:
+                         with_twins: bool = False, make_model=TextClassifier, progress=None,
+                         unlabelled: list[str] | None = None) -> CrossValidation:
     """Stratified k-fold over the raw rows only: each fold trains on every segmented row (less the
-    held-out rows' twins unless ``with_twins``) and the other raw folds, and tests on its raw fold."""
+    held-out rows' twins unless ``with_twins``) and the other raw folds, and tests on its raw fold.
+
+    ``unlabelled`` texts are given to every fold's fit for self-training, less those that overlap
+    any raw row of the file (``overlapping``): a held-out message must not come back unlabelled."""
     from sklearn.model_selection import StratifiedKFold
 
     y = np.asarray(labels)
     raw = np.array([i for i, f in enumerate(forms) if f == "raw"])
     seg = [i for i, f in enumerate(forms) if f != "raw"]
     twins = segmented_twins(texts, list(raw), seg) if not with_twins else {}
+    extra = {}
+    fit_extra = {}
+    if unlabelled:
+        clash = set(overlapping(unlabelled, [texts[i] for i in raw]))
+        fit_extra["unlabelled"] = [t for k, t in enumerate(unlabelled) if k not in clash]
+        extra = {"unlabelled_used": len(fit_extra["unlabelled"]), "unlabelled_overlapping_raw": len(clash)}
     pred = np.empty(len(raw), dtype=object)
     per_fold = []
     dropped = 0
@@ -138,11 +168,11 @@ def raw_cross_validation(texts: list[str], labels: list[str], forms: list[str], 
         drop = set().union(*(twins.get(i, set()) for i in test)) if twins else set()
         dropped += len(drop)
         train = [j for j in seg if j not in drop] + list(raw[train_idx])
-        model = make_model().fit([texts[j] for j in train], list(y[train]), calibrate=False)
+        model = make_model().fit([texts[j] for j in train], list(y[train]), calibrate=False, **fit_extra)
         got = [p.label for p in model.predict([texts[i] for i in test])]
         pred[test_idx] = got
         per_fold.append(score(list(y[test]), got).macro_f1)
         if progress:
             progress()
     return CrossValidation(folds, per_fold, score(list(y[raw]), list(pred)),
-                           extra={"twins_removed": dropped, "raw_rows": len(raw)})
+                           extra={"twins_removed": dropped, "raw_rows": len(raw), **extra})

@@ -36,6 +36,7 @@ class TrainResult:
     version: ModelVersion
     data: Dataset
     seconds: float
+    model: TextClassifier | None = None
 
 
 def _check_manager(actor, scope_path: str) -> None:
@@ -47,8 +48,10 @@ def _check_manager(actor, scope_path: str) -> None:
 
 
 def train_version(*, actor, data: Dataset, area=None, level: int = 1, source: str = ModelVersion.Source.ORDERS,
-                  names: dict[str, str] | None = None, activate: bool = False, progress=None) -> TrainResult:
-    """Cross-validate, fit on every row and store the model as the scope's next version."""
+                  names: dict[str, str] | None = None, activate: bool = False, progress=None,
+                  unlabelled: list[str] | None = None) -> TrainResult:
+    """Cross-validate, fit on every row (self-training on ``unlabelled`` texts when given, see
+    ``CharSvm.fit``) and store the model as the scope's next version."""
     scope_path = area.path if area is not None else ""
     _check_manager(actor, scope_path)
     data.drop_rare_labels(MIN_ROWS_PER_LABEL)
@@ -59,7 +62,7 @@ def train_version(*, actor, data: Dataset, area=None, level: int = 1, source: st
               "%(min)d rows each are needed.") % {"n": len(data.labels), "labels": len(counts), "min": MIN_ROWS_PER_LABEL})
     started = time.perf_counter()
     cv = cross_validate(data.texts, data.labels, progress=progress)
-    model = TextClassifier().fit(data.texts, data.labels, progress=progress)
+    model = TextClassifier().fit(data.texts, data.labels, progress=progress, unlabelled=unlabelled)
     seconds = time.perf_counter() - started
     blob = model.to_bytes()
     import sklearn
@@ -82,7 +85,7 @@ def train_version(*, actor, data: Dataset, area=None, level: int = 1, source: st
                               "level": level, "source": source})
         if activate:
             _activate(actor, version)
-    return TrainResult(version, data, seconds)
+    return TrainResult(version, data, seconds, model)
 
 
 def _activate(actor, version: ModelVersion) -> ModelVersion | None:

@@ -181,3 +181,49 @@ def test_the_civicgrid_entry_point(tmp_path):
     assert cli("train", "--data", str(data), "--out", str(model)).startswith("训练完成：40 行")
     got = json.loads(cli("predict", "--model", str(model), stdin='{"id": 7, "text": "出租车拒载绕路"}\n'))
     assert (got["id"], got["label"]) == (7, "交通运输")
+
+
+def _messages_csv(path, rows):
+    import csv
+
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["留言编号", "留言主题", "留言时间", "留言详情"])
+        writer.writerows(rows)
+    return Path(path)
+
+
+def test_read_unlabelled_joins_subject_and_detail_and_leaves_out_repeats(tmp_path):
+    from civicgrid.classify.datasets import read_unlabelled
+
+    a = _messages_csv(tmp_path / "a.csv", [
+        (1, "图书馆闭馆太早", "2019/1/1", "\n\t\t周末  五点就闭馆，\n 借书不方便\t"),
+        (2, "", "2019/1/2", ""),
+        (3, "hello", "2019/1/3", "no Chinese here"),
+        (4, "公交车太少", "2019/1/4", "等车一个小时"),  # equal to a labelled row (punctuation aside)
+    ])
+    b = write_csv(tmp_path / "b.csv", [("图书馆闭馆太早，周末五点就闭馆，借书不方便", ""), ("河道发臭", "")])
+    got = read_unlabelled([a, b], exclude=["公交车太少！等车一个小时。"])
+    assert got.texts == ["图书馆闭馆太早\n周末 五点就闭馆， 借书不方便", "河道发臭"]
+    assert got.read == 6
+    assert dict(got.skipped) == {"文本为空": 1, "没有中文文本": 1, "与某个有标签的行或前面的无标签文本相同": 2}
+
+
+def test_read_unlabelled_refuses_a_file_without_text_columns(tmp_path):
+    from civicgrid.classify.datasets import DataError, read_unlabelled
+
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataError, match="中没有 .* 列"):
+        read_unlabelled([path])
+
+
+def test_train_with_unlabelled_messages(data_csv, tmp_path):
+    extra = _messages_csv(tmp_path / "u.csv", [(i, "", "", t) for i, (t, _l) in enumerate(synthetic_rows(5, seed=9))])
+    out, _err = run("train", "--data", str(data_csv), "--out", str(tmp_path / "u.model"),
+                    "--unlabelled", str(extra), "--unlabelled", str(extra))
+    lines = out.splitlines()
+    assert "  无标签文本：读取 40 行，使用 20 行，其中 20 行由自训练给出标签" in lines
+    assert "    与某个有标签的行或前面的无标签文本相同: 20" in lines
+    model = TextClassifier.load(tmp_path / "u.model")
+    assert model.meta["unlabelled"] == 20 and model.meta["pseudo_labelled"] == 20

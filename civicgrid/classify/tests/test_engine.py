@@ -15,7 +15,15 @@ from civicgrid.classify.testing import synthetic_rows, trained_model
 def test_features_text_joins_raw_and_segmented_forms():
     raw = "A市西湖建筑集团占道施工，有安全隐患！"
     segmented = "a市 西湖 建筑 集团 占道 施工 有 安全隐患"
-    assert features_text(raw) == features_text(segmented) == "a市西湖建筑集团占道施工有安全隐患"
+    assert features_text(raw) == features_text(segmented) == "市西湖建筑集团占道施工有安全隐患"
+
+
+def test_features_text_drops_ascii_letters_and_digits_after_nfkc():
+    # Full-width letters and digits become ASCII under NFKC and go too; other scripts stay.
+    text = "Ａ３区 No.12 栋，2019年5月电话13800000000；Ωμ 路灯坏了"
+    assert features_text(text) == "区栋年月电话ωμ路灯坏了"
+    assert features_text(text, engine.FEATURES_CHARS) == "a3区no12栋2019年5月电话13800000000ωμ路灯坏了"
+    assert features_text("ABC 123") == ""
 
 
 def test_features_text_cuts_at_the_analysis_limit():
@@ -144,3 +152,69 @@ def test_unknown_and_empty_texts_transform_to_empty_rows():
     v = CharNgramTfidf().fit(["路面坑洼", "路面破损"])
     x = v.transform(["", "完全不同", "路面"])
     assert x.shape == (3, len(v.vocabulary)) and x[0].nnz == 0 and x[1].nnz == 0 and x[2].nnz == 3
+
+
+def test_the_svm_is_class_balanced_by_default():
+    rows = synthetic_rows(10)
+    model = TextClassifier().fit([t for t, _l in rows], [lbl for _t, lbl in rows], calibrate=False)
+    assert model.estimator.class_weight == "balanced" and model.features == engine.FEATURES_HAN
+    previous = TextClassifier(features=engine.FEATURES_CHARS, class_weight=None)
+    previous.fit([t for t, _l in rows], [lbl for _t, lbl in rows], calibrate=False)
+    assert previous.estimator.class_weight is None
+
+
+def test_self_training_adds_the_surest_texts_per_label():
+    rows = synthetic_rows(10)
+    texts, labels = [t for t, _l in rows], [lbl for _t, lbl in rows]
+    # Three clear texts per label plus one that is just noise: with per_class=2 exactly two of each
+    # label's own clear texts are added (8), never the noise (it is no label's surest).
+    clear = {"交通运输": ["公交车班次太少等车太久", "出租车拒载乱收费", "公交站牌线路错误"],
+             "城乡建设": ["路面坑洼井盖破损", "违章建筑私搭乱建", "楼道墙皮脱落下水管道堵塞"],
+             "教育文体": ["小学乱收补课费", "幼儿园学位紧张入学难", "学校食堂卫生差"],
+             "环境保护": ["工厂排放废气气味刺鼻", "河道污水直排发臭", "垃圾焚烧冒黑烟"]}
+    unlabelled = [t for group in clear.values() for t in group] + ["嗯"]
+    estimator = engine.CharSvm().fit([features_text(t) for t in texts], labels,
+                                     unlabelled=[features_text(t) for t in unlabelled], per_class=2)
+    assert estimator.pseudo_labelled == 8
+    model = TextClassifier().fit(texts, labels, calibrate=False, unlabelled=unlabelled)
+    assert model.meta["unlabelled"] == 13 and model.meta["pseudo_labelled"] == 13  # 150 a label: all of them
+    assert model.predict_one("公交车班次太少").label == "交通运输"
+
+
+def test_surest_per_class_picks_by_margin_and_balances_labels():
+    import numpy as np
+
+    scores = np.array([[3.0, 0.0, 0.0],   # label 0, margin 3
+                       [2.0, 1.5, 0.0],   # label 0, margin 0.5
+                       [2.5, 0.0, 0.0],   # label 0, margin 2.5
+                       [0.0, 1.0, 0.9],   # label 1, margin 0.1
+                       [0.0, 0.0, 1.0],   # label 2, margin 1
+                       [0.0, 0.0, 1.0]])  # label 2, margin 1 (tie: the earlier row wins)
+    chosen, best = engine.surest_per_class(scores, 2)
+    assert chosen.tolist() == [0, 2, 3, 4, 5]
+    assert best.tolist() == [0, 0, 0, 1, 2, 2]
+    assert engine.surest_per_class(scores, 1)[0].tolist() == [0, 3, 4]
+
+
+def test_a_file_from_before_the_feature_recipe_keeps_its_features():
+    model = trained_model()
+    state = {"estimator": model.estimator, "labels": model.labels, "temperature": model.temperature, "c": 0.5,
+             "meta": {}}  # what files held before "features" and "class_weight" were recorded
+    payload = pickle.dumps(state)
+    header = {"format": engine.FORMAT_VERSION, "sklearn": __import__("sklearn").__version__, "numpy": "x",
+              "labels": model.labels, "signature": engine._sign(payload)}
+    old = TextClassifier.from_bytes(MAGIC + json.dumps(header).encode() + b"\n" + payload)
+    assert old.features == engine.FEATURES_CHARS and old.class_weight is None
+    again = TextClassifier.from_bytes(model.to_bytes())
+    assert again.features == engine.FEATURES_HAN and again.class_weight == "balanced"
+
+
+def test_one_text_scores_as_in_a_batch():
+    import numpy as np
+
+    est = trained_model().estimator
+    texts = [features_text(t) for t in ("公交车班次太少", "路面坑洼", "", "完全陌生")]
+    batch = est.decision_function(texts)
+    for i, text in enumerate(texts):
+        assert np.allclose(est.decision_function([text])[0], batch[i], atol=1e-6)
+    assert np.allclose(est.decision_function([""])[0], est.intercept)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from civicgrid.classify.evaluation import cross_validate, raw_cross_validation, score, segmented_twins
+from civicgrid.classify.engine import TextClassifier
+from civicgrid.classify.evaluation import cross_validate, overlapping, raw_cross_validation, score, segmented_twins
 from civicgrid.classify.testing import synthetic_rows
 
 
@@ -58,3 +59,32 @@ def test_twins_are_found_and_left_out():
     assert cv.extra["raw_rows"] == 20 and cv.extra["twins_removed"] >= 20
     naive = raw_cross_validation(texts, labels, forms, folds=2, with_twins=True)
     assert naive.extra["twins_removed"] == 0
+
+
+def test_overlapping_finds_copies_and_edited_copies_only():
+    held_out = ["恩县路小区路面坑洼不平，下雨积水严重，希望尽快处理", "上海路公交车班次太少，早上等车一个小时"]
+    candidates = [
+        "恩县路小区路面坑洼不平，下雨积水严重，希望尽快处理",  # a copy
+        "关于积水\n恩县路小区路面坑洼不平，下雨积水严重，盼回复",  # another subject and ending
+        "辽宁路化工厂排放废气，河道污水发臭",  # another message
+        "",
+    ]
+    assert overlapping(candidates, held_out) == [0, 1]
+
+
+def test_unlabelled_texts_overlapping_a_raw_row_never_reach_training():
+    rows = synthetic_rows(10, seed=3)
+    texts = [t for t, _l in rows]
+    labels = [lbl for _t, lbl in rows]
+    forms = ["raw"] * 20 + ["segmented"] * (len(texts) - 20)
+    seen = []
+
+    class Spy(TextClassifier):
+        def fit(self, texts, labels, **kwargs):
+            seen.append(kwargs.get("unlabelled"))
+            return super().fit(texts, labels, **kwargs)
+
+    fresh = "图书馆周末闭馆时间太早，市民借书不方便"
+    cv = raw_cross_validation(texts, labels, forms, folds=2, make_model=Spy, unlabelled=[texts[3], fresh])
+    assert cv.extra["unlabelled_used"] == 1 and cv.extra["unlabelled_overlapping_raw"] == 1
+    assert seen == [[fresh], [fresh]]

@@ -58,6 +58,9 @@ class Command(BaseCommand):
         train.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="category level to predict")
         train.add_argument("--store", action="store_true", help="also store the model as a new model version")
         train.add_argument("--activate", action="store_true", help="make the stored version the active one")
+        train.add_argument("--unlabelled", action="append", default=[], metavar="CSV",
+                           help="unlabelled messages of the same kind for self-training (repeatable; a text column, "
+                                "or 留言主题 + 留言详情)")
         predict = sub.add_parser("predict", help="JSON lines {id, text} on stdin -> predictions on stdout")
         predict.add_argument("--model", required=True)
         evaluate = sub.add_parser("eval", help="scores of a model on a labelled CSV")
@@ -91,23 +94,46 @@ class Command(BaseCommand):
             data = read_csv(o["data"], text_col=o["text_col"], label_col=o["label_col"])
         except DataError as exc:
             raise CommandError(str(exc)) from exc
+        unlabelled = self._unlabelled(o, data.texts)
         if o["store"]:
-            return self._store(data, o, started)
+            return self._store(data, o, started, unlabelled)
         counts = data.label_counts()
         if len(counts) < 2:
             raise CommandError(_("Not enough training data: %(n)d usable rows in %(labels)d labels; at least two "
                                  "labels are needed.") % {"n": len(data.labels), "labels": len(counts)})
         bar = self._progress(4, _("training"))
-        model = TextClassifier().fit(data.texts, data.labels, progress=lambda: bar.update(1))
+        model = TextClassifier().fit(data.texts, data.labels, progress=lambda: bar.update(1),
+                                     unlabelled=unlabelled.texts if unlabelled else None)
         bar.close()
         try:
             size = model.save(o["out"])
         except OSError as exc:
             raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": o["out"], "error": exc.strerror or exc})
-        self._summary(data, time.perf_counter() - started, [_("model file: %(path)s (%(kb)d KB)")
-                                                          % {"path": o["out"], "kb": size // 1024}])
+        notes = [_("model file: %(path)s (%(kb)d KB)") % {"path": o["out"], "kb": size // 1024}]
+        self._summary(data, time.perf_counter() - started, notes + self._unlabelled_notes(unlabelled, model))
 
-    def _store(self, data, o, started):
+    def _unlabelled(self, o, labelled_texts):
+        from ...datasets import read_unlabelled
+
+        if not o["unlabelled"]:
+            return None
+        try:
+            return read_unlabelled(o["unlabelled"], text_col=o["text_col"], exclude=labelled_texts)
+        except DataError as exc:
+            raise CommandError(str(exc)) from exc
+
+    @staticmethod
+    def _unlabelled_notes(unlabelled, model):
+        if unlabelled is None:
+            return []
+        notes = [_("unlabelled texts: %(read)d read, %(used)d used, %(pseudo)d given a label by self-training")
+                 % {"read": unlabelled.read, "used": len(unlabelled.texts),
+                    "pseudo": model.meta.get("pseudo_labelled", 0)}]
+        for reason, n in sorted(unlabelled.skipped.items()):
+            notes.append(f"  {reason}: {n}")
+        return notes
+
+    def _store(self, data, o, started, unlabelled=None):
         from ...models import ModelVersion
         from ...services import ClassifyError, train_version
 
@@ -115,12 +141,13 @@ class Command(BaseCommand):
         try:
             result = train_version(actor=None, data=data, area=_area(o["area"]), level=o["level"],
                                    source=ModelVersion.Source.FILE, activate=o["activate"],
-                                   progress=lambda: bar.update(1))
+                                   progress=lambda: bar.update(1),
+                                   unlabelled=unlabelled.texts if unlabelled else None)
         except ClassifyError as exc:
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
-        notes = self._version_notes(result.version)
+        notes = self._version_notes(result.version) + self._unlabelled_notes(unlabelled, result.model)
         if o["out"]:
             try:
                 Path(o["out"]).write_bytes(bytes(result.version.model_data))
