@@ -59,6 +59,8 @@ class Command(BaseCommand):
               f"{o['callbacks']} callbacks, {o.get('me_too', 0)} me-too appeals, {o.get('answers_held', 0)} answers held for review")
         if o.get("classifier"):
             w(f"  category classifier version {o['classifier']} trained on the closed orders and active")
+        if o.get("findings"):
+            w(f"  hotspot scan: {o['findings']} findings for the command center")
         if options["verbosity"] > 1:
             w("  seconds per stage: " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
         w("Demo sign-in (password 'demo', demo mode only):")
