@@ -174,12 +174,11 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     orders = list(WorkOrder.objects.filter(pk__in=[o.pk for o in created]).select_related("suggested_unit").order_by("pk"))
     # The resident demo account reported a few, so "my appeals" is not empty.
     resident = User.objects.filter(username="resident").first()
-    counts = {"orders": len(orders), "closed": 0, "open": 0, "callbacks": 0}
+    counts = {"orders": len(orders), "closed": 0, "open": 0, "callbacks": 0, "resolved": 0}
     events, times, callbacks = [], [], []
     changed_orders, born_of = [], {}
     order_fields = ["created_at", "updated_at", "status", "unit", "level", "dispatched_at", "response_due", "handle_due",
                     "dispatch_due", "accepted_at", "resolved_at", "closed_at", "answer", "public_answer", "published_at"]
-    waiting_answers = 0  # answers still waiting for verification; every third explains nothing
     with transaction.atomic():
         for n, order in enumerate(orders):
             # More recent days carry more orders; ages in hours up to 60 days.
@@ -216,10 +215,11 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
                     accepted = fields["accepted_at"]
                     resolved = min(accepted + (now - accepted) / 2, accepted + timedelta(
                         hours=rng.randint(4, 200 if late else 90)))
-                    # One in three answers explains nothing (the reply check holds it); the rest say what was done.
-                    short = status == Status.RESOLVED and waiting_answers % 3 == 0
-                    waiting_answers += status == Status.RESOLVED
-                    answer = ANSWERS["resolved"] if short else ANSWERS["resolved_detailed"].format(title=order.title[:30])
+                    # One in three answers explains nothing (the reply check holds it; the first one always,
+                    # so even a small demo shows the review list); the rest say what was done.
+                    answer = (ANSWERS["resolved"] if status == Status.RESOLVED and counts["resolved"] % 3 == 0
+                              else ANSWERS["resolved_detailed"].format(title=order.title[:30]))
+                    counts["resolved"] += status == Status.RESOLVED
                     fields.update(resolved_at=resolved, answer=answer)
                     steps.append(("resolve", resolved, Status.RESOLVED))
                 if status == Status.CLOSED:

@@ -47,6 +47,13 @@ def test_urgent_list_today_count_and_badges(cw):
     assert re.search(r'data-figure="urgent_today"><span class="value">1</span><span class="label">今日紧急</span>', html)
 
 
+def test_center_rows_show_the_me_too_count(cw):
+    WorkOrder.objects.filter(pk=cw.late1.pk).update(appeals_count=3)
+    overdue = _rows(_section(client_for(cw, "district").get("/center/").content.decode(), "h-overdue"))
+    assert '<span class="badge warn me-too">3 条诉求（我也遇到）</span>' in overdue[cw.late1.number]
+    assert "me-too" not in overdue[cw.late2.number]
+
+
 def test_urgent_figures_follow_the_area(cw):
     street2 = client_for(cw, "street2").get(f"/center/?area={STREET2}").content.decode()
     assert re.search(r'data-figure="urgent_today"><span class="value">0</span>', street2)
