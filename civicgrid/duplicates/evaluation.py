@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from civicgrid.core.scores import BinaryScores
 from civicgrid.core.text import words
 
 from . import scoring
@@ -223,24 +224,11 @@ def flags(rep: Replay, params: scoring.Params, *, use_text: bool = True) -> list
 
 
 @dataclass(frozen=True)
-class Figures:
+class Figures(BinaryScores):
     tp: int
     fp: int
     fn: int
     n: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def views(requests: list[Request]) -> dict[str, list[tuple[int, bool]]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,9 +18,9 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 
 from . import render as report_render
 from . import selectors, services
+from .downloads import file_response
 from .errors import ReportForbidden, ReportInputError, ReportUnavailable
 
-CONTENT_TYPES = report_render.CONTENT_TYPES
 LIST_LIMIT = 50
 
 
@@ -63,13 +62,4 @@ def index(request):
 @login_required
 def download(request, pk: int, fmt: str):
     j = _reader(request)
-    report = selectors.report_for(j, pk)
-    field = report.file_for(fmt) if report else None
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=f"report-{report.area_code}-{report.month}.{fmt}",
-                        content_type=CONTENT_TYPES[fmt])
+    return file_response(selectors.report_for(j, pk), fmt)

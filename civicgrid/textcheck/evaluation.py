@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from civicgrid.core.scores import BinaryScores
+
 CASES = Path(__file__).resolve().parent / "data" / "urgency_cases.csv"
 MESSAGES = "messages_with_replies.csv"
 LABELS = "replies_interpretability_labels.csv"
@@ -51,7 +53,7 @@ def read_cases(path: Path = CASES) -> list[dict]:
 
 
 @dataclass
-class Binary:
+class Binary(BinaryScores):
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -66,19 +68,6 @@ class Binary:
             self.fn += 1
         else:
             self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def accuracy(self) -> float:

@@ -7,7 +7,7 @@ a missing one. A refused request writes nothing.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import selectors, services
-from ..render import CONTENT_TYPES
+from ..downloads import file_response
 from . import serializers as s
 
 ERRORS = {
@@ -87,13 +87,4 @@ class ReportDownloadView(ReportsBase):
         404: OpenApiResponse(description="no such report or file"), **ERRORS}, tags=["reports"])
     def get(self, request, pk: int, fmt: str):
         """The PDF (``pdf``) or the workbook (``xlsx``) of a generated report."""
-        report = selectors.report_for(self.reader(), pk)
-        field = report.file_for(fmt) if report else None
-        if not field:
-            raise Http404
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=f"report-{report.area_code}-{report.month}.{fmt}",
-                            content_type=CONTENT_TYPES[fmt])
+        return file_response(selectors.report_for(self.reader(), pk), fmt)
