@@ -777,6 +777,13 @@ class Builder:
 
                 self.order_counts["findings"] = sum(scan_job().findings.values())
                 self.timings["hotspot scan"] = round(time.monotonic() - t0, 2)
+            for label, module in app_demo_modules():
+                t0 = time.monotonic()
+                if self.progress:
+                    print(f"· {label} …", file=self.out, flush=True)
+                self.order_counts = getattr(self, "order_counts", {"orders": 0})
+                self.order_counts[label] = module.seed(self)
+                self.timings[label] = round(time.monotonic() - t0, 2)
             counts = summary_counts()
             counts["orders"] = getattr(self, "order_counts", {"orders": 0})
             bump_version()
@@ -889,10 +896,30 @@ def _delete_users(users) -> int:
     return collector.delete()[1].get(User._meta.label, 0)
 
 
+def app_demo_modules() -> list[tuple[str, object]]:
+    """Each installed app may add to the demo with a ``demo_seed`` module: ``seed(builder)`` runs
+    after the work orders (inside the build's transaction) and returns counts for the summary;
+    ``delete(under, areas, demo_users, drop)`` removes its rows before the areas they hang on.
+    Apps run in INSTALLED_APPS order, seeding forwards and deleting backwards."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("civicgrid.") and module_has_submodule(config.module, "demo_seed"):
+            found.append((config.label, import_module(f"{config.name}.demo_seed")))
+    return found
+
+
 def _drop_demo_activity(under, areas, demo_users, drop) -> None:
     """Work orders, field work and notices in the demo areas go before the areas they protect."""
     from django.apps import apps
 
+    for _label, module in reversed(app_demo_modules()):
+        if hasattr(module, "delete"):
+            module.delete(under, areas, demo_users, drop)
     from civicgrid.workorders.models import Appeal, WorkOrder
 
     if apps.is_installed("civicgrid.fieldwork"):
