@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("figures/", views.figures, name="figures"),
     path("lists/", views.lists, name="lists"),
     path("rankings/", views.rankings, name="rankings"),
+    path("participation/", views.participation, name="participation"),
 ]

@@ -194,6 +194,16 @@ def rankings(request):
 
 
 @login_required
+def participation(request):
+    """The participation panel (居民参与) alone: deliberation, wishes, proposals and field work,
+    loaded after the first paint like the rankings."""
+    from .participation import panels
+
+    j, area = _scope(request)
+    return render(request, "dashboard/_participation.html", {"area": area, "panels": panels(j, area)})
+
+
+@login_required
 def lists(request):
     """The overdue, escalated and whistle lists alone, polled like the figures."""
     j, area = _scope(request)

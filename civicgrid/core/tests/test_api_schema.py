@@ -32,6 +32,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/dashboard/escalated/",
         "/api/v1/dashboard/map/",
         "/api/v1/dashboard/overdue/",
+        "/api/v1/dashboard/participation/",
         "/api/v1/dashboard/rankings/",
         "/api/v1/dashboard/summary/",
         "/api/v1/dashboard/trend/",

@@ -10,5 +10,6 @@ urlpatterns: list = [
     path("dashboard/rankings/", views.RankingsView.as_view(), name="dashboard-api-rankings"),
     path("dashboard/overdue/", views.OverdueView.as_view(), name="dashboard-api-overdue"),
     path("dashboard/escalated/", views.EscalatedView.as_view(), name="dashboard-api-escalated"),
+    path("dashboard/participation/", views.ParticipationView.as_view(), name="dashboard-api-participation"),
     path("dashboard/whistles/", views.WhistlesView.as_view(), name="dashboard-api-whistles"),
 ]

@@ -146,3 +146,18 @@ class WhistlesView(CenterView):
         j, area, q = self.scope(request)
         rows = selectors.whistles_waiting(j, area, limit=q["limit"])
         return Response(s.CenterWhistlesSerializer({"area": _area_ref(area), "whistles": rows}).data)
+
+
+class ParticipationView(CenterView):
+    @extend_schema(operation_id="dashboard_participation", parameters=[s.AreaQuerySerializer],
+                   responses={200: OpenApiResponse(description="{area, panels: {app: figures}}"), **ERRORS},
+                   tags=["dashboard"])
+    def get(self, request):
+        """Participation figures of the area, one object per app: deliberation topics by stage,
+        micro-wishes and their completion, livelihood proposals and project progress, field visits
+        and household coverage this month."""
+        from ..participation import panels
+
+        j, area, _q = self.scope(request)
+        data = {p["app"]: p["figures"] for p in panels(j, area)}
+        return Response({"area": _area_ref(area), "panels": data})
