@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -330,6 +331,10 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
 
         if move.name == "merge":
             _merge_appeals(locked, data.target_order)
+            if apps.is_installed("civicgrid.duplicates"):
+                from civicgrid.duplicates.hooks import orders_merged
+
+                details["me_too_moved"] = orders_merged(locked, data.target_order)
 
         event = OrderEvent.objects.create(
             order=locked, action=move.name, from_status=from_status, to_status=locked.status,

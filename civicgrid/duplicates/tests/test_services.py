@@ -143,3 +143,22 @@ def test_submit_and_merge_refused_writes_nothing(w, crafted):
         services.submit_and_merge(w.users["hotline"], crafted["closed"], channel="hotline", title="路面坑",
                                   text="恩县路12号门前路面有坑", building_code="B1", reporter_phone="13700001234")
     assert (WorkOrder.objects.count(), Appeal.objects.count()) == (orders, appeals)
+
+
+def test_merging_an_order_carries_its_me_too_residents_to_the_target(w, crafted):
+    from civicgrid.people.models import User
+
+    street, target = w.users["street"], crafted["near"]
+    new = placed(make_order(w, title="门口路面有坑", text="恩县路门前路面有个大坑，下雨积水"), 0.0001)
+    third = User.objects.create_user("resident3", phone="13900000003")
+    services.join_me_too(w.users["resident2"], new)
+    services.join_me_too(third, new)
+    services.join_me_too(third, target)  # joined both: keeps one row on the target
+
+    services.merge_from_suggestion(street, new, target, surface="order")
+
+    assert selectors.me_too_count(target) == 2
+    assert sorted(MeToo.objects.filter(order=target).values_list("user__username", flat=True)) == [
+        "resident2", "resident3"]
+    assert list(MeToo.objects.filter(order=new).values_list("user__username", flat=True)) == ["resident3"]
+    assert OrderEvent.objects.get(order=new, action="merge").data["me_too_moved"] == 1
