@@ -97,6 +97,12 @@ def lives_in(user, area_path: str) -> bool:
                                      area__path__startswith=area_path).exists()
 
 
+def works_in(user, area_path: str) -> bool:
+    """Staff above the area, or working inside it (a grid worker of one of a community's grids)."""
+    jurisdiction = jurisdiction_for(user)
+    return jurisdiction.covers_path(area_path) or any(p.startswith(area_path) for p in jurisdiction.area_paths)
+
+
 def is_participant(user, topic: Topic) -> bool:
     return Participant.objects.filter(topic=topic, user_id=user.pk).exists()
 
@@ -105,8 +111,7 @@ def may_take_part(user, topic: Topic) -> bool:
     """Post and follow a topic: its staff and grid workers, its participants, people who live there."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return (jurisdiction_for(user).covers_path(topic.area_path) or is_participant(user, topic)
-            or lives_in(user, topic.area_path))
+    return works_in(user, topic.area_path) or is_participant(user, topic) or lives_in(user, topic.area_path)
 
 
 def may_rate(user, topic: Topic) -> bool:
@@ -176,7 +181,7 @@ def raise_topic(*, actor, area: Area, title: str, description: str, source_order
         if not source_order.area_path.startswith(area.path):
             raise ValidationError({"area": [_("The work order %(number)s lies outside %(area)s.")
                                             % {"number": source_order.number, "area": area.name}]})
-    elif not (jurisdiction.covers_path(area.path) or lives_in(actor, area.path)):
+    elif not (works_in(actor, area.path) or lives_in(actor, area.path)):
         raise Forbidden(_("You may raise topics only where you live or work."))
     ratelimit.enforce(actor, "deliberation.topic", default=TOPIC_LIMIT, now=now)
     with transaction.atomic():
