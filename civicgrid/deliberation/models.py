@@ -234,7 +234,7 @@ class Poll(models.Model):
     quorum = models.PositiveIntegerField(_("quorum (households)"), default=1,
                                          validators=[MinValueValidator(1)])
     threshold_percent = models.PositiveSmallIntegerField(
-        _("pass threshold (% of votes cast)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(100)])
+        _("pass threshold (percent of votes cast)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(100)])
     status = models.CharField(_("status"), max_length=8, choices=PollStatus.choices, default=PollStatus.DRAFT)
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"))
