@@ -11,7 +11,7 @@ from ..models import Meeting, Participant, Party, Poll, PollOption, Position, Po
 from ..transitions import ACTIONS
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class DelibTopicSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
@@ -31,19 +31,19 @@ class TopicSerializer(serializers.ModelSerializer):
         return services.topic_progress(obj)
 
 
-class RaiseTopicSerializer(serializers.Serializer):
+class DelibRaiseTopicSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=2000)
     area = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     order = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class MoveSerializer(serializers.Serializer):
+class DelibMoveSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class DelibParticipantSerializer(serializers.ModelSerializer):
     party_label = serializers.CharField(source="get_party_display", read_only=True)
     display_name = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -62,14 +62,14 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return obj.unit.code if obj.unit_id else None
 
 
-class AddParticipantSerializer(serializers.Serializer):
+class DelibAddParticipantSerializer(serializers.Serializer):
     party = serializers.ChoiceField(choices=Party.choices)
     user = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class PostSerializer(serializers.ModelSerializer):
+class DelibPostSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
 
@@ -84,17 +84,17 @@ class PostSerializer(serializers.ModelSerializer):
         return getattr(obj, "shown_body", obj.body)
 
 
-class NewPostSerializer(serializers.Serializer):
+class DelibNewPostSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=2000)
     position = serializers.ChoiceField(choices=Position.choices, default=Position.NEUTRAL)
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ReasonSerializer(serializers.Serializer):
+class DelibReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class DelibReportSerializer(serializers.ModelSerializer):
     topic = serializers.IntegerField(source="post.topic_id", read_only=True)
     post_hidden = serializers.BooleanField(source="post.is_hidden", read_only=True)
 
@@ -103,7 +103,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "post", "topic", "reason", "post_hidden", "created_at"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class DelibMeetingSerializer(serializers.ModelSerializer):
     attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     photos = serializers.SerializerMethodField()
 
@@ -115,7 +115,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return [p.file.url for p in obj.photos.all()]
 
 
-class NewMeetingSerializer(serializers.Serializer):
+class DelibNewMeetingSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     agenda = serializers.CharField(max_length=2000)
     starts_at = serializers.DateTimeField()
@@ -125,14 +125,16 @@ class NewMeetingSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list, max_length=9)
 
 
-class OptionSerializer(serializers.ModelSerializer):
+class DelibOptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PollOption
         fields = ["id", "label", "votes"]
 
 
-class PollSerializer(serializers.ModelSerializer):
-    options = OptionSerializer(many=True, read_only=True)
+class DelibPollSerializer(serializers.ModelSerializer):
+    options = DelibOptionSerializer(many=True, read_only=True)
+    status = serializers.CharField(read_only=True)
+    result = serializers.CharField(read_only=True)
     result_label = serializers.CharField(source="get_result_display", read_only=True)
 
     class Meta:
@@ -148,7 +150,7 @@ class PollSerializer(serializers.ModelSerializer):
         return data
 
 
-class NewPollSerializer(serializers.Serializer):
+class DelibNewPollSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=200)
     options = serializers.ListField(child=serializers.CharField(max_length=100), min_length=2, max_length=10)
     quorum = serializers.IntegerField(min_value=1, default=1)
@@ -156,11 +158,11 @@ class NewPollSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
 
 
-class VoteSerializer(serializers.Serializer):
+class DelibVoteSerializer(serializers.Serializer):
     option = serializers.IntegerField()
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class DelibTaskSerializer(serializers.ModelSerializer):
     owner_unit = serializers.SerializerMethodField()
     work_order = serializers.SerializerMethodField()
     effective_progress = serializers.SerializerMethodField()
@@ -183,7 +185,7 @@ class TaskSerializer(serializers.ModelSerializer):
         return services.task_progress(obj)
 
 
-class NewTaskSerializer(serializers.Serializer):
+class DelibNewTaskSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner_user = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     owner_unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -196,17 +198,17 @@ class NewTaskSerializer(serializers.Serializer):
     category_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class TaskProgressSerializer(serializers.Serializer):
+class DelibTaskProgressSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100)
     done = serializers.BooleanField(required=False, default=False)
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class DelibRatingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rating
         fields = ["id", "score", "comment", "created_at"]
 
 
-class NewRatingSerializer(serializers.Serializer):
+class DelibNewRatingSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -21,6 +21,7 @@ from civicgrid.workorders import selectors as order_selectors
 
 from .. import selectors, services
 from ..filters import TopicFilterSet
+from ..models import PostReport as PostReportModel
 from ..models import Topic
 from . import serializers as s
 
@@ -54,15 +55,15 @@ class TopicList(generics.ListAPIView):
     """GET: topics the reader may see, filtered like the web list. POST: raise a topic (说), or
     with ``order`` turn a work order into one."""
 
-    serializer_class = s.TopicSerializer
+    serializer_class = s.DelibTopicSerializer
     filterset_class = TopicFilterSet
 
     def get_queryset(self):
         return selectors.topics_for(self.request.user).select_related("source_order")
 
-    @extend_schema(request=s.RaiseTopicSerializer, responses={201: s.TopicSerializer})
+    @extend_schema(request=s.DelibRaiseTopicSerializer, responses={201: s.DelibTopicSerializer})
     def post(self, request):
-        data = s.RaiseTopicSerializer(data=request.data)
+        data = s.DelibRaiseTopicSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         order = None
@@ -75,53 +76,53 @@ class TopicList(generics.ListAPIView):
             raise ValidationError({"area": [_("Unknown area.")]})
         topic = services.raise_topic(actor=request.user, area=area, title=v["title"], description=v["description"],
                                      source_order=order)
-        return Response(s.TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibTopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
 
 class TopicDetail(APIView):
-    @extend_schema(responses={200: s.TopicSerializer})
+    @extend_schema(responses={200: s.DelibTopicSerializer})
     def get(self, request, topic_id: int):
-        return Response(s.TopicSerializer(_topic(request, topic_id)).data)
+        return Response(s.DelibTopicSerializer(_topic(request, topic_id)).data)
 
 
 class TopicMove(APIView):
-    @extend_schema(request=s.MoveSerializer, responses={200: s.TopicSerializer})
+    @extend_schema(request=s.DelibMoveSerializer, responses={200: s.DelibTopicSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.MoveSerializer(data=request.data)
+        data = s.DelibMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         topic = services.move_topic(actor=request.user, topic=topic, **data.validated_data)
-        return Response(s.TopicSerializer(topic).data)
+        return Response(s.DelibTopicSerializer(topic).data)
 
 
 class Participants(APIView):
-    @extend_schema(responses={200: s.ParticipantSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibParticipantSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.ParticipantSerializer(topic.participants.select_related("user", "unit"), many=True).data)
+        return Response(s.DelibParticipantSerializer(topic.participants.select_related("user", "unit"), many=True).data)
 
-    @extend_schema(request=s.AddParticipantSerializer, responses={201: s.ParticipantSerializer})
+    @extend_schema(request=s.DelibAddParticipantSerializer, responses={201: s.DelibParticipantSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.AddParticipantSerializer(data=request.data)
+        data = s.DelibAddParticipantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         participant = services.add_participant(actor=request.user, topic=topic, party=v["party"],
                                                user=_user(v["user"], "user"), unit=_unit(v["unit"], "unit"),
                                                name=v["name"])
-        return Response(s.ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
 class Posts(APIView):
-    @extend_schema(responses={200: s.PostSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibPostSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.PostSerializer(selectors.posts_of(request.user, topic), many=True).data)
+        return Response(s.DelibPostSerializer(selectors.posts_of(request.user, topic), many=True).data)
 
-    @extend_schema(request=s.NewPostSerializer, responses={201: s.PostSerializer})
+    @extend_schema(request=s.DelibNewPostSerializer, responses={201: s.DelibPostSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.NewPostSerializer(data=request.data)
+        data = s.DelibNewPostSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         parent = None
@@ -131,7 +132,7 @@ class Posts(APIView):
                 raise ValidationError({"parent": [_("Unknown post.")]})
         post = services.create_post(actor=request.user, topic=topic, body=v["body"], position=v["position"],
                                     parent=parent)
-        return Response(s.PostSerializer(post).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibPostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 
 def _post(request, post_id: int):
@@ -142,36 +143,38 @@ def _post(request, post_id: int):
 
 
 class PostReport(APIView):
-    @extend_schema(request=s.ReasonSerializer, responses={201: s.PostSerializer})
+    @extend_schema(request=s.DelibReasonSerializer, responses={201: s.DelibPostSerializer})
     def post(self, request, post_id: int):
         post = _post(request, post_id)
-        data = s.ReasonSerializer(data=request.data)
+        data = s.DelibReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.report_post(actor=request.user, post=post, reason=data.validated_data["reason"])
         post.shown_body = post.body if services.may_manage(request.user, post.topic) or not post.is_hidden else None
-        return Response(s.PostSerializer(post).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibPostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 
 class PostModerate(APIView):
     hide = True
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.PostSerializer})
+    @extend_schema(request=s.DelibReasonSerializer, responses={200: s.DelibPostSerializer})
     def post(self, request, post_id: int):
         post = _post(request, post_id)
-        data = s.ReasonSerializer(data=request.data)
+        data = s.DelibReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         service = services.hide_post if self.hide else services.unhide_post
         post = service(actor=request.user, post=post, reason=data.validated_data["reason"])
-        return Response(s.PostSerializer(post).data)
+        return Response(s.DelibPostSerializer(post).data)
 
 
 class Reports(generics.ListAPIView):
     """The moderation queue: reports on posts of the reader's jurisdiction (staff only)."""
 
-    serializer_class = s.ReportSerializer
+    serializer_class = s.DelibReportSerializer
     filterset_class = None
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PostReportModel.objects.none()
         if not jurisdiction_for(self.request.user).is_staff:
             raise PermissionDenied()
         return selectors.reports_for(self.request.user).order_by("-created_at", "-id")
@@ -180,36 +183,36 @@ class Reports(generics.ListAPIView):
 class Meetings(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: s.MeetingSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibMeetingSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.MeetingSerializer(topic.meetings.prefetch_related("attendees", "photos"), many=True).data)
+        return Response(s.DelibMeetingSerializer(topic.meetings.prefetch_related("attendees", "photos"), many=True).data)
 
-    @extend_schema(request=s.NewMeetingSerializer, responses={201: s.MeetingSerializer})
+    @extend_schema(request=s.DelibNewMeetingSerializer, responses={201: s.DelibMeetingSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.NewMeetingSerializer(data=request.data)
+        data = s.DelibNewMeetingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         meeting = services.create_meeting(actor=request.user, topic=topic, title=v["title"], agenda=v["agenda"],
                                           starts_at=v["starts_at"], place=v["place"], minutes=v["minutes"],
                                           attendee_ids=v["attendees"], photos=v["photos"])
-        return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 class Polls(APIView):
-    @extend_schema(responses={200: s.PollSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibPollSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.PollSerializer(selectors.polls_of(topic), many=True).data)
+        return Response(s.DelibPollSerializer(selectors.polls_of(topic), many=True).data)
 
-    @extend_schema(request=s.NewPollSerializer, responses={201: s.PollSerializer})
+    @extend_schema(request=s.DelibNewPollSerializer, responses={201: s.DelibPollSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.NewPollSerializer(data=request.data)
+        data = s.DelibNewPollSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         poll = services.create_poll(actor=request.user, topic=topic, **data.validated_data)
-        return Response(s.PollSerializer(poll).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibPollSerializer(poll).data, status=status.HTTP_201_CREATED)
 
 
 def _poll(request, poll_id: int):
@@ -222,19 +225,19 @@ def _poll(request, poll_id: int):
 class PollAction(APIView):
     action = "open"
 
-    @extend_schema(request=None, responses={200: s.PollSerializer})
+    @extend_schema(request=None, responses={200: s.DelibPollSerializer})
     def post(self, request, poll_id: int):
         poll = _poll(request, poll_id)
         service = services.open_poll if self.action == "open" else services.close_poll
         poll = service(actor=request.user, poll=poll)
-        return Response(s.PollSerializer(poll).data)
+        return Response(s.DelibPollSerializer(poll).data)
 
 
 class Votes(APIView):
-    @extend_schema(request=s.VoteSerializer, responses={201: s.PollSerializer})
+    @extend_schema(request=s.DelibVoteSerializer, responses={201: s.DelibPollSerializer})
     def post(self, request, poll_id: int):
         poll = _poll(request, poll_id)
-        data = s.VoteSerializer(data=request.data)
+        data = s.DelibVoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         vote = services.cast_vote(actor=request.user, poll=poll, option=data.validated_data["option"])
         return Response({"poll": poll.pk, "option": vote.option_id, "household_voted": True},
@@ -242,15 +245,15 @@ class Votes(APIView):
 
 
 class Tasks(APIView):
-    @extend_schema(responses={200: s.TaskSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibTaskSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.TaskSerializer(topic.tasks.select_related("work_order", "owner_unit"), many=True).data)
+        return Response(s.DelibTaskSerializer(topic.tasks.select_related("work_order", "owner_unit"), many=True).data)
 
-    @extend_schema(request=s.NewTaskSerializer, responses={201: s.TaskSerializer})
+    @extend_schema(request=s.DelibNewTaskSerializer, responses={201: s.DelibTaskSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.NewTaskSerializer(data=request.data)
+        data = s.DelibNewTaskSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["as_order"]:
@@ -261,31 +264,31 @@ class Tasks(APIView):
             task = services.create_task(actor=request.user, topic=topic, title=v["title"],
                                         owner_user=_user(v["owner_user"], "owner_user"),
                                         owner_unit=_unit(v["owner_unit"], "owner_unit"), deadline=v["deadline"])
-        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibTaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
 class TaskProgress(APIView):
-    @extend_schema(request=s.TaskProgressSerializer, responses={200: s.TaskSerializer})
+    @extend_schema(request=s.DelibTaskProgressSerializer, responses={200: s.DelibTaskSerializer})
     def post(self, request, task_id: int):
         task = selectors.task_for(request.user, task_id)
         if task is None:
             raise Http404()
-        data = s.TaskProgressSerializer(data=request.data)
+        data = s.DelibTaskProgressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.update_task(actor=request.user, task=task, **data.validated_data)
-        return Response(s.TaskSerializer(task).data)
+        return Response(s.DelibTaskSerializer(task).data)
 
 
 class Ratings(APIView):
-    @extend_schema(responses={200: s.RatingSerializer(many=True)})
+    @extend_schema(responses={200: s.DelibRatingSerializer(many=True)})
     def get(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        return Response(s.RatingSerializer(topic.ratings.all(), many=True).data)
+        return Response(s.DelibRatingSerializer(topic.ratings.all(), many=True).data)
 
-    @extend_schema(request=s.NewRatingSerializer, responses={201: s.RatingSerializer})
+    @extend_schema(request=s.DelibNewRatingSerializer, responses={201: s.DelibRatingSerializer})
     def post(self, request, topic_id: int):
         topic = _topic(request, topic_id)
-        data = s.NewRatingSerializer(data=request.data)
+        data = s.DelibNewRatingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rating = services.rate_topic(actor=request.user, topic=topic, **data.validated_data)
-        return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        return Response(s.DelibRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
