@@ -107,7 +107,7 @@ class Participant(models.Model):
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
-        ordering = ["topic", "party", "id"]
+        ordering = ["topic", "id"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "user"], condition=Q(user__isnull=False),
                                     name="deliberation_participant_once"),

@@ -109,7 +109,8 @@ def topic_new(request):
                 messages.success(request, _("Topic raised."))
                 return redirect("deliberation:detail", topic_id=topic.pk)
     return render(request, "deliberation/new.html", {
-        "areas": areas, "values": values, "errors": errors, "is_staff": jurisdiction_for(request.user).is_staff,
+        "areas": areas, "values": values, "errors": errors, "general_errors": errors.get("__all__", []),
+        "is_staff": jurisdiction_for(request.user).is_staff,
     }, status=400 if errors else 200)
 
 
