@@ -24,7 +24,7 @@ class Stage(models.TextChoices):
     DELIBERATE = "deliberate", _("Deliberate (议)")
     ACT = "act", _("Act (办)")
     EVALUATE = "evaluate", _("Evaluate (评)")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Concluded")
 
 
 # The five stages in order (the progress bar); ``closed`` follows the last one.
@@ -214,7 +214,7 @@ class MeetingPhoto(models.Model):
 class PollStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open for votes")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Concluded")
 
 
 class PollResult(models.TextChoices):

@@ -28,6 +28,10 @@ from .models import FOUR_PARTIES, Party, Poll, PollStatus, Position, Stage
 from .transitions import moves_from
 
 
+# Residents are the first readers of these pages: signing in sends them to the phone sign-in.
+resident_login_required = login_required(login_url="people:resident_login")
+
+
 def _topic(request, topic_id: int):
     topic = selectors.topic_for(request.user, topic_id)
     if topic is None:
@@ -53,7 +57,7 @@ def _when(value: str):
     return parsed
 
 
-@login_required
+@resident_login_required
 def topic_list(request):
     topics = selectors.topics_for(request.user)
     filterset = TopicFilterSet(request.GET or None, queryset=topics)
@@ -77,7 +81,7 @@ def _raise_areas(user) -> list[Area]:
     return list(Area.objects.filter(code__in=codes, kind=AreaKind.COMMUNITY).order_by("path"))
 
 
-@login_required
+@resident_login_required
 @require_http_methods(["GET", "POST"])
 def topic_new(request):
     areas = _raise_areas(request.user)
@@ -144,7 +148,7 @@ def _topic_context(request, topic) -> dict:
     }
 
 
-@login_required
+@resident_login_required
 def topic_detail(request, topic_id: int):
     topic = _topic(request, topic_id)
     return render(request, "deliberation/detail.html", _topic_context(request, topic))
