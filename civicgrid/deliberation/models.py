@@ -126,6 +126,15 @@ class Participant(models.Model):
             return self.unit.name
         return self.user.display_name if self.user_id else ""
 
+    @property
+    def shown_name(self) -> str:
+        """The name as pages show it: a person's name masked (张*), a body or unit in full."""
+        from civicgrid.core.masking import mask_name
+
+        if self.name or self.unit_id:
+            return self.display_name
+        return mask_name(self.display_name)
+
 
 class Position(models.TextChoices):
     FOR = "for", _("For")

@@ -19,7 +19,7 @@ from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 
 from . import services
-from .models import STAGE_ORDER, Participant, Poll, PollOption, Post, PostReport, Stage, Task, Topic, Vote
+from .models import STAGE_ORDER, Participant, Poll, Post, PostReport, Task, Topic, Vote
 
 
 def home_community_paths(user) -> list[str]:
@@ -163,9 +163,3 @@ def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -
         "tasks_total": len(tasks),
     }
 
-
-def options_of(poll: Poll) -> list[PollOption]:
-    return list(poll.options.all())
-
-
-STAGES = Stage

@@ -449,7 +449,8 @@ def record_meeting(*, actor, meeting: Meeting, minutes: str, attendee_ids=(), ph
 
 # --- 议: polls and votes ------------------------------------------------------------------------------
 def create_poll(*, actor, topic: Topic, question: str, options, closes_at: datetime, quorum: int = 1,
-                threshold_percent: int = 50, now: datetime | None = None) -> Poll:
+                threshold_percent: int = 50, opens_at: datetime | None = None, now: datetime | None = None) -> Poll:
+    """A vote in draft. ``opens_at`` (optional) holds votes back until then even once opened."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     question = _text(errors, "question", question, max_length=200)
@@ -472,6 +473,8 @@ def create_poll(*, actor, topic: Topic, question: str, options, closes_at: datet
         errors.setdefault("threshold_percent", []).append(_("The pass threshold is a percentage from 1 to 100."))
     if not isinstance(closes_at, datetime) or closes_at <= now:
         errors.setdefault("closes_at", []).append(_("The closing time must lie in the future."))
+    elif opens_at is not None and opens_at >= closes_at:
+        errors.setdefault("opens_at", []).append(_("The vote must open before it closes."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -479,7 +482,8 @@ def create_poll(*, actor, topic: Topic, question: str, options, closes_at: datet
         _require_manager(actor, locked)
         _require_stage(locked, (Stage.DELIBERATE,), _("Putting options to a vote"))
         poll = Poll.objects.create(topic=locked, area_path=locked.area_path, question=question, quorum=quorum,
-                                   threshold_percent=threshold_percent, closes_at=closes_at, created_by=actor)
+                                   threshold_percent=threshold_percent, opens_at=opens_at, closes_at=closes_at,
+                                   created_by=actor)
         PollOption.objects.bulk_create([PollOption(poll=poll, label=label, position=i)
                                         for i, label in enumerate(labels)])
         record_event(actor=actor, action="deliberation.poll", obj=poll, changes={
@@ -505,13 +509,15 @@ def open_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
         if locked.closes_at <= now:
             raise ValidationError({"closes_at": [_("The closing time must lie in the future.")]})
         locked.status = PollStatus.OPEN
-        locked.opens_at = now
+        if locked.opens_at is None or locked.opens_at < now:
+            locked.opens_at = now
         locked.save(update_fields=["status", "opens_at"])
         record_event(actor=actor, action="deliberation.poll_open", obj=locked, changes={"status": ["draft", "open"]})
         people = _people_of(topic)
         title = _("Vote open: %(question)s") % {"question": locked.question}
-        body = _("Topic “%(title)s”. One vote per household, until %(time)s.") % {
-            "title": topic.title, "time": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")}
+        body = _("Topic “%(title)s”. One vote per household, from %(start)s until %(time)s.") % {
+            "title": topic.title, "start": timezone.localtime(locked.opens_at).strftime("%Y-%m-%d %H:%M"),
+            "time": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")}
         transaction.on_commit(lambda: notify_users(people, event="deliberation.vote_open", title=title, body=body,
                                                    link=_link(topic)))
     return locked
@@ -530,7 +536,7 @@ def cast_vote(*, actor, poll: Poll | int, option: PollOption | int, now: datetim
             raise ValidationError({"option": [_("Choose one of the options of this vote.")]}, code="invalid")
         if locked.status != PollStatus.OPEN or topic.stage != Stage.DELIBERATE:
             raise IllegalMove(_("This vote is not open."), code="poll_not_open")
-        if locked.opens_at and now < locked.opens_at or now > locked.closes_at:
+        if (locked.opens_at and now < locked.opens_at) or now > locked.closes_at:
             raise IllegalMove(_("This vote is not open at this time."), code="poll_not_open")
         household = household_of(actor, topic.area_path)
         if household is None:

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Area, AreaKind
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
@@ -129,6 +130,8 @@ def _topic_context(request, topic) -> dict:
     tasks = list(topic.tasks.select_related("work_order", "owner_user", "owner_unit"))
     for t in tasks:
         t.effective = services.task_progress(t)
+        t.owner_shown = t.owner_unit.name if t.owner_unit_id else mask_name(t.owner_user.display_name) \
+            if t.owner_user_id else ""
     household = services.household_of(user, topic.area_path)
     my_rating = topic.ratings.filter(resident=user).first()
     return {
@@ -326,6 +329,7 @@ def poll_new(request, topic_id: int):
         options = [line for line in request.POST.get("options", "").splitlines() if line.strip()]
         services.create_poll(actor=request.user, topic=topic, question=request.POST.get("question", ""),
                              options=options, closes_at=_when(request.POST.get("closes_at", "")),
+                             opens_at=_when(request.POST.get("opens_at", "")),
                              quorum=request.POST.get("quorum", 1),
                              threshold_percent=request.POST.get("threshold_percent", 50))
     except ValidationError as exc:

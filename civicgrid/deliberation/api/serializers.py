@@ -54,9 +54,7 @@ class DelibParticipantSerializer(serializers.ModelSerializer):
 
     def get_display_name(self, obj) -> str:
         # Residents' names are personal data: masked; units and named bodies are public.
-        if obj.user_id and not obj.name and not obj.unit_id:
-            return mask_name(obj.user.display_name)
-        return obj.display_name
+        return obj.shown_name
 
     def get_unit(self, obj) -> str | None:
         return obj.unit.code if obj.unit_id else None
@@ -155,6 +153,7 @@ class DelibNewPollSerializer(serializers.Serializer):
     options = serializers.ListField(child=serializers.CharField(max_length=100), min_length=2, max_length=10)
     quorum = serializers.IntegerField(min_value=1, default=1)
     threshold_percent = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     closes_at = serializers.DateTimeField()
 
 

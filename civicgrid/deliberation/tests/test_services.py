@@ -329,3 +329,21 @@ def test_center_figures(world):
             figures["tasks_done"], figures["tasks_total"]) == (2, 2, 0, 1, 1, 1)
     other = selectors.center_figures(jurisdiction_for(world.users["street2"]))
     assert other["topics"] == 0 and other["votes_30d"] == 0
+
+
+def test_a_vote_may_open_later_than_it_is_opened(world):
+    topic = topic_at(world, "deliberate")
+    now = timezone.now()
+    poll = services.create_poll(actor=world.users["community"], topic=topic, question="何时施工", options=["周末", "工作日"],
+                                opens_at=now + timedelta(hours=2), closes_at=now + timedelta(days=1))
+    services.open_poll(actor=world.users["community"], poll=poll, now=now)
+    with pytest.raises(ValidationError) as exc:
+        services.cast_vote(actor=world.users["resident"], poll=poll, option=poll.options.first(), now=now)
+    assert exc.value.code == "poll_not_open"
+    assert Vote.objects.count() == 0
+    services.cast_vote(actor=world.users["resident"], poll=poll, option=poll.options.first(),
+                       now=now + timedelta(hours=3))
+    assert Vote.objects.count() == 1
+    with pytest.raises(ValidationError):
+        services.create_poll(actor=world.users["community"], topic=topic, question="反了", options=["甲", "乙"],
+                             opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=1))
