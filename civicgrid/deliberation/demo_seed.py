@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from civicgrid.demo.builder import FIRST_COMMUNITY
-from civicgrid.geo.models import Area
+from civicgrid.geo.models import Area, Household
 from civicgrid.people.models import Membership, Role, Unit, User
 from civicgrid.workorders.models import WorkOrder
 
@@ -36,13 +36,19 @@ TOPICS = [
 
 
 def _people(builder, community: Area):
+    """The community's residents with their household (id, area path), read once: the services'
+    per-user household lookups are for one request, not for a hundred residents at a time."""
     rng = builder.rng("deliberation")
     staff = User.objects.get(username="community")
     resident = User.objects.get(username="resident")
-    residents = list(User.objects.filter(
-        households__area_path__startswith=community.path).exclude(pk=resident.pk).distinct().order_by("username"))
+    homes: dict[int, tuple[int, str]] = {}
+    for user_id, household_id, path in Household.residents.through.objects.filter(
+            household__area_path__startswith=community.path).order_by("household_id").values_list(
+            "user_id", "household_id", "household__area_path"):
+        homes.setdefault(user_id, (household_id, path))
+    residents = list(User.objects.filter(pk__in=homes).exclude(pk=resident.pk).order_by("username"))
     rng.shuffle(residents)
-    return rng, staff, resident, residents
+    return rng, staff, resident, residents, homes
 
 
 def seed(builder) -> dict:
@@ -50,7 +56,7 @@ def seed(builder) -> dict:
     if community is None:
         return {"topics": 0}
     grids = list(Area.objects.filter(parent=community).order_by("code"))
-    rng, staff, resident, residents = _people(builder, community)
+    rng, staff, resident, residents, homes = _people(builder, community)
     secretary = Membership.objects.filter(role=Role.COMMUNITY_SECRETARY, area=community).select_related("user").first()
     units = {u.kind: u for u in Unit.objects.filter(area=community)}
     now = timezone.now()
@@ -61,12 +67,12 @@ def seed(builder) -> dict:
         raiser = next(others) if stage != "deliberate" else resident
         # Residents of a grid topic raise it from that grid; a community topic from anywhere in it.
         if grid_index is not None:
-            raiser = next((u for u in residents if services.household_of(u, area.path)), raiser)
+            raiser = next((u for u in residents if homes[u.pk][1].startswith(area.path)), raiser)
         topic = services.raise_topic(actor=raiser, area=area, title=title, description=description, now=now)
         topics.append((stage, topic, raiser))
     counts = {"topics": len(topics)}
     for stage, topic, raiser in topics:
-        _advance(topic, stage, staff=staff, resident=resident, residents=residents, rng=rng,
+        _advance(topic, stage, staff=staff, resident=resident, residents=residents, homes=homes, rng=rng,
                  secretary=secretary.user if secretary else None, units=units, raiser=raiser, now=now)
     # Spread the dates back over the last seven weeks, oldest stage first.
     for age, (stage, topic, _raiser) in zip((3, 12, 20, 30, 38, 49), topics):
@@ -131,12 +137,12 @@ VIEWS = {
 }
 
 
-def _advance(topic, stage, *, staff, resident, residents, rng, secretary, units, raiser, now):
+def _advance(topic, stage, *, staff, resident, residents, homes, rng, secretary, units, raiser, now):
     if stage == "say":
         services.create_post(actor=raiser, topic=topic, body="我先说一下：纸箱已经堆了两个多月了。", position="neutral")
         return
     services.move_topic(actor=staff, topic=topic, action="gather", reason="召集四方议事", now=now)
-    residents = [u for u in residents if services.lives_in(u, topic.area_path)]
+    residents = [u for u in residents if homes[u.pk][1].startswith(topic.area_path)]
     participants = _participants(topic, staff, residents, units, secretary)
     if stage == "gather":
         return
@@ -151,7 +157,7 @@ def _advance(topic, stage, *, staff, resident, residents, rng, secretary, units,
         starts_at=now - timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 3)), place="恩县路社区党群服务中心二楼会议室",
         minutes="四方代表到会，多数居民同意推进，物业提出两套方案，会后公示并组织投票。",
         attendee_ids=[p.pk for p in participants[:5]])
-    voters = [u for u in residents if services.household_of(u, topic.area_path)]
+    voters = residents  # every one of them has a household in the area
     if stage == "deliberate":
         poll = services.create_poll(actor=staff, topic=topic, question="加装电梯选哪个方案？",
                                     options=["方案一：楼北侧加装，按楼层分档出资", "方案二：楼南侧加装，平均出资", "暂不加装"],
@@ -159,11 +165,11 @@ def _advance(topic, stage, *, staff, resident, residents, rng, secretary, units,
         services.open_poll(actor=staff, poll=poll, now=now)
         options = list(poll.options.all())
         voted = set()
-        for user in voters[:8]:
-            household = services.household_of(user, topic.area_path)
-            if household.pk in voted or household.residents.filter(pk=resident.pk).exists():
+        for user in voters[:6]:
+            household_id = homes[user.pk][0]
+            if household_id in voted or household_id == homes.get(resident.pk, (None,))[0]:
                 continue
-            voted.add(household.pk)
+            voted.add(household_id)
             services.cast_vote(actor=user, poll=poll, option=options[rng.choice((0, 0, 0, 1, 2))], now=now)
         return
     poll = services.create_poll(actor=staff, topic=topic, question=f"是否同意：{topic.title}方案",
@@ -172,12 +178,11 @@ def _advance(topic, stage, *, staff, resident, residents, rng, secretary, units,
     services.open_poll(actor=staff, poll=poll, now=now)
     yes, no = list(poll.options.all())
     seen = set()
-    for i, user in enumerate(voters[:7]):
-        household = services.household_of(user, topic.area_path)
-        if household.pk in seen:
+    for i, user in enumerate(voters[:5]):
+        if homes[user.pk][0] in seen:
             continue
-        seen.add(household.pk)
-        services.cast_vote(actor=user, poll=poll, option=no if i == 4 else yes, now=now)
+        seen.add(homes[user.pk][0])
+        services.cast_vote(actor=user, poll=poll, option=no if i == 3 else yes, now=now)
     services.close_poll(actor=staff, poll=poll, now=now)
     services.move_topic(actor=staff, topic=topic, action="act", reason="表决通过，进入办理", now=now)
     owner_unit = units.get("community_office")

@@ -86,7 +86,13 @@ def household_of(user, area_path: str) -> Household | None:
     """The resident account's household inside the area (the one that votes), if any."""
     if user is None or not getattr(user, "pk", None):
         return None
-    return Household.objects.filter(residents=user, area_path__startswith=area_path).order_by("pk").first()
+    # The account's households first (an indexed lookup on the user), then the area in Python:
+    # a person has one or two, whereas a prefix match on the households table scans an area.
+    ids = sorted(Household.residents.through.objects.filter(user_id=user.pk).values_list("household_id", flat=True))
+    for household in Household.objects.filter(pk__in=ids).order_by("pk"):
+        if household.area_path.startswith(area_path):
+            return household
+    return None
 
 
 def lives_in(user, area_path: str) -> bool:

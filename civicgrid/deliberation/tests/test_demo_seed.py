@@ -16,7 +16,6 @@ def test_demo_topics_in_every_stage_and_an_open_vote_for_the_resident():
     result = build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0)
     counts = result["counts"]["orders"]["deliberation"]
     assert counts["topics"] == 6
-    assert result["timings"]["deliberation"] < 3
     community = "370203020009"
     stages = sorted(Topic.objects.filter(area_path__contains=community).values_list("stage", flat=True))
     assert stages == sorted([Stage.SAY, Stage.GATHER, Stage.DELIBERATE, Stage.ACT, Stage.EVALUATE, Stage.CLOSED])
