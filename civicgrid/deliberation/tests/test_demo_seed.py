@@ -32,3 +32,11 @@ def test_demo_topics_in_every_stage_and_an_open_vote_for_the_resident():
     assert services.may_rate(resident, evaluate) is True
     assert not evaluate.ratings.filter(resident=resident).exists()
     services.rate_topic(actor=resident, topic=evaluate, score=5)
+
+
+def test_the_demo_rebuilds_over_itself():
+    build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0)
+    first = sorted(Topic.objects.values_list("title", "stage"))
+    result = build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0, reset=True)
+    assert result["deleted"]["deliberation topics"] >= 6
+    assert sorted(Topic.objects.values_list("title", "stage")) == first

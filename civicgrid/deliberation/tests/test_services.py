@@ -347,3 +347,32 @@ def test_a_vote_may_open_later_than_it_is_opened(world):
     with pytest.raises(ValidationError):
         services.create_poll(actor=world.users["community"], topic=topic, question="反了", options=["甲", "乙"],
                              opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=1))
+
+
+def test_minutes_and_attendance_recorded_after_the_meeting(world):
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    owners = services.add_participant(actor=u["community"], topic=topic, party=Party.OWNERS_COMMITTEE, name="业委会")
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=timezone.now() + timedelta(days=1), place="社区会议室")
+    assert (meeting.minutes, meeting.attendees.count()) == ("", 0)
+    with pytest.raises(ValidationError):
+        services.record_meeting(actor=u["resident"], meeting=meeting, minutes="私自记录", attendee_ids=[owners.pk])
+    services.record_meeting(actor=u["community"], meeting=meeting, minutes="同意方案一", attendee_ids=[owners.pk],
+                            photos=[jpeg()])
+    meeting.refresh_from_db()
+    assert (meeting.minutes, list(meeting.attendees.values_list("pk", flat=True)), meeting.photos.count()) == (
+        "同意方案一", [owners.pk], 1)
+    assert AuditEvent.objects.filter(action="deliberation.meeting_record", object_id=str(meeting.pk)).count() == 1
+
+
+def test_the_center_figures_partial_renders(world):
+    from django.template.loader import render_to_string
+
+    from civicgrid.people.jurisdiction import jurisdiction_for
+
+    topic_at(world, "act")
+    html = render_to_string("deliberation/_center_figures.html",
+                            {"figures": selectors.center_figures(jurisdiction_for(world.users["district"]))})
+    assert 'data-stage="act"><span class="value">1</span><span class="label">办（落实办理）</span>' in html
+    assert '<span class="value">0/0</span><span class="label">决议任务完成</span>' in html
