@@ -1,0 +1,195 @@
+"""The API under /api/v1/deliberation/: shapes, error codes and statuses, scoping, and the shared
+FilterSet. A refused call changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from civicgrid.deliberation import services
+from civicgrid.deliberation.models import Participant, Poll, Post, Rating, Stage, Task, Topic, Vote
+from civicgrid.deliberation.testing import make_delib_world, topic_at
+from civicgrid.workorders.testing import make_order
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/deliberation"
+
+
+@pytest.fixture
+def world():
+    return make_delib_world()
+
+
+def client_for(user) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+def test_anonymous_gets_401():
+    assert APIClient().get(f"{API}/topics/").status_code == 401
+
+
+def test_list_is_scoped_and_filtered(world):
+    topic_at(world, "deliberate", title="加装电梯")
+    topic_at(world, "say", title="楼道堆物清理")
+    c2 = services.raise_topic(actor=world.users["community2"], area=world.tree.community2, title="上海路停车",
+                              description="停车难")
+    res = client_for(world.users["resident"]).get(f"{API}/topics/")
+    assert res.status_code == 200
+    assert sorted(t["title"] for t in res.json()["results"]) == ["加装电梯", "楼道堆物清理"]
+    res = client_for(world.users["resident"]).get(f"{API}/topics/", {"stage": "deliberate"})
+    assert [t["title"] for t in res.json()["results"]] == ["加装电梯"]
+    res = client_for(world.users["street"]).get(f"{API}/topics/", {"q": "停车"})
+    assert [t["title"] for t in res.json()["results"]] == ["上海路停车"]
+    res = client_for(world.users["community"]).get(f"{API}/topics/", {"area": world.tree.community2.code})
+    assert res.json()["results"] == []
+    assert client_for(world.users["resident"]).get(f"{API}/topics/{c2.pk}/").status_code == 404
+    assert client_for(world.users["outsider"]).get(f"{API}/topics/", {"area": world.tree.community2.code}).json()[
+        "results"][0]["title"] == "上海路停车"
+
+
+def test_raise_and_turn_an_order_into_a_topic(world):
+    res = client_for(world.users["resident"]).post(f"{API}/topics/", {
+        "title": "垃圾分类投放点位置", "description": "投放点离窗户太近", "area": world.tree.grid1.code}, format="json")
+    assert res.status_code == 201, res.json()
+    assert (res.json()["stage"], res.json()["area"], res.json()["source_order"]) == ("say", world.tree.grid1.code, None)
+    order = make_order(world.w, title="停车难")
+    res = client_for(world.users["community"]).post(f"{API}/topics/", {
+        "title": "小区停车位改造", "description": "由工单转来", "order": order.number}, format="json")
+    assert res.status_code == 201 and res.json()["source_order"] == order.number
+    res = client_for(world.users["resident"]).post(f"{API}/topics/", {
+        "title": "x", "description": "y", "order": order.number}, format="json")
+    # The resident reported the order and sees it, but only staff turn orders into topics.
+    assert res.status_code == 403 and res.json()["error"]["code"] == "forbidden"
+    res = client_for(world.users["community2"]).post(f"{API}/topics/", {
+        "title": "x", "description": "y", "order": order.number}, format="json")
+    assert res.status_code == 404  # not in their jurisdiction
+    res = client_for(world.users["resident"]).post(f"{API}/topics/", {"title": "", "description": "y",
+                                                                      "area": world.tree.grid1.code}, format="json")
+    assert res.status_code == 400 and "title" in res.json()["error"]["fields"]
+    assert Topic.objects.count() == 2
+
+
+def test_moves_through_the_api(world):
+    topic = topic_at(world, "say")
+    staff = client_for(world.users["community"])
+    res = staff.post(f"{API}/topics/{topic.pk}/move/", {"action": "deliberate"}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "illegal_move"
+    res = client_for(world.users["resident"]).post(f"{API}/topics/{topic.pk}/move/", {"action": "gather"}, format="json")
+    assert res.status_code == 403 and res.json()["error"]["code"] == "forbidden"
+    res = staff.post(f"{API}/topics/{topic.pk}/move/", {"action": "fly"}, format="json")
+    assert res.status_code == 400
+    assert Topic.objects.get(pk=topic.pk).stage == Stage.SAY
+    res = staff.post(f"{API}/topics/{topic.pk}/move/", {"action": "gather", "reason": "召集"}, format="json")
+    assert res.status_code == 200 and res.json()["stage"] == "gather"
+
+
+def test_participants_posts_reports_and_moderation(world):
+    topic = topic_at(world, "gather")
+    staff = client_for(world.users["community"])
+    res = staff.post(f"{API}/topics/{topic.pk}/participants/", {"party": "property_company", "name": "海信物业"},
+                     format="json")
+    assert res.status_code == 201 and res.json()["party_label"] == "物业公司"
+    res = staff.post(f"{API}/topics/{topic.pk}/participants/", {"party": "resident", "user": "resident3"}, format="json")
+    assert res.status_code == 201 and res.json()["display_name"] == "李*"
+    res = staff.post(f"{API}/topics/{topic.pk}/participants/", {"party": "resident", "user": "resident3"}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "duplicate"
+    assert Participant.objects.filter(topic=topic).count() == 2
+    resident = client_for(world.users["resident"])
+    res = resident.post(f"{API}/topics/{topic.pk}/posts/", {"body": "支持！", "position": "for"}, format="json")
+    assert res.status_code == 201 and res.json()["author"] == "张*"
+    post_id = res.json()["id"]
+    res = client_for(world.users["resident3"]).post(f"{API}/topics/{topic.pk}/posts/", {
+        "body": "不同意", "position": "against", "parent": post_id}, format="json")
+    assert res.status_code == 201 and res.json()["parent"] == post_id
+    res = client_for(world.users["outsider"]).post(f"{API}/topics/{topic.pk}/posts/", {"body": "路过"}, format="json")
+    assert res.status_code == 404  # another community's topic is not theirs to see
+    res = client_for(world.users["dept"]).post(f"{API}/topics/{topic.pk}/posts/", {"body": "部门"}, format="json")
+    assert res.status_code == 404
+    assert Post.objects.filter(topic=topic).count() == 2
+    assert client_for(world.users["resident3"]).post(f"{API}/posts/{post_id}/report/", {"reason": "广告"},
+                                                     format="json").status_code == 201
+    res = client_for(world.users["resident3"]).post(f"{API}/posts/{post_id}/report/", {}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "already_reported"
+    res = staff.get(f"{API}/reports/")
+    assert [(r["post"], r["reason"]) for r in res.json()["results"]] == [(post_id, "广告")]
+    assert resident.get(f"{API}/reports/").status_code == 403
+    assert resident.post(f"{API}/posts/{post_id}/hide/", {"reason": "x"}, format="json").status_code == 403
+    res = staff.post(f"{API}/posts/{post_id}/hide/", {"reason": "广告内容"}, format="json")
+    assert res.status_code == 200 and res.json()["is_hidden"] is True
+    bodies = {p["id"]: p["body"] for p in resident.get(f"{API}/topics/{topic.pk}/posts/").json()}
+    assert bodies[post_id] is None
+    assert {p["id"]: p["body"] for p in staff.get(f"{API}/topics/{topic.pk}/posts/").json()}[post_id] == "支持！"
+    assert staff.post(f"{API}/posts/{post_id}/unhide/", {"reason": "误判"}, format="json").json()["is_hidden"] is False
+
+
+def test_polls_and_votes(world):
+    topic = topic_at(world, "deliberate")
+    staff = client_for(world.users["community"])
+    closes = (timezone.now() + timedelta(days=2)).isoformat()
+    res = staff.post(f"{API}/topics/{topic.pk}/polls/", {"question": "选哪个方案", "options": ["方案一", "方案二"],
+                                                         "quorum": 2, "threshold_percent": 60, "closes_at": closes},
+                     format="json")
+    assert res.status_code == 201 and res.json()["status"] == "draft"
+    poll_id = res.json()["id"]
+    first = res.json()["options"][0]["id"]
+    resident = client_for(world.users["resident"])
+    res = resident.post(f"{API}/polls/{poll_id}/votes/", {"option": first}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "poll_not_open"
+    assert resident.post(f"{API}/polls/{poll_id}/open/").status_code == 403
+    assert staff.post(f"{API}/polls/{poll_id}/open/").json()["status"] == "open"
+    assert resident.post(f"{API}/polls/{poll_id}/votes/", {"option": first}, format="json").status_code == 201
+    res = client_for(world.users["resident2"]).post(f"{API}/polls/{poll_id}/votes/", {"option": first}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "already_voted"
+    res = client_for(world.users["outsider"]).post(f"{API}/polls/{poll_id}/votes/", {"option": first}, format="json")
+    assert res.status_code == 404  # the topic is not theirs to see
+    # While open the tally is not shown.
+    assert [o["votes"] for o in resident.get(f"{API}/topics/{topic.pk}/polls/").json()[0]["options"]] == [None, None]
+    res = staff.post(f"{API}/polls/{poll_id}/close/")
+    assert (res.json()["status"], res.json()["result"], res.json()["votes_cast"]) == ("closed", "no_quorum", 1)
+    assert [o["votes"] for o in res.json()["options"]] == [1, 0]
+    assert Vote.objects.filter(poll_id=poll_id).count() == 1
+
+
+def test_meetings_tasks_and_ratings(world):
+    topic = topic_at(world, "deliberate")
+    staff = client_for(world.users["community"])
+    participant = Participant.objects.get(topic=topic)
+    res = staff.post(f"{API}/topics/{topic.pk}/meetings/", {
+        "title": "议事会", "agenda": "方案讨论", "starts_at": timezone.now().isoformat(), "place": "社区会议室",
+        "attendees": [participant.pk]}, format="json")
+    assert res.status_code == 201 and res.json()["attendees"] == [participant.pk]
+    topic = topic_at(world, "act", title="停车位")
+    res = staff.post(f"{API}/topics/{topic.pk}/tasks/", {"title": "划线", "owner_unit": world.w.units["c1"].code,
+                                                         "deadline": "2026-12-31"}, format="json")
+    assert res.status_code == 201 and res.json()["owner_unit"] == world.w.units["c1"].code
+    task_id = res.json()["id"]
+    assert client_for(world.users["resident"]).post(f"{API}/tasks/{task_id}/progress/", {"progress": 50},
+                                                    format="json").status_code == 403
+    res = staff.post(f"{API}/tasks/{task_id}/progress/", {"progress": 100}, format="json")
+    assert (res.json()["done"], res.json()["effective_progress"]) == (True, 100)
+    assert staff.get(f"{API}/topics/{topic.pk}/").json()["progress"] == 100
+    assert staff.post(f"{API}/topics/{topic.pk}/move/", {"action": "evaluate"}, format="json").status_code == 200
+    res = client_for(world.users["resident3"]).post(f"{API}/topics/{topic.pk}/ratings/", {"score": 4, "comment": "好"},
+                                                    format="json")
+    assert res.status_code == 201
+    res = client_for(world.users["resident3"]).post(f"{API}/topics/{topic.pk}/ratings/", {"score": 5}, format="json")
+    assert res.status_code == 409
+    res = client_for(world.users["resident"]).post(f"{API}/topics/{topic.pk}/ratings/", {"score": 0}, format="json")
+    assert res.status_code == 400
+    assert list(Rating.objects.filter(topic=topic).values_list("score", flat=True)) == [4]
+    assert Task.objects.filter(topic=topic).count() == 1 and Post.objects.count() == 0 and Poll.objects.count() == 1
+
+
+def test_a_grid_worker_follows_the_topics_of_their_community(world):
+    topic_at(world, "deliberate", title="加装电梯")
+    services.raise_topic(actor=world.users["community"], area=world.tree.grid2, title="第二网格的事", description="x")
+    grid = client_for(world.users["grid"])
+    res = grid.get(f"{API}/topics/")
+    assert [t["title"] for t in res.json()["results"]] == ["加装电梯"]
+    topic_id = res.json()["results"][0]["id"]
+    assert grid.post(f"{API}/topics/{topic_id}/posts/", {"body": "网格员已入户征求意见"}, format="json").status_code == 201

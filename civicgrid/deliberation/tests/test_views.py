@@ -1,0 +1,124 @@
+"""The pages: residents' list, topic page and raise form; the staff's manage page and its forms."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from civicgrid.deliberation.models import Meeting, MeetingPhoto, Participant, Poll, Stage, Task, Topic
+from civicgrid.deliberation.testing import make_delib_world, topic_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return make_delib_world()
+
+
+def signed(client, user):
+    client.force_login(user)
+    return client
+
+
+def texts(response):
+    """The message this response added (earlier ones wait in the session until a page shows them)."""
+    return [str(m) for m in get_messages(response.wsgi_request)][-1:]
+
+
+def test_anonymous_readers_are_sent_to_the_phone_sign_in(client):
+    response = client.get(reverse("deliberation:list"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/resident/?next=/deliberation/"
+
+
+def test_the_list_shows_stage_badges_and_filters(world, client):
+    topic_at(world, "deliberate", title="加装电梯")
+    topic_at(world, "say", title="楼道堆物清理")
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:list")).content.decode()
+    assert "加装电梯" in page and "楼道堆物清理" in page and "议（协商表决）" in page and "说（提出议题）" in page
+    page = client.get(reverse("deliberation:list"), {"stage": "say"}).content.decode()
+    assert "楼道堆物清理" in page and "加装电梯" not in page
+    page = signed(client, world.users["outsider"]).get(reverse("deliberation:list")).content.decode()
+    assert "加装电梯" not in page and "暂无议题" in page
+
+
+def test_raise_form(world, client):
+    signed(client, world.users["resident"])
+    page = client.get(reverse("deliberation:new"))
+    assert page.status_code == 200
+    assert [a.code for a in page.context["areas"]] == [world.tree.community1.code]
+    bad = client.post(reverse("deliberation:new"), {"area": world.tree.community1.code, "title": "", "description": "x"})
+    assert bad.status_code == 400 and "此项为必填项。" in bad.content.decode()
+    assert Topic.objects.count() == 0
+    good = client.post(reverse("deliberation:new"), {"area": world.tree.community1.code, "title": "小区停车位改造",
+                                                     "description": "车位不够，消防通道被占。"})
+    topic = Topic.objects.get()
+    assert good.status_code == 302 and good["Location"] == f"/deliberation/{topic.pk}/"
+    page = signed(client, world.users["outsider"]).get(reverse("deliberation:new"))
+    assert [a.code for a in page.context["areas"]] == [world.tree.community2.code]  # their own community
+    assert signed(client, world.users["dept"]).get(reverse("deliberation:new")).status_code == 403
+
+
+def test_the_manage_page_is_for_the_staff_of_the_area(world, client):
+    topic = topic_at(world, "gather")
+    url = reverse("deliberation:manage", args=[topic.pk])
+    page = signed(client, world.users["community"]).get(url)
+    assert page.status_code == 200
+    assert [m.action for m in page.context["moves_available"]] == ["deliberate"]
+    assert signed(client, world.users["resident"]).get(url).status_code == 403
+    assert signed(client, world.users["community2"]).get(url).status_code == 404
+
+
+def test_staff_forms_walk_a_topic(world, client):
+    topic = topic_at(world, "gather")
+    staff = signed(client, world.users["community"])
+    manage = reverse("deliberation:manage", args=[topic.pk])
+    # A refused move shows the reason and changes nothing.
+    response = staff.post(reverse("deliberation:move", args=[topic.pk]), {"action": "act"})
+    assert response.status_code == 302 and response["Location"] == manage
+    assert texts(response) == ["议题处于“聚（召集各方）”阶段，不能进行“act”操作。"]
+    assert Topic.objects.get(pk=topic.pk).stage == Stage.GATHER
+    staff.post(reverse("deliberation:participant", args=[topic.pk]), {"party": "property_company",
+                                                                       "unit": world.w.units["c1"].code})
+    staff.post(reverse("deliberation:participant", args=[topic.pk]), {"party": "resident", "username": "resident3"})
+    assert Participant.objects.filter(topic=topic).count() == 2
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(buf, "PNG")
+    attendees = list(Participant.objects.filter(topic=topic).values_list("pk", flat=True))
+    response = staff.post(reverse("deliberation:meeting", args=[topic.pk]), {
+        "title": "四方议事会", "agenda": "方案讨论", "starts_at": "2026-11-20T19:00", "place": "社区会议室",
+        "minutes": "同意推进", "attendees": attendees[:2],
+        "photos": [SimpleUploadedFile("m.png", buf.getvalue(), content_type="image/png")]})
+    assert texts(response) == ["议事会已记录。"]
+    meeting = Meeting.objects.get(topic=topic)
+    assert (meeting.attendees.count(), MeetingPhoto.objects.filter(meeting=meeting).count()) == (2, 1)
+    staff.post(reverse("deliberation:move", args=[topic.pk]), {"action": "deliberate"})
+    closes = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = staff.post(reverse("deliberation:poll", args=[topic.pk]), {
+        "question": "是否同意", "options": "同意\n不同意\n", "quorum": "1", "threshold_percent": "50", "closes_at": closes})
+    assert texts(response) == ["表决已准备好，可随时开始。"]
+    poll = Poll.objects.get(topic=topic)
+    assert list(poll.options.values_list("label", flat=True)) == ["同意", "不同意"]
+    staff.post(reverse("deliberation:poll-action", args=[poll.pk, "open"]))
+    resident = signed(client.__class__(), world.users["resident3"])
+    resident.post(reverse("deliberation:vote", args=[poll.pk]), {"option": poll.options.first().pk})
+    response = staff.post(reverse("deliberation:poll-action", args=[poll.pk, "close"]))
+    assert texts(response) == ["表决已结束：通过。"]
+    staff.post(reverse("deliberation:move", args=[topic.pk]), {"action": "act"})
+    staff.post(reverse("deliberation:task", args=[topic.pk]), {"title": "施工", "owner_user": "community",
+                                                                "deadline": "2026-12-31"})
+    task = Task.objects.get(topic=topic)
+    assert str(task.deadline) == "2026-12-31"
+    staff.post(reverse("deliberation:task-progress", args=[task.pk]), {"progress": "100"})
+    staff.post(reverse("deliberation:move", args=[topic.pk]), {"action": "evaluate"})
+    assert Topic.objects.get(pk=topic.pk).stage == Stage.EVALUATE
+    page = staff.get(manage).content.decode()
+    assert "邀请群众评价" not in page and "结束议题" in page
