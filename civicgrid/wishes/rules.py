@@ -107,7 +107,8 @@ def allowed_wish_moves(user, wish: Wish) -> list[Move]:
 
 def can_make_problem_move(user, problem: HardProblem, move: Move) -> bool:
     if move.scope == Scope.STAFF:
-        return is_staff_for(user, problem.area_path)
+        # No one confirms their own solution: a community secretary holding the problem is staff too.
+        return is_staff_for(user, problem.area_path) and problem.secretary_id != getattr(user, "pk", None)
     if move.scope == Scope.SECRETARY:
         return is_secretary_for(user, problem.area_path)
     if move.scope == Scope.HOLDER:
