@@ -128,6 +128,16 @@ def wish_for(user, pk: int) -> Wish | None:
     return None
 
 
+def wish_for_move(user, pk: int) -> Wish | None:
+    """The wish a move is asked on: one the user may see, or, for a party member or volunteer, a
+    wish that was on the public wall and has been claimed since (so that the one who lost a race
+    for it hears "already claimed" (409), not "no such wish"; the service refuses the move)."""
+    wish = wish_for(user, pk)
+    if wish is None and rules.may_claim_wishes(user):
+        wish = Wish.objects.filter(pk=pk, state__in=[*CLAIMED_STATES, WishState.CANCELLED]).first()
+    return wish
+
+
 def is_overdue(wish: Wish, now: datetime | None = None) -> bool:
     """A claim whose wished-by date has passed without fulfilment."""
     today = timezone.localtime(now or timezone.now()).date()

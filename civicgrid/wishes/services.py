@@ -147,9 +147,9 @@ def post_wish_on_behalf(*, actor, household: Household | int, title: str, descri
     tags = set(household.tags or []) & set(rules.on_behalf_tags())
     if not tags:
         labels = "、".join(str(HouseholdTag(t).label) for t in rules.on_behalf_tags() if t in HouseholdTag.values)
-        raise WishError({"household": [
+        raise WishError({"household": [ValidationError(
             _("A grid worker may post only for a household with one of these care tags: %(tags)s.")
-            % {"tags": labels}]}, code="no_care_tag")
+            % {"tags": labels}, code="no_care_tag")]})
     ratelimit.enforce(actor, BEHALF_ACTION, default=BEHALF_LIMIT, now=now)
     with transaction.atomic():
         Household.objects.select_for_update().filter(pk=household.pk).first()

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -94,7 +93,7 @@ def detail(request, pk: int):
 @require_POST
 @login_required
 def move(request, pk: int):
-    wish = selectors.wish_for(request.user, pk)
+    wish = selectors.wish_for_move(request.user, pk)
     if wish is None:
         raise Http404
     form = MoveForm(request.POST)
@@ -110,7 +109,11 @@ def move(request, pk: int):
     else:
         messages.success(request, _("Done."))
     target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/wishes/") else reverse("wishes:detail", args=[pk]))
+    if target.startswith("/wishes/"):
+        return redirect(target)
+    if selectors.wish_for(request.user, pk) is None:  # e.g. lost a race to claim it
+        return redirect("wishes:volunteer")
+    return redirect("wishes:detail", pk)
 
 
 @login_required

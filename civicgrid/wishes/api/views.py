@@ -102,7 +102,9 @@ class WishMoves(APIView):
     def post(self, request, pk: int):
         """One move of the wish (approve, reject, claim, release, fulfil, confirm, dispute,
         cancel). ``fulfil`` is multipart with ``note`` and one or more ``photos``."""
-        wish = _wish(request, pk)
+        wish = selectors.wish_for_move(request.user, pk)
+        if wish is None:
+            raise Http404(_("No such wish."))
         data = s.MoveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
