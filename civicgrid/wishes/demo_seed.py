@@ -1,7 +1,7 @@
 """The demo's micro-wishes, volunteer teams and hard problems (discovered by the demo builder).
 
-Everything goes through the services, so the demo has the same audit rows, notifications and
-proof photos as real use: wishes in every state in 恩县路社区 and 上四方社区 (the `resident` demo
+Rows are written directly, as the services would have left them (the build writes one audit row,
+not one per demo row), with proof photos: wishes in every state in 恩县路社区 and 上四方社区 (the `resident` demo
 user's wish is fulfilled and waits for their confirmation; one claim is overdue), a volunteer team
 per community, and hard problems in every state from the problem list (stalled, escalated or
 reopened orders; there are none when the demo is built without orders). The demo login
@@ -22,7 +22,9 @@ from civicgrid.geo.models import Household
 from civicgrid.people.models import Membership, PartyBranch, Role, User
 
 from . import rules, services
-from .models import HardProblem, VolunteerTeam, Wish
+from civicgrid.workorders.attachments import prepare_photos
+
+from .models import HardProblem, ProblemNote, ProblemSource, VolunteerTeam, Wish, WishState
 
 FIRST_COMMUNITY = "370203020009"    # 恩县路社区: the demo logins' community
 SECOND_COMMUNITY = "370203028013"   # 上四方社区 (四方街道)
@@ -98,49 +100,55 @@ def seed(builder) -> dict:
     for i, (title, text, state, poster) in enumerate(WISHES):
         start = now - timedelta(days=20 - i, hours=rng.randrange(8))
         if poster == "resident":
-            wish = services.post_wish(actor=resident, title=title, description=text)
+            household, by = services.household_of(resident), resident
         elif poster == "res":
-            wish = services.post_wish(actor=others[i % len(others)], title=title, description=text)
+            by = others[i % len(others)]
+            household = services.household_of(by)
         else:
-            wish = services.post_wish_on_behalf(actor=worker, household=tagged[i % len(tagged)], title=title,
-                                                description=text)
+            household, by = tagged[i % len(tagged)], worker
+        _wish(household, by, poster == "behalf", title, text, state, staff=staff,
+              claimer=claimers[i % len(claimers)], start=start, rng=rng)
         counts["wishes"] += 1
-        _play(wish, state, staff=staff, claimer=claimers[i % len(claimers)], start=start, rng=rng)
-    counts["wishes"] += _second_community(builder, rng, now, teams)
+    counts["wishes"] += _second_community(rng, now)
     counts["hard problems"] = _problems(now)
     counts["volunteer teams"] = len(teams)
     return counts
 
 
-def _play(wish, state, *, staff, claimer, start, rng) -> None:
-    """Take a fresh wish to ``state`` through the services, at plausible times after ``start``."""
+def _wish(household, poster, on_behalf, title, text, state, *, staff, claimer, start, rng) -> Wish:
+    """One wish as the services would have left it in ``state``, written directly like the rest
+    of the demo (the build writes one audit row, not one per demo row)."""
     t = start + timedelta(hours=2)
-    Wish.objects.filter(pk=wish.pk).update(created_at=start)
-    if state == "pending":
-        return
+    moves = {"pending": 0, "rejected": 1, "open": 1, "cancelled": 2, "claimed": 2, "claimed_overdue": 2,
+             "fulfilled": 3, "confirmed": 4}[state]
+    wish = Wish(household=household, grid=household.building.grid, area_path=household.area_path, title=title,
+                description=text, posted_by=poster, on_behalf=on_behalf, version=1 + moves,
+                care_tags=sorted(set(household.tags or []) & set(rules.on_behalf_tags())) if on_behalf else [],
+                state=WishState.CLAIMED if state == "claimed_overdue" else state)
+    if state != "pending":
+        wish.reviewed_by, wish.reviewed_at = staff, t
     if state == "rejected":
-        services.move_wish(wish, "reject", staff, reason="属于物业维修范围，已转物业公司处理", now=t)
-        return
-    services.move_wish(wish, "approve", staff, now=t)
-    if state == "open":
-        return
+        wish.last_reason = "属于物业维修范围，已转物业公司处理"
     if state == "cancelled":
-        services.move_wish(wish, "cancel", staff, reason="家属已自行解决", now=t + timedelta(days=1))
-        return
+        wish.last_reason = "家属已自行解决"
     if state == "claimed_overdue":
-        Wish.objects.filter(pk=wish.pk).update(deadline=(t + timedelta(days=5)).date())
-    services.move_wish(wish, "claim", claimer, now=t + timedelta(hours=rng.randrange(2, 30)))
-    if state in ("claimed", "claimed_overdue"):
-        return
-    services.move_wish(wish, "fulfil", claimer, note="已上门完成，并与居民合影留念。", photos=[_photo(rng)],
-                       now=t + timedelta(days=2))
-    if state == "fulfilled":
-        return
-    confirmer = wish.posted_by
-    services.move_wish(wish, "confirm", confirmer, now=t + timedelta(days=2 + rng.randrange(1, 4)))
+        wish.deadline = (t + timedelta(days=5)).date()
+    if state in ("claimed", "claimed_overdue", "fulfilled", "confirmed"):
+        wish.claimer, wish.claimed_at = claimer, t + timedelta(hours=rng.randrange(2, 30))
+        wish.claimer_team = services._team_for(claimer, wish, None)
+        wish.claimer_branch = services.branch_of_claimer(claimer)
+    if state in ("fulfilled", "confirmed"):
+        wish.proof_note, wish.fulfilled_at = "已上门完成，并与居民合影留念。", t + timedelta(days=2)
+    if state == "confirmed":
+        wish.confirmed_at = t + timedelta(days=2 + rng.randrange(1, 4))
+    wish.save()
+    Wish.objects.filter(pk=wish.pk).update(created_at=start)
+    if wish.proof_note:
+        services._store_photos(wish, prepare_photos([_photo(rng)]), claimer)
+    return wish
 
 
-def _second_community(builder, rng, now, teams) -> int:
+def _second_community(rng, now) -> int:
     """A few claimed and confirmed wishes in 上四方社区, so the rankings compare two branches."""
     from civicgrid.geo.models import Area
 
@@ -156,8 +164,8 @@ def _second_community(builder, rng, now, teams) -> int:
     plan = [("陪同老人散步", "confirmed"), ("帮忙搬运家具", "confirmed"), ("代取快递", "fulfilled"),
             ("上门量血压", "claimed")]
     for i, (title, state) in enumerate(plan):
-        wish = services.post_wish(actor=residents[i % len(residents)], title=title)
-        _play(wish, state, staff=staff, claimer=claimers[i % len(claimers)],
+        by = residents[i % len(residents)]
+        _wish(services.household_of(by), by, False, title, "", state, staff=staff, claimer=claimers[i % len(claimers)],
               start=now - timedelta(days=15 - i), rng=rng)
     return len(plan)
 
@@ -168,33 +176,38 @@ def _problems(now) -> int:
 
     district = User.objects.get(username="district")
     orders = list(WorkOrder.objects.filter(services.candidate_orders_q(), area_path__startswith="370203")
-                  .order_by("number")[:5])
+                  .select_related("area").order_by("number")[:5])
     states = ["open", "claimed", "in_progress", "solved", "confirmed"]
-    made = 0
     for order, state in zip(orders, states):
-        problem = services.create_hard_problem(actor=district, order=order)
-        made += 1
-        if state == "open":
-            continue
         street = rules.street_prefix(order.area_path)
         branch = PartyBranch.objects.filter(grid__path__startswith=street, secretary__isnull=False).order_by(
             "grid__code").first()
-        if branch is None:
-            continue
-        sec = branch.secretary
-        services.move_problem(problem, "claim", sec, now=now - timedelta(days=6))
-        if state == "claimed":
-            continue
-        services.move_problem(problem, "progress", sec, note="已召集四方议事会，约谈物业和产权单位。", progress=40,
-                              now=now - timedelta(days=4))
-        if state == "in_progress":
-            continue
-        services.move_problem(problem, "solve", sec, note="协调街道和职能部门联合整治，已建立长效管理机制。",
-                              now=now - timedelta(days=2))
-        if state == "solved":
-            continue
-        services.move_problem(problem, "confirm", district, now=now - timedelta(days=1))
-    return made
+        problem = HardProblem(title=order.title, description=order.description, area=order.area,
+                              area_path=order.area_path, source=ProblemSource.ORDER, source_order=order,
+                              created_by=district, state=state)
+        notes = []
+        if state != "open" and branch is not None:
+            problem.secretary, problem.branch, problem.claimed_at = branch.secretary, branch, now - timedelta(days=6)
+            notes.append(("claim", "", None, now - timedelta(days=6)))
+            if state in ("in_progress", "solved", "confirmed"):
+                problem.progress = 40
+                notes.append(("progress", "已召集四方议事会，约谈物业和产权单位。", 40, now - timedelta(days=4)))
+            if state in ("solved", "confirmed"):
+                problem.progress, problem.solved_at = 100, now - timedelta(days=2)
+                problem.solution = "协调街道和职能部门联合整治，已建立长效管理机制。"
+                notes.append(("solve", problem.solution, None, problem.solved_at))
+            if state == "confirmed":
+                problem.confirmed_by, problem.confirmed_at = district, now - timedelta(days=1)
+                notes.append(("confirm", "", None, problem.confirmed_at))
+        elif state != "open":
+            problem.state = "open"
+        problem.version = 1 + len(notes)
+        problem.save()
+        for action, text, progress, when in notes:
+            note = ProblemNote.objects.create(problem=problem, action=action, text=text, progress=progress,
+                                              author=district if action == "confirm" else problem.secretary)
+            ProblemNote.objects.filter(pk=note.pk).update(created_at=when)
+    return len(orders)
 
 
 def delete(under, areas, demo_users, drop) -> None:
