@@ -14,7 +14,7 @@ from .models import Wish, WishState
 
 
 class WishFilterSet(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=WishState.choices, label=_("state"))
+    state = django_filters.MultipleChoiceFilter(choices=WishState.choices, label=_("wish state"))
     area = django_filters.CharFilter(method="filter_area", label=_("area code (with the areas inside it)"))
     q = django_filters.CharFilter(method="filter_text", label=_("wish contains"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue claims"))

@@ -20,6 +20,7 @@ from . import rules, selectors, services
 from .filters import WishFilterSet
 from .forms import BehalfForm, MoveForm, WishForm
 from .models import WishPhoto, WishState
+from .transitions import PROBLEM_MOVES
 
 PAGE = 100
 
@@ -234,7 +235,8 @@ def problem(request, pk: int):
         raise Http404
     return render(request, "wishes/problem.html", {
         "problem": found, "moves": rules.allowed_problem_moves(request.user, found),
-        "notes": found.notes.select_related("author")})
+        "notes": [(n, PROBLEM_MOVES[n.action].label if n.action in PROBLEM_MOVES else n.action)
+                  for n in found.notes.select_related("author")]})
 
 
 @require_POST

@@ -29,6 +29,8 @@ class MoveInputSerializer(serializers.Serializer):
 class WishSerializer(serializers.ModelSerializer):
     """A wish as a list shows it: the household only as the masked summary."""
 
+    state = serializers.CharField(read_only=True, help_text="pending, rejected, open, claimed, fulfilled, "
+                                                            "confirmed or cancelled")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     summary = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -106,6 +108,8 @@ class ProblemNoteSerializer(serializers.ModelSerializer):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, help_text="open, claimed, in_progress, solved or confirmed")
+    source = serializers.CharField(read_only=True, help_text="order or proactive")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
@@ -154,3 +158,14 @@ class RankingsSerializer(serializers.Serializer):
     teams = WishRateSerializer(many=True)
     secretaries = ProblemRateSerializer(many=True)
     problem_branches = ProblemRateSerializer(many=True)
+
+
+class FiguresSerializer(serializers.Serializer):
+    wishes_by_state = serializers.DictField(child=serializers.IntegerField())
+    wishes_claimed = serializers.IntegerField()
+    wishes_confirmed = serializers.IntegerField()
+    completion = serializers.FloatField(allow_null=True)
+    overdue_claims = serializers.IntegerField()
+    problems_open = serializers.IntegerField()
+    problems_solved = serializers.IntegerField()
+    top_branches = WishRateSerializer(many=True)

@@ -131,6 +131,7 @@ class Rankings(APIView):
 
 
 class Figures(APIView):
+    @extend_schema(responses={200: s.FiguresSerializer})
     def get(self, request):
         """The command-center figures of wishes and hard problems over the reader's areas."""
         figures = selectors.center_figures(_staff(request))
