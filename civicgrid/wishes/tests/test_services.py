@@ -182,3 +182,25 @@ def test_hard_problems_come_only_from_the_problem_list(ww):
     j = selectors.jurisdiction_for(ww.users["community"])
     assert list(selectors.candidate_orders(j)) == []
     assert counts()[1] == before[1] + 1
+
+
+def test_a_hard_problem_from_a_proactive_task(ww):
+    from datetime import date
+
+    from civicgrid.proactive.models import ProactiveTask
+    from civicgrid.workorders.testing import make_order
+
+    order = make_order(ww.w, status="dispatched", title="恩县路夜间施工噪音反复投诉")
+    task = ProactiveTask.objects.create(
+        key="recurring:370203020009001:010101:2026-11", kind="recurring", title="恩县路12号 反复出现：道路破损",
+        area=ww.w.tree.grid1, area_path=ww.w.tree.grid1.path, period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30), count=4, order=order)
+    j = selectors.jurisdiction_for(ww.users["community"])
+    assert list(selectors.candidate_tasks(j)) == [task]
+    assert list(selectors.candidate_tasks(selectors.jurisdiction_for(ww.users["community2"]))) == []
+    problem = services.create_hard_problem(actor=ww.users["community"], task=task)
+    assert (problem.source, problem.source_task, problem.source_order, problem.title, problem.area_path) == (
+        "proactive", task, None, "恩县路12号 反复出现：道路破损", ww.w.tree.grid1.path)
+    assert list(selectors.candidate_tasks(j)) == []
+    with pytest.raises(services.WishError):
+        services.create_hard_problem(actor=ww.users["community"], task=task, order=order)
