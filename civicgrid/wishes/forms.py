@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class WishForm(forms.Form):
     title = forms.CharField(label=_("What do you wish for?"), max_length=60,
-                            widget=forms.TextInput(attrs={"placeholder": _("e.g. a wheelchair, company to the hospital")}))
+                            widget=forms.TextInput(
+                                attrs={"placeholder": _("e.g. a wheelchair, company to the hospital")}))
     description = forms.CharField(label=_("More details"), required=False, max_length=1000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("Wished by (optional)"), required=False,

@@ -27,7 +27,7 @@ from civicgrid.people.models import Membership, PartyBranch, User
 from civicgrid.workorders.attachments import prepare_photos
 
 from . import rules
-from .models import HardProblem, ProblemNote, ProblemSource, ProblemState, VolunteerTeam, Wish, WishPhoto, WishState
+from .models import HardProblem, ProblemNote, ProblemSource, VolunteerTeam, Wish, WishPhoto, WishState
 from .transitions import CLAIMER_ROLES, PROBLEM_MOVES, WISH_MOVES, Move
 
 MAX_TITLE = 60
@@ -185,7 +185,8 @@ def branch_of_claimer(actor) -> PartyBranch | None:
     """The party organisation credited with a claim (ADR 014): the branch of the grid where the
     claimer is registered as party member or volunteer, else the branch of their household's grid."""
     grid_ids = list(Membership.objects.filter(user=actor, is_active=True, role__in=list(CLAIMER_ROLES),
-                                              area__kind="grid").order_by("area__path").values_list("area_id", flat=True))
+                                              area__kind="grid")
+                    .order_by("area__path").values_list("area_id", flat=True))
     home = household_of(actor)
     if home is not None:
         grid_ids.append(home.building.grid_id)

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from civicgrid.core.models import AuditEvent
-from civicgrid.wishes.models import HardProblem, Wish, WishState
+from civicgrid.wishes.models import HardProblem, Wish
 from civicgrid.wishes.testing import png, wish_in
 from civicgrid.workorders.testing import make_order
 

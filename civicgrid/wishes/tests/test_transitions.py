@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from civicgrid.core.models import AuditEvent
 from civicgrid.notifications.models import OutboxMessage
 from civicgrid.wishes import services
-from civicgrid.wishes.models import HardProblem, ProblemNote, ProblemState, Wish, WishPhoto, WishState
+from civicgrid.wishes.models import HardProblem, ProblemNote, ProblemState, WishPhoto, WishState
 from civicgrid.wishes.testing import png, wish_in
 from civicgrid.wishes.transitions import PROBLEM_MOVES, WISH_MOVES
 from civicgrid.workorders.testing import make_order
@@ -30,7 +30,8 @@ def audit(action):
 
 
 def inbox(event):
-    return sorted(OutboxMessage.objects.filter(event=event, channel="inbox").values_list("recipient__username", flat=True))
+    rows = OutboxMessage.objects.filter(event=event, channel="inbox")
+    return sorted(rows.values_list("recipient__username", flat=True))
 
 
 # --- wishes ---------------------------------------------------------------------------------------
