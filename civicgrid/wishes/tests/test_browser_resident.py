@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def phone_page(_chromium):
     context = _chromium.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)  # a loaded machine: the PostgreSQL pass restores data per test
     yield context.new_page()
     context.close()
 
