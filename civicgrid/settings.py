@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "civicgrid.proactive",
     "civicgrid.reports",
     "civicgrid.deliberation",
+    "civicgrid.wishes",
 ]
 
 MIDDLEWARE = [

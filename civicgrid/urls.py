@@ -25,6 +25,7 @@ api_v1 = [
     path("proactive/", include("civicgrid.proactive.api.urls")),
     path("reports/", include("civicgrid.reports.api.urls")),
     path("deliberation/", include("civicgrid.deliberation.api.urls")),
+    path("wishes/", include("civicgrid.wishes.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -51,6 +52,7 @@ urlpatterns = [
     path("proactive/", include("civicgrid.proactive.urls")),
     path("reports/", include("civicgrid.reports.urls")),
     path("deliberation/", include("civicgrid.deliberation.urls")),
+    path("wishes/", include("civicgrid.wishes.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -100,6 +100,14 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/users/",
         "/api/v1/users/{id}/",
         "/api/v1/whistles/{id}/report/",
+        "/api/v1/wishes/",
+        "/api/v1/wishes/figures/",
+        "/api/v1/wishes/problems/",
+        "/api/v1/wishes/problems/{id}/",
+        "/api/v1/wishes/problems/{id}/moves/",
+        "/api/v1/wishes/rankings/",
+        "/api/v1/wishes/{id}/",
+        "/api/v1/wishes/{id}/moves/",
     ]
 
 

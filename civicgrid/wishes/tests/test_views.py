@@ -1,0 +1,87 @@
+"""The web pages: who gets which page, the forms, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from civicgrid.wishes.models import HardProblem, Wish, WishState
+from civicgrid.wishes.testing import wish_in
+from civicgrid.workorders.testing import make_order
+
+pytestmark = pytest.mark.django_db
+
+
+def as_(user=None) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def test_pages_by_role(ww):
+    u = ww.users
+    expected = {
+        "/wishes/": {None: 200, "resident": 200, "vol": 200},
+        "/wishes/mine/": {None: 302, "resident": 200},
+        "/wishes/new/": {"resident": 200, "nobody": 302},
+        "/wishes/volunteer/": {"vol": 200, "party": 200, "resident": 403},
+        "/wishes/behalf/": {"grid": 200, "vol": 403, "community": 403},
+        "/wishes/staff/": {"community": 200, "street": 200, "vol": 403, "grid": 403},
+        "/wishes/rankings/": {"community": 200, "vol": 403},
+        "/wishes/problems/": {"community": 200, "secretary": 200, "branch_sec": 200, "vol": 403},
+    }
+    got = {path: {who: as_(u[who] if who else None).get(path).status_code for who in roles}
+           for path, roles in expected.items()}
+    assert got == expected
+
+
+def test_the_volunteer_page_shows_wishes_near_and_my_claims(ww, settings):
+    near = wish_in(ww, "open", title="更换灯泡")
+    claimed = wish_in(ww, "claimed", title="轮椅一台", claimer="vol2")
+    page = as_(ww.users["vol2"]).get("/wishes/volunteer/").content.decode()
+    assert "更换灯泡" in page and "轮椅一台" in page and "在办 1 个，最多 3 个" in page
+    assert f'data-wish="{near.pk}"' in page and f'data-wish="{claimed.pk}"' in page
+    # vol lives in 上海路社区: nothing open near them, everything with ?all=1
+    far = as_(ww.users["vol"]).get("/wishes/volunteer/").content.decode()
+    assert "目前没有待认领的心愿" in far
+    assert "更换灯泡" in as_(ww.users["vol"]).get("/wishes/volunteer/?all=1").content.decode()
+
+
+def test_posting_on_behalf_through_the_page(ww):
+    page = as_(ww.users["grid"]).get("/wishes/behalf/").content.decode()
+    assert "李** · 独居老人" in page and "张三" not in page
+    response = as_(ww.users["grid"]).post("/wishes/behalf/", {"household": ww.elderly.pk, "title": "陪同就医"})
+    assert response.status_code == 302
+    wish = Wish.objects.get()
+    assert (wish.household, wish.on_behalf, wish.posted_by) == (ww.elderly, True, ww.users["grid"])
+    refused = as_(ww.users["grid"]).post("/wishes/behalf/", {"household": ww.plain.pk, "title": "更换灯泡"})
+    assert refused.status_code == 400 and Wish.objects.count() == 1  # not offered: not a valid choice
+
+
+def test_a_refused_move_on_the_page_shows_the_reason_and_changes_nothing(ww):
+    wish = wish_in(ww, "pending")
+    c = as_(ww.users["community"])
+    response = c.post(f"/wishes/{wish.pk}/move/", {"action": "reject"}, follow=True)
+    assert "请说明原因。" in response.content.decode()
+    assert Wish.objects.get(pk=wish.pk).state == WishState.PENDING
+    assert as_(ww.users["vol"]).post(f"/wishes/{wish.pk}/move/", {"action": "approve"}).status_code == 404
+    assert Wish.objects.get(pk=wish.pk).version == 1
+
+
+def test_staff_make_a_hard_problem_from_an_order_and_a_secretary_claims_it(ww):
+    stalled = make_order(ww.w, status="in_progress", is_overdue=True, title="小区路灯长期不亮")
+    staff = as_(ww.users["community"])
+    page = staff.get("/wishes/problems/").content.decode()
+    assert stalled.number in page and "列为难题" in page
+    response = staff.post("/wishes/problems/create/", {"order": stalled.number})
+    problem = HardProblem.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/wishes/problems/{problem.pk}/"
+    assert stalled.number not in staff.get("/wishes/problems/").content.decode().split("问题清单")[1]
+    sec = as_(ww.users["secretary"])
+    assert 'data-move="claim"' in sec.get(f"/wishes/problems/{problem.pk}/").content.decode()
+    sec.post(f"/wishes/problems/{problem.pk}/move/", {"action": "claim"})
+    sec.post(f"/wishes/problems/{problem.pk}/move/", {"action": "progress", "note": "已约谈物业", "progress": "60"})
+    problem.refresh_from_db()
+    assert (problem.state, problem.secretary, problem.progress) == ("in_progress", ww.users["secretary"], 60)
+    assert as_(ww.users["far_sec"]).get(f"/wishes/problems/{problem.pk}/").status_code == 404
