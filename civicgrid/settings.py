@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "civicgrid.duplicates",
     "civicgrid.proactive",
     "civicgrid.reports",
+    "civicgrid.proposals",
 ]
 
 MIDDLEWARE = [
