@@ -24,6 +24,7 @@ api_v1 = [
     path("duplicates/", include("civicgrid.duplicates.api.urls")),
     path("proactive/", include("civicgrid.proactive.api.urls")),
     path("reports/", include("civicgrid.reports.api.urls")),
+    path("proposals/", include("civicgrid.proposals.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -49,6 +50,7 @@ urlpatterns = [
     path("intelligence/duplicates/", include("civicgrid.duplicates.urls")),
     path("proactive/", include("civicgrid.proactive.urls")),
     path("reports/", include("civicgrid.reports.urls")),
+    path("proposals/", include("civicgrid.proposals.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
