@@ -182,7 +182,10 @@ def support(*, actor, proposal: Proposal) -> Support:
     Locks first the resident's quota row, then the proposal's row (the same order as merging), so
     two parallel supports of one resident are counted one after the other."""
     _signed_in(actor)
-    campaign = proposal.campaign
+    # The phase is checked before the quota row is created, so a refusal leaves no row behind,
+    # and again under the lock.
+    campaign = Campaign.objects.get(pk=proposal.campaign_id)
+    require_phase(campaign, Phase.SUPPORT)
     quota = _quota(campaign, actor)
     with transaction.atomic():
         campaign = Campaign.objects.get(pk=campaign.pk)
@@ -205,7 +208,10 @@ def support(*, actor, proposal: Proposal) -> Support:
 
 def withdraw_support(*, actor, proposal: Proposal) -> None:
     _signed_in(actor)
-    campaign = proposal.campaign
+    # The phase is checked before the quota row is created, so a refusal leaves no row behind,
+    # and again under the lock.
+    campaign = Campaign.objects.get(pk=proposal.campaign_id)
+    require_phase(campaign, Phase.SUPPORT)
     quota = _quota(campaign, actor)
     with transaction.atomic():
         campaign = Campaign.objects.get(pk=campaign.pk)
