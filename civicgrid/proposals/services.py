@@ -199,7 +199,11 @@ def support(*, actor, proposal: Proposal) -> Support:
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.status not in SUPPORTABLE:
             raise Conflict(_("This proposal can no longer be supported."), code="not_supportable")
-        row = Support.objects.create(campaign=campaign, proposal=locked, user=actor)
+        try:
+            with transaction.atomic():
+                row = Support.objects.create(campaign=campaign, proposal=locked, user=actor)
+        except IntegrityError:  # the unique constraint, behind the check above
+            raise Conflict(_("You already support this proposal."), code="already_supported") from None
         Proposal.objects.filter(pk=locked.pk).update(support_count=F("support_count") + 1)
         SupportQuota.objects.filter(pk=quota.pk).update(used=F("used") + 1)
         record_event(actor=actor, action="proposals.support", obj=locked)
