@@ -62,6 +62,6 @@ def test_resident_sees_a_similar_proposal_submits_and_supports(live_server, page
     assert list(Support.objects.values_list("user__username", "proposal_id")) == [("resident", existing.pk)]
     # Withdraw again, on the same page.
     page.click(f"#support-{existing.pk} button")
-    page.wait_for_selector(f"#support-{existing.pk} input[name=action][value=support]")
+    page.wait_for_selector(f"#support-{existing.pk} input[name=action][value=support]", state="attached")
     assert page.inner_text("#remaining") == "还可支持 3 项"
     assert Support.objects.count() == 0
