@@ -30,6 +30,8 @@ class ProposalSerializer(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     author = serializers.SerializerMethodField()
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Plain strings in the schema: "status" enums of other apps would collide by name.
+    status = serializers.CharField(read_only=True, help_text="submitted, merged, eligible, ineligible, selected, not_selected")
 
     class Meta:
         model = Proposal
@@ -119,6 +121,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     mean_rating = serializers.FloatField(read_only=True, allow_null=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
+    status = serializers.CharField(read_only=True, help_text="in_progress or finished")
 
     class Meta:
         model = Project
