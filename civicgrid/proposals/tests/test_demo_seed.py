@@ -24,8 +24,8 @@ def test_the_demo_has_a_finished_campaign_one_in_support_and_one_collecting():
     result = build(seed=DEFAULT_SEED, scale="small", progress=False)
     assert result["counts"]["orders"]["proposals"] == {"campaigns": 3, "proposals": 18, "projects": 4, "ratings": 38}
     assert [(t, s) for t, s in picture()["campaigns"]] == [
-        ("市北区2025年民生实事项目", "evaluate_closed"), ("即墨路街道2026年微实事", "collect"),
-        ("市北区2026年民生实事项目", "support")]
+        ("市北区2025年民生实事项目", "evaluate_closed"), ("市北区2026年民生实事项目", "support"),
+        ("即墨路街道2026年微实事", "collect")]
     past = Campaign.objects.get(year=2025)
     assert set(Project.objects.filter(campaign=past).values_list("status", flat=True)) == {"finished"}
     assert Rating.objects.filter(project__campaign=past).count() == 38
