@@ -18,9 +18,9 @@ class ProposalFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("support_count", "supports"), ("score", "score"), ("estimated_cost", "cost"), ("created_at", "created")),
         field_labels={"support_count": _("Supports"), "score": _("Panel score"), "estimated_cost": _("Cost"),
-                      "created_at": _("Submitted"), "-support_count": _("Supports (most first)"),
-                      "-score": _("Panel score (highest first)"), "-estimated_cost": _("Cost (highest first)"),
-                      "-created_at": _("Submitted (newest first)")},
+                      "created_at": _("Submitted"), "-supports": _("Supports (most first)"),
+                      "-score": _("Panel score (highest first)"), "-cost": _("Cost (highest first)"),
+                      "-created": _("Submitted (newest first)")},
         label=_("order by"),
     )
 

@@ -122,6 +122,14 @@ class PhaseChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def from_display(self) -> str:
+        return CampaignState(self.from_state).label
+
+    @property
+    def to_display(self) -> str:
+        return CampaignState(self.to_state).label
+
 
 class Criterion(models.Model):
     """A screening criterion (必要性, 可行性, 受益面) with its weight."""
@@ -161,7 +169,7 @@ class PanelMember(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Proposed")
     MERGED = "merged", _("Merged into another proposal")
     ELIGIBLE = "eligible", _("Shortlisted")
     INELIGIBLE = "ineligible", _("Not eligible")
