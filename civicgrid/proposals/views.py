@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+# Residents sign in with their phone: their pages send them to that sign-in, not the staff one.
+resident_required = login_required(login_url="people:resident_login")
+
 from civicgrid.people.models import Unit
 
 from . import phases, selectors, services
@@ -87,7 +90,7 @@ def campaign(request, campaign_id: int):
     })
 
 
-@login_required
+@resident_required
 def submit(request, campaign_id: int):
     campaign = _campaign(campaign_id)
     form = ProposalForm(request.POST or None, campaign=campaign)
@@ -133,7 +136,7 @@ def proposal(request, proposal_id: int):
     })
 
 
-@login_required
+@resident_required
 @require_POST
 def support(request, proposal_id: int):
     proposal = _proposal(proposal_id)
@@ -175,7 +178,7 @@ def project(request, project_id: int):
     })
 
 
-@login_required
+@resident_required
 @require_POST
 def rate(request, project_id: int):
     project = _project(project_id)

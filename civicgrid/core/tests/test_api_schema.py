@@ -69,6 +69,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/proactive/tasks/{id}/",
         "/api/v1/proposals/campaigns/",
         "/api/v1/proposals/campaigns/{id}/",
+        "/api/v1/proposals/campaigns/{id}/panel/",
         "/api/v1/proposals/campaigns/{id}/phase/",
         "/api/v1/proposals/campaigns/{id}/selection/",
         "/api/v1/proposals/campaigns/{id}/selection/confirm/",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from .. import selectors
-from ..models import Campaign, Milestone, Project, ProjectUpdate, Proposal, ProposalCategory, SelectionRun
+from ..models import (
+    Campaign, Milestone, PanelKind, Project, ProjectUpdate, Proposal, ProposalCategory, SelectionMethod, SelectionRun,
+)
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -23,6 +25,26 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     def get_criteria(self, obj) -> list[dict]:
         return [{"id": c.pk, "name": c.name, "weight": c.weight} for c in obj.criteria.all()]
+
+
+class CreateCampaignSerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=32, help_text="code of a district or street")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    budget = serializers.IntegerField(min_value=1)
+    support_limit = serializers.IntegerField(min_value=1, max_value=50, default=3)
+    submission_limit = serializers.IntegerField(min_value=1, max_value=50, default=3)
+    method = serializers.ChoiceField(choices=SelectionMethod.choices, default="approval")
+    cost_unit = serializers.IntegerField(min_value=1, default=1000)
+    support_weight = serializers.IntegerField(min_value=0, max_value=100, default=1)
+    criteria = serializers.ListField(child=serializers.DictField(), required=False,
+                                     help_text='[{"name": "必要性", "weight": 4}, ...]')
+
+
+class PanelMemberSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    kind = serializers.ChoiceField(choices=PanelKind.choices, default="resident_rep")
 
 
 class ProposalSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from . import views as v
 urlpatterns = [
     path("campaigns/", v.CampaignList.as_view(), name="api-proposal-campaigns"),
     path("campaigns/<int:pk>/", v.CampaignDetail.as_view(), name="api-proposal-campaign"),
+    path("campaigns/<int:pk>/panel/", v.PanelAdd.as_view(), name="api-proposal-panel"),
     path("campaigns/<int:pk>/phase/", v.CampaignPhase.as_view(), name="api-proposal-phase"),
     path("campaigns/<int:pk>/similar/", v.Similar.as_view(), name="api-proposal-similar"),
     path("campaigns/<int:pk>/selection/", v.SelectionRunView.as_view(), name="api-proposal-selection"),

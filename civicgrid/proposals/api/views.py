@@ -6,11 +6,14 @@ signed-in user, and the services decide who may do what in which phase.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -54,10 +57,47 @@ def _project(project_id):
 
 
 class CampaignList(PublicReadMixin, generics.ListAPIView):
+    """GET: every campaign (public). POST: a district or street's staff start a campaign."""
+
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
         return selectors.public_campaigns().prefetch_related("criteria")
+
+    @extend_schema(request=s.CreateCampaignSerializer, responses={201: s.CampaignSerializer})
+    def post(self, request):
+        data = s.CreateCampaignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        area = Area.objects.filter(code=v.pop("area")).first()
+        if area is None:
+            raise Http404()
+        criteria = v.pop("criteria", None)
+        if criteria is not None:
+            try:
+                criteria = [(str(c["name"])[:40], int(c.get("weight", 1))) for c in criteria]
+            except (KeyError, TypeError, ValueError):
+                raise ValidationError({"criteria": [_("Each criterion needs a name and a whole-number weight.")]},
+                                      code="invalid") from None
+        campaign = services.create_campaign(actor=request.user, area=area, criteria=criteria, **v)
+        return Response(s.CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class PanelAdd(APIView):
+    """POST {username, kind}: put a person on the campaign's panel (人大代表 / 居民代表)."""
+
+    @extend_schema(request=s.PanelMemberSerializer, responses={201: s.PanelMemberSerializer})
+    def post(self, request, pk: int):
+        from civicgrid.people.models import User
+
+        campaign = _campaign(pk)
+        data = s.PanelMemberSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not services.can_manage(request.user, campaign):
+            raise PermissionDenied()
+        user = get_object_or_404(User, username=data.validated_data["username"], is_active=True)
+        services.add_panel_member(actor=request.user, campaign=campaign, user=user, kind=data.validated_data["kind"])
+        return Response(data.validated_data, status=status.HTTP_201_CREATED)
 
 
 class CampaignDetail(PublicReadMixin, generics.RetrieveAPIView):

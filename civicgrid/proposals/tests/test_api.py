@@ -214,3 +214,27 @@ def test_milestones_updates_with_a_photo_and_rating(world, tmp_path, settings):
         assert api(user).post(f"{BASE}/projects/{project.pk}/ratings/", {"stars": stars}, format="json").status_code == 201
     body = api().get(f"{BASE}/projects/{project.pk}/").json()
     assert (body["rating_count"], body["mean_rating"], body["progress"]) == (2, 3.5, 100)
+
+
+def test_staff_start_a_campaign_and_name_its_panel_residents_cannot():
+    from civicgrid.workorders.testing import make_world
+
+    w = make_world()
+    payload = {"area": "370203020000", "year": 2027, "title": "即墨路街道2027年微实事", "budget": 500_000,
+               "method": "knapsack", "criteria": [{"name": "必要性", "weight": 5}, {"name": "受益面", "weight": 5}]}
+    refused = api(w.users["resident"]).post(f"{BASE}/campaigns/", payload, format="json")
+    assert refused.status_code == 403 and not Campaign.objects.exists()
+    made = api(w.users["street"]).post(f"{BASE}/campaigns/", payload, format="json")
+    assert made.status_code == 201
+    body = made.json()
+    assert (body["state"], body["method"], body["area"], [c["weight"] for c in body["criteria"]]) == (
+        "draft", "knapsack", "370203020000", [5, 5])
+    again = api(w.users["street"]).post(f"{BASE}/campaigns/", payload, format="json")
+    assert again.status_code == 400 and again.json()["error"]["fields"] == {"year": ["该地区当年已有活动。"]}
+    panel = f"{BASE}/campaigns/{body['id']}/panel/"
+    assert api(w.users["resident"]).post(panel, {"username": "resident2"}, format="json").status_code == 403
+    assert api(w.users["street"]).post(panel, {"username": "resident2", "kind": "deputy"},
+                                       format="json").status_code == 201
+    dup = api(w.users["street"]).post(panel, {"username": "resident2"}, format="json")
+    assert dup.status_code == 409 and dup.json()["error"]["code"] == "duplicate"
+    assert list(Campaign.objects.get().panel.values_list("user__username", "kind")) == [("resident2", "deputy")]
