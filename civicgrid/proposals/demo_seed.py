@@ -131,6 +131,7 @@ def seed(builder) -> dict:
                                   comment=rng.choice(COMMENTS))
             ratings += 1
     move(past, "close")
+    _backdate(past)
 
     # --- 2026: supporting, the demo resident can take part -----------------------------------------
     current = services.create_campaign(
@@ -153,6 +154,29 @@ def seed(builder) -> dict:
     submit(small, STREET_PROPOSALS, [g for g in grids if g.path.startswith(street.path)] or grids)
     return {"campaigns": 3, "proposals": Proposal.objects.filter(campaign__in=[past, current, small]).count(),
             "projects": Project.objects.filter(campaign=past).count(), "ratings": ratings}
+
+
+def _backdate(past: Campaign) -> None:
+    """The 2025 campaign happened in 2025: phase changes, milestones, updates and finishing dates."""
+    from django.utils import timezone
+
+    from .models import Milestone, PhaseChange, ProjectUpdate
+
+    def at(month, day):
+        return timezone.make_aware(dt.datetime(2025, month, day, 9, 30))
+
+    dates = [at(1, 10), at(2, 20), at(3, 15), at(4, 1), at(4, 20), at(11, 20), at(12, 20)]
+    for change, when in zip(PhaseChange.objects.filter(campaign=past).order_by("at", "id"), dates):
+        PhaseChange.objects.filter(pk=change.pk).update(at=when)
+    Campaign.objects.filter(pk=past.pk).update(state_changed_at=dates[-1], selection_confirmed_at=dates[4])
+    for project in Project.objects.filter(campaign=past):
+        last = None
+        for m in Milestone.objects.filter(project=project):
+            done = timezone.make_aware(dt.datetime.combine(m.due_date - dt.timedelta(days=3), dt.time(16)))
+            Milestone.objects.filter(pk=m.pk).update(done_at=done)
+            last = done
+        ProjectUpdate.objects.filter(project=project).update(created_at=last - dt.timedelta(days=20))
+        Project.objects.filter(pk=project.pk).update(finished_at=last + dt.timedelta(days=2))
 
 
 def delete(under, areas, demo_users, drop) -> None:
