@@ -87,7 +87,8 @@ def similar_proposals(campaign: Campaign, text: str, *, exclude_id: int | None =
     """Open proposals of the same campaign whose text is close to ``text``, best first."""
     rows = list(Proposal.objects.filter(campaign=campaign, status__in=SUPPORTABLE).exclude(pk=exclude_id or 0)
                 .order_by("pk").values_list("pk", "title", "description"))
-    matches = similarity.similar(text, [(pk, f"{title} {description}") for pk, title, description in rows])
+    matches = similarity.similar(text, [(pk, f"{title} {description}") for pk, title, description in rows],
+                                 group=campaign.pk)
     found = Proposal.objects.in_bulk([m.id for m in matches])
     return [(found[m.id], m.score) for m in matches if m.id in found]
 
