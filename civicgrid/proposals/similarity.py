@@ -45,6 +45,12 @@ class _Model:
     ids: list[int]
     matrix: object
     fitted_rows: int
+    hashes: dict
+
+
+def _stale(model: "_Model", rows) -> bool:
+    """A known id with another text (a test database reusing ids, a restored backup): refit."""
+    return any(model.hashes.get(i, h) != h for i, h in ((i, hash(t)) for i, t in rows))
 
 
 def _fit(rows: list[tuple[int, str]]) -> _Model:
@@ -52,7 +58,7 @@ def _fit(rows: list[tuple[int, str]]) -> _Model:
 
     vectoriser = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectoriser.fit_transform([text for _id, text in rows])
-    return _Model(vectoriser, [i for i, _t in rows], matrix, len(rows))
+    return _Model(vectoriser, [i for i, _t in rows], matrix, len(rows), {i: hash(t) for i, t in rows})
 
 
 def _model(group, rows: list[tuple[int, str]]) -> tuple[_Model, list[int]]:
@@ -61,7 +67,7 @@ def _model(group, rows: list[tuple[int, str]]) -> tuple[_Model, list[int]]:
 
     with _lock:
         model = _cache.get(group)
-    if model is None or len(rows) > model.fitted_rows * REFIT_GROWTH:
+    if model is None or len(rows) > model.fitted_rows * REFIT_GROWTH or _stale(model, rows):
         model = _fit(rows)
     else:
         known = set(model.ids)
@@ -69,7 +75,7 @@ def _model(group, rows: list[tuple[int, str]]) -> tuple[_Model, list[int]]:
         if new:
             added = model.vectoriser.transform([t for _i, t in new])
             model = _Model(model.vectoriser, model.ids + [i for i, _t in new], vstack([model.matrix, added]).tocsr(),
-                           model.fitted_rows)
+                           model.fitted_rows, {**model.hashes, **{i: hash(t) for i, t in new}})
     with _lock:
         if group not in _cache and len(_cache) > 32:
             _cache.clear()

@@ -32,3 +32,11 @@ def test_a_campaign_grown_by_a_tenth_is_refitted():
     more = ROWS + [(11, "口袋公园二期"), (12, "口袋公园三期")]
     similarity.similar("电梯", more, group="g")
     assert similarity._cache["g"].fitted_rows == 12
+
+
+def test_a_known_id_with_another_text_refits():
+    similarity._cache.clear()
+    assert ids(similarity.similar("电梯", ROWS, group="s")) == [2]
+    changed = [(i, "社区图书室 建设阅览室") if i == 2 else (i, t) for i, t in ROWS]
+    assert similarity.similar("电梯", changed, group="s") == []
+    assert ids(similarity.similar("阅览室", changed, group="s")) == [2]
