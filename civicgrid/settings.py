@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "civicgrid.reports",
     "civicgrid.deliberation",
     "civicgrid.wishes",
+    "civicgrid.proposals",
 ]
 
 MIDDLEWARE = [

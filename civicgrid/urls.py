@@ -26,6 +26,7 @@ api_v1 = [
     path("reports/", include("civicgrid.reports.api.urls")),
     path("deliberation/", include("civicgrid.deliberation.api.urls")),
     path("wishes/", include("civicgrid.wishes.api.urls")),
+    path("proposals/", include("civicgrid.proposals.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -53,6 +54,7 @@ urlpatterns = [
     path("reports/", include("civicgrid.reports.urls")),
     path("deliberation/", include("civicgrid.deliberation.urls")),
     path("wishes/", include("civicgrid.wishes.urls")),
+    path("proposals/", include("civicgrid.proposals.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,184 @@
+"""Reads of the livelihood proposals.
+
+Campaigns, proposals (authors masked) and projects are public: 群众点菜 and 社会评价 happen in the
+open. Staff lists are scoped by the reader's jurisdiction: a campaign is theirs when its area lies
+inside their subtree or contains it (a street sees its district's campaign, and within it the
+proposals of its own streets); the command-center figures count what lies inside the subtree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
+
+from civicgrid.core.masking import mask_name
+from civicgrid.people.jurisdiction import Jurisdiction
+
+from . import similarity
+from .models import (
+    PHASE_ORDER, SUPPORTABLE, Campaign, Criterion, PanelMember, PanelScore, Project, ProjectStatus, Proposal,
+    ProposalStatus, SelectionRun, Support, SupportQuota,
+)
+
+
+def public_campaigns():
+    return Campaign.objects.select_related("area").order_by("-year", "-id")
+
+
+def campaign(campaign_id: int) -> Campaign | None:
+    return public_campaigns().filter(pk=campaign_id).first()
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def campaigns_for(jurisdiction: Jurisdiction):
+    """Campaigns inside the staff reader's subtree, or containing it."""
+    if jurisdiction.is_global:
+        return public_campaigns()
+    if not jurisdiction.area_paths:
+        return Campaign.objects.none()
+    above = [a for p in jurisdiction.area_paths for a in _ancestors(p)]
+    return public_campaigns().filter(jurisdiction.area_q("area_path") | Q(area_path__in=above))
+
+
+def proposals_of(campaign: Campaign, *, include_merged: bool = False):
+    qs = Proposal.objects.filter(campaign=campaign).select_related("area", "author", "merged_into")
+    if not include_merged:
+        qs = qs.exclude(status=ProposalStatus.MERGED)
+    return qs
+
+
+def staff_proposals(jurisdiction: Jurisdiction, campaign: Campaign):
+    """The campaign's proposals the reader's jurisdiction covers."""
+    return proposals_of(campaign, include_merged=True).filter(jurisdiction.area_q("area_path"))
+
+
+def proposal(proposal_id: int) -> Proposal | None:
+    return Proposal.objects.select_related("campaign", "area", "author", "merged_into").filter(pk=proposal_id).first()
+
+
+def author_display(proposal: Proposal) -> str:
+    return mask_name(proposal.author.display_name) if proposal.author else ""
+
+
+def supported_ids(user, campaign: Campaign) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Support.objects.filter(campaign=campaign, user=user).values_list("proposal_id", flat=True))
+
+
+def remaining_supports(user, campaign: Campaign) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return campaign.support_limit
+    used = SupportQuota.objects.filter(campaign=campaign, user=user).values_list("used", flat=True).first() or 0
+    return max(0, campaign.support_limit - used)
+
+
+def my_submissions(user, campaign: Campaign) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Proposal.objects.filter(campaign=campaign, author=user).count()
+
+
+def similar_proposals(campaign: Campaign, text: str, *, exclude_id: int | None = None) -> list[tuple[Proposal, float]]:
+    """Open proposals of the same campaign whose text is close to ``text``, best first."""
+    rows = list(Proposal.objects.filter(campaign=campaign, status__in=SUPPORTABLE).exclude(pk=exclude_id or 0)
+                .order_by("pk").values_list("pk", "title", "description"))
+    matches = similarity.similar(text, [(pk, f"{title} {description}") for pk, title, description in rows],
+                                 group=campaign.pk)
+    found = Proposal.objects.in_bulk([m.id for m in matches])
+    return [(found[m.id], m.score) for m in matches if m.id in found]
+
+
+def criteria_of(campaign: Campaign):
+    return list(Criterion.objects.filter(campaign=campaign))
+
+
+def is_panellist(user, campaign: Campaign) -> bool:
+    return bool(getattr(user, "pk", None)) and PanelMember.objects.filter(campaign=campaign, user=user).exists()
+
+
+def my_scores(user, campaign: Campaign) -> dict[int, dict[int, int]]:
+    out: dict[int, dict[int, int]] = {}
+    for proposal_id, criterion_id, value in PanelScore.objects.filter(
+            proposal__campaign=campaign, panellist=user).values_list("proposal_id", "criterion_id", "value"):
+        out.setdefault(proposal_id, {})[criterion_id] = value
+    return out
+
+
+def latest_run(campaign: Campaign) -> SelectionRun | None:
+    return SelectionRun.objects.filter(campaign=campaign).order_by("-run_at", "-id").first()
+
+
+def projects_of(campaign: Campaign):
+    return Project.objects.filter(campaign=campaign).select_related("proposal", "unit", "campaign")
+
+
+def public_projects():
+    return Project.objects.select_related("proposal", "unit", "campaign")
+
+
+def project(project_id: int) -> Project | None:
+    return public_projects().filter(pk=project_id).first()
+
+
+def current_campaign(jurisdiction: Jurisdiction, *, now=None) -> Campaign | None:
+    """The newest campaign of the reader's area (or above it) that is under way."""
+    qs = campaigns_for(jurisdiction).exclude(state__in=["draft", "evaluate_closed"])
+    return qs.order_by("-year", "-id").first()
+
+
+def center_figures(jurisdiction: Jurisdiction, *, now=None) -> dict:
+    """Figures for the command center: the current campaign's phase, its proposals and supports
+    inside the reader's subtree, the selected projects, their mean progress and the budget used."""
+    now = now or timezone.now()
+    current = current_campaign(jurisdiction, now=now)
+    if current is None:
+        return {"campaign": None, "phase": "", "phase_display": "", "proposals": 0, "supports": 0, "projects": 0,
+                "finished": 0, "mean_progress": None, "budget": 0, "budget_used": 0, "budget_used_pct": 0,
+                "mean_rating": None}
+    inside = jurisdiction.area_q("area_path")
+    proposals = Proposal.objects.filter(inside, campaign=current).exclude(status=ProposalStatus.MERGED)
+    counted = proposals.aggregate(n=Count("id"), supports=Sum("support_count"))
+    projects = Project.objects.filter(inside, campaign=current)
+    figures = projects.aggregate(n=Count("id"), progress=Avg("progress"), used=Sum("budget"),
+                                 finished=Count("id", filter=Q(status=ProjectStatus.FINISHED)),
+                                 ratings=Sum("rating_count"), stars=Sum("rating_sum"))
+    used = figures["used"] or 0
+    return {
+        "campaign": current,
+        "phase": current.state,
+        "phase_display": current.get_state_display(),
+        "proposals": counted["n"],
+        "supports": counted["supports"] or 0,
+        "projects": figures["n"],
+        "finished": figures["finished"],
+        "mean_progress": round(figures["progress"], 1) if figures["progress"] is not None else None,
+        "budget": current.budget,
+        "budget_used": used,
+        "budget_used_pct": round(100 * used / current.budget, 1) if current.budget else 0,
+        "mean_rating": round(figures["stars"] / figures["ratings"], 2) if figures["ratings"] else None,
+    }
+
+
+def phase_steps(campaign: Campaign) -> list[dict]:
+    """The six phases with done / open / to come, for the campaign page."""
+    from .models import Phase
+
+    state = campaign.state
+    base = state.removesuffix("_closed")
+    reached = PHASE_ORDER.index(base) if base in PHASE_ORDER else -1
+    steps = []
+    for i, phase in enumerate(PHASE_ORDER):
+        if phase == state:
+            where = "open"
+        elif i < reached or (i == reached and state.endswith("_closed")):
+            where = "done"
+        else:
+            where = "todo"
+        steps.append({"phase": phase, "label": Phase(phase).label, "where": where})
+    return steps
+

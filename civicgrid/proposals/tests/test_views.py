@@ -1,0 +1,64 @@
+"""The web pages: who sees what, and the htmx support button swap."""
+
+from __future__ import annotations
+
+import pytest
+
+from civicgrid.proposals.models import Support
+from civicgrid.proposals.testing import add_proposal, make_campaign, set_state
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wc():
+    w, campaign = make_campaign()
+    p = add_proposal(w, campaign)
+    return w, campaign, p
+
+
+def test_public_pages_render_for_anyone(client, wc):
+    w, campaign, p = wc
+    for url in ("/proposals/", f"/proposals/c/{campaign.pk}/", f"/proposals/p/{p.pk}/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "恩县路口袋公园" in page.content.decode() or url == "/proposals/"
+    assert "2026年民生实事项目" in client.get("/proposals/").content.decode()
+
+
+def test_submitting_asks_a_signed_out_resident_to_sign_in_by_phone(client, wc):
+    w, campaign, p = wc
+    page = client.get(f"/proposals/c/{campaign.pk}/submit/")
+    assert page.status_code == 302
+    assert page["Location"] == f"/accounts/resident/?next=/proposals/c/{campaign.pk}/submit/"
+
+
+def test_staff_pages_are_for_the_campaigns_staff_and_the_panel(client, wc):
+    w, campaign, p = wc
+    client.force_login(w.users["resident"])
+    assert client.get(f"/proposals/c/{campaign.pk}/manage/").status_code == 403
+    assert client.get(f"/proposals/c/{campaign.pk}/score/").status_code == 403
+    before = campaign.state
+    assert client.post(f"/proposals/c/{campaign.pk}/phase/", {"action": "close"}).status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.state == before
+    client.force_login(w.users["district"])
+    page = client.get(f"/proposals/c/{campaign.pk}/manage/").content.decode()
+    assert "关闭：征集提案" in page and "开启：群众支持" in page
+    client.force_login(w.users["rep0"])
+    assert client.get(f"/proposals/c/{campaign.pk}/score/").status_code == 200
+
+
+def test_the_htmx_support_button_swaps_itself_and_the_remaining_count(client, wc):
+    w, campaign, p = wc
+    set_state(campaign, "support")
+    client.force_login(w.users["resident2"])
+    answer = client.post(f"/proposals/p/{p.pk}/support/", {"action": "support"}, HTTP_HX_REQUEST="true")
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert f'id="support-{p.pk}"' in html and "撤回支持" in html and "<strong>1</strong>" in html
+    assert '<span id="remaining" hx-swap-oob="true">还可支持 2 项</span>' in html
+    assert Support.objects.filter(user=w.users["resident2"]).count() == 1
+    again = client.post(f"/proposals/p/{p.pk}/support/", {"action": "support"}, HTTP_HX_REQUEST="true")
+    assert "您已支持过这项提案。" in again.content.decode()
+    assert Support.objects.count() == 1
