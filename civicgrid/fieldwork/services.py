@@ -9,6 +9,7 @@ the same transaction as the visit that found them, so a refused appeal leaves no
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -293,3 +294,91 @@ def _accuracy(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return round(number, 1) if math.isfinite(number) and number >= 0 else None
+
+
+# --- key-group care reminders ---------------------------------------------------------------------
+@dataclass
+class CareReminderReport:
+    overdue: int = 0
+    sent: int = 0
+    already: int = 0
+    people_told: int = 0
+    reminders: list = field(default_factory=list)
+
+
+def _care_recipients(dues) -> tuple[dict[str, list], dict[int, list]]:
+    """Grid workers by grid path, and 包联 party members by household."""
+    from civicgrid.people.models import BaolianAssignment, BaolianLevel, Membership, Role
+
+    paths = {d.area_path for d in dues}
+    workers: dict[str, list] = {}
+    for m in (Membership.objects.filter(role=Role.GRID_WORKER, is_active=True, area__path__in=paths,
+                                        user__is_active=True).select_related("user", "area").order_by("user__username")):
+        workers.setdefault(m.area.path, []).append(m.user)
+    carers: dict[int, list] = {}
+    for a in (BaolianAssignment.objects.filter(level=BaolianLevel.HOUSEHOLD, household_id__in=[d.household_id for d in dues],
+                                               cadre__is_active=True).select_related("cadre").order_by("cadre__username")):
+        carers.setdefault(a.household_id, []).append(a.cadre)
+    return workers, carers
+
+
+def send_care_reminders(*, now: datetime | None = None, paths: list[str] | None = None) -> CareReminderReport:
+    """Tell the grid's workers and the household's 包联 party member about every key-group
+    household overdue for a visit, once per overdue spell: a ``CareReminder`` row per (household,
+    missed due date) is written with its audit row in one transaction and the messages go out after
+    the commit. A second run in the same spell finds the row and sends nothing; a visit moves the
+    due date, so the household's next overdue spell is reminded again."""
+    from civicgrid.core.masking import mask_name
+    from civicgrid.geo.models import HouseholdTag
+    from civicgrid.notifications.services import notify_users
+
+    from . import selectors
+    from .models import CareReminder
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if paths is None:
+        paths = list(Area.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    dues = [d for d in selectors.care_dues(paths) if d.is_overdue(today)]
+    report = CareReminderReport(overdue=len(dues))
+    if not dues:
+        return report
+    done = set(CareReminder.objects.filter(household_id__in=[d.household_id for d in dues])
+               .values_list("household_id", "due_on"))
+    fresh = [d for d in dues if (d.household_id, d.due_on) not in done]
+    report.already = len(dues) - len(fresh)
+    if not fresh:
+        return report
+    workers, carers = _care_recipients(fresh)
+    households = Household.objects.select_related("building").in_bulk([d.household_id for d in fresh])
+    labels = dict(HouseholdTag.choices)
+    for due in fresh:
+        household = households[due.household_id]
+        where = f"{household.building.address} {household.entrance}-{household.room}"
+        title = _("Care visit overdue: %(where)s") % {"where": where}
+        body = _("%(name)s (%(tags)s) was due for a visit on %(due)s, %(n)d days ago. Last visit: %(last)s.") % {
+            "name": mask_name(household.head_name), "tags": "、".join(str(labels.get(t, t)) for t in due.tags),
+            "due": due.due_on.isoformat(), "n": due.days_overdue(today),
+            "last": timezone.localtime(due.last_visit).strftime("%Y-%m-%d") if due.last_visit else _("never")}
+        grid_workers = workers.get(due.area_path, [])
+        members = [u for u in carers.get(due.household_id, []) if u.pk not in {w.pk for w in grid_workers}]
+        try:
+            with transaction.atomic():
+                reminder = CareReminder.objects.create(
+                    household=household, area_path=due.area_path, due_on=due.due_on, tags=list(due.tags),
+                    last_visit_at=due.last_visit, recipients=len(grid_workers) + len(members), sent_at=now)
+                record_event(actor=None, action="care.remind", obj=reminder, changes={
+                    "household": household.pk, "due_on": due.due_on.isoformat(), "tags": list(due.tags),
+                    "workers": [u.username for u in grid_workers], "baolian": [u.username for u in members]})
+                transaction.on_commit(lambda ws=grid_workers, t=title, b=body: notify_users(
+                    ws, event="care.overdue", title=t, body=b, link="/field/care/"))
+                transaction.on_commit(lambda ms=members, t=title, b=body: notify_users(
+                    ms, event="care.overdue", title=t, body=b))
+        except IntegrityError:
+            # A concurrent run reminded this spell between our read and our insert.
+            report.already += 1
+            continue
+        report.sent += 1
+        report.people_told += reminder.recipients
+        report.reminders.append(reminder)
+    return report
