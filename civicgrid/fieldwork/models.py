@@ -131,7 +131,7 @@ class CarePolicy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area", "tag"], name="care_policy_one_per_area_tag"),
             models.CheckConstraint(
-                condition=(Q(period="days", days__gte=1, days__lte=366) | (~Q(period="days") & Q(days__isnull=True))),
+                condition=(Q(period="days", days__isnull=False, days__gte=1, days__lte=366) | (~Q(period="days") & Q(days__isnull=True))),
                 name="care_policy_days_only_for_n_days"),
         ]
 
