@@ -143,13 +143,13 @@ class VisitListCreate(FieldAPIView):
         if v["household"] is not None:
             household = selectors.households_for_choice(jurisdiction, [grid]).filter(pk=v["household"]).first()
             if household is None:
-                raise ValidationError({"household": [_("There is no such household in %(grid)s.") % {"grid": grid.name}]},
-                                      code="unknown_household")
+                raise ValidationError({"household": [ValidationError(
+                    _("There is no such household in %(grid)s.") % {"grid": grid.name}, code="unknown_household")]})
         elif v["building"]:
             building = selectors.building_in_grid(jurisdiction, grid, v["building"])
             if building is None:
-                raise ValidationError({"building": [_("There is no such building in %(grid)s.") % {"grid": grid.name}]},
-                                      code="unknown_building")
+                raise ValidationError({"building": [ValidationError(
+                    _("There is no such building in %(grid)s.") % {"grid": grid.name}, code="unknown_building")]})
         try:
             visit = services.log_visit(
                 actor=request.user, grid=grid, kind=v["kind"], household=household, building=building,
