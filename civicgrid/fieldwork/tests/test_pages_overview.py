@@ -63,7 +63,7 @@ def test_visit_form_prefilled_from_the_care_list_only_with_own_households(client
     options = html.split('id="id_household"')[1].split("</select>")[0]
     assert re.findall(r'<option value="(\d*)" selected>', options) == [""]
     assert f'<option value="{w.C.pk}"' not in options
-    assert "evil.example" not in html
+    assert 'id="id_next"' in html and 'value="https://evil.example/"' not in html
 
 
 def test_patrol_log_page(client, w):
