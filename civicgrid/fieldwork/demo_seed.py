@@ -1,10 +1,13 @@
 """Field work of the demo district: care rules per district, three months of household visits and
 patrols, so that coverage, the overdue care lists and the patrol log show real numbers.
+No finding is filed as an appeal here: the demo's work orders are exactly the ones the builder was
+asked for (its tests count them); a visit with a finding is one tick on the visit form.
 
 Discovered by ``civicgrid.demo.builder.app_demo_modules``: ``seed(builder)`` runs inside the build's
 transaction after the work orders; ``delete(...)`` removes what only this app hangs on the demo areas
 (visits and patrols are dropped by the builder itself). Deterministic by ``builder.rng("fieldwork")``
-apart from the dates, which follow today like the demo's orders. Written with ``bulk_create``.
+apart from the dates, which follow today like the demo's orders. Patrols with ``bulk_create``, visits
+with one ``executemany`` (bulk_create's per-value preparation was most of the seed's time).
 """
 
 from __future__ import annotations
@@ -141,9 +144,7 @@ def seed(builder) -> dict:
     Patrol.objects.bulk_create(patrols, batch_size=2000)
     visits += [(*row, patrols[i].pk) for i, row in patrol_visits]
     _insert_visits(visits)
-    linked = _findings(grids, workers, households, now)
-    return {"care_policies": len(policies), "visits": len(visits) + linked, "patrols": len(patrols),
-            "visits_with_appeals": linked}
+    return {"care_policies": len(policies), "visits": len(visits), "patrols": len(patrols)}
 
 
 def _insert_visits(rows: list[tuple]) -> None:
@@ -160,39 +161,6 @@ def _insert_visits(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for i in range(0, len(rows), 5000):
             cursor.executemany(sql, [(*r[:6], adapt(r[6]), *r[7:], created) for r in rows[i:i + 5000]])
-
-
-FINDINGS = ["楼道堆放杂物，堵塞消防通道", "楼前路面坑洼，雨天积水", "单元门禁损坏，外来人员随意进出"]
-
-
-def _findings(grids, workers, households, now) -> int:
-    """In the first community's grids, visits whose finding was filed as an appeal through intake
-    (the real path: ``log_visit``), so the visit log and the order list show the link."""
-    import io
-
-    from PIL import Image
-
-    from civicgrid.demo.builder import FIRST_COMMUNITY
-    from civicgrid.geo.models import Household
-
-    from .models import VisitKind
-    from .services import log_visit
-
-    picture = io.BytesIO()
-    Image.new("RGB", (64, 48), (150, 140, 120)).save(picture, format="PNG")
-    made = 0
-    for grid in (g for g in grids if g.code.startswith(FIRST_COMMUNITY)):
-        worker, rows = workers.get(grid.pk), households.get(grid.path, [])
-        if worker is None or not rows:
-            continue
-        for i, text in enumerate(FINDINGS[: 2 if grid.code.endswith("001") else 1]):
-            household = Household.objects.select_related("building").get(pk=rows[(i * 37) % len(rows)][0])
-            log_visit(actor=worker, grid=grid, kind=VisitKind.HOUSEHOLD, household=household,
-                      summary="入户走访时发现问题，现场拍照上报", finding_text=text,
-                      photos=[(f"visit-{grid.code}-{i}.png", picture.getvalue())],
-                      visited_at=now - timedelta(hours=3 + 20 * i))
-            made += 1
-    return made
 
 
 def delete(under, areas, demo_users, drop) -> None:

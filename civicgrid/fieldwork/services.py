@@ -382,3 +382,54 @@ def send_care_reminders(*, now: datetime | None = None, paths: list[str] | None 
         report.people_told += reminder.recipients
         report.reminders.append(reminder)
     return report
+
+
+# --- care rules (configuration of a district, edited in the admin) ----------------------------------
+CARE_POLICY_FIELDS = ("area", "tag", "period", "days", "starts_on", "is_active", "note")
+
+
+def save_care_policy(actor, *, instance=None, area, tag: str, period: str, days=None, starts_on,
+                     is_active: bool = True, note: str = ""):
+    """Create or change one care rule (``instance`` to change). Only administrators and district
+    commanders of the area set rules; the refusal names the field. Audited (``care_policy.save``)."""
+    from civicgrid.geo.models import HouseholdTag
+    from civicgrid.people.models import Role
+
+    from .models import CarePeriod, CarePolicy
+
+    jurisdiction = jurisdiction_for(actor)
+    if area is None or not (jurisdiction.is_global or jurisdiction.covers_with_role(area.path, {Role.DISTRICT_COMMANDER})):
+        raise FieldworkForbidden(_("Only administrators and the district command center set care rules."))
+    errors: dict[str, list] = {}
+    if tag not in HouseholdTag.values:
+        errors.setdefault("tag", []).append(_("Unknown care tag %(value)r.") % {"value": tag})
+    if period not in CarePeriod.values:
+        errors.setdefault("period", []).append(_("Unknown interval %(value)r.") % {"value": period})
+    if period == CarePeriod.DAYS and not (isinstance(days, int) and 1 <= days <= 366):
+        errors.setdefault("days", []).append(_("Give the number of days between visits, from 1 to 366."))
+    if period != CarePeriod.DAYS:
+        days = None
+    if starts_on is None:
+        errors.setdefault("starts_on", []).append(_("Give the date the rule applies from."))
+    clash = CarePolicy.objects.filter(area=area, tag=tag).exclude(pk=instance.pk if instance else None)
+    if tag in HouseholdTag.values and clash.exists():
+        errors.setdefault("tag", []).append(_("%(area)s already has a rule for this tag: change that one.") % {"area": area.name})
+    if errors:
+        raise ValidationError(errors)
+    values = {"area": area, "area_path": area.path, "tag": tag, "period": period, "days": days, "starts_on": starts_on,
+              "is_active": bool(is_active), "note": (note or "").strip()[:200]}
+    with transaction.atomic():
+        if instance is None:
+            policy = CarePolicy.objects.create(**values)
+            changed = {k: str(v) for k, v in values.items() if k != "area"}
+        else:
+            policy = CarePolicy.objects.select_for_update().get(pk=instance.pk)
+            changed = {k: [str(getattr(policy, k)), str(v)] for k, v in values.items()
+                       if k != "area" and getattr(policy, k) != v}
+            for k, v in values.items():
+                setattr(policy, k, v)
+            if changed:
+                policy.save()
+        record_event(actor=actor, action="care_policy.save", obj=policy,
+                     changes={"area": area.code, "created": instance is None, **changed})
+    return policy
