@@ -59,6 +59,7 @@ def home(request):
         "patrol_minutes": _duration_minutes(patrol, now) if patrol else None,
         "visits": selectors.my_visits(jurisdiction)[:RECENT_VISITS],
         "end_form": EndPatrolForm(),
+        "care_overdue": len(selectors.my_overdue_care(jurisdiction, now=now)),
     })
 
 

@@ -35,6 +35,7 @@ def test_care_page_per_worker_and_per_grid(client, w):
     assert "王党员" in html and "张三" not in html and "欧阳娜娜" not in html
     assert f'href="/field/visits/?household={w.A.pk}&amp;next=/field/care/"' in html
     assert client.get("/field/care/", {"grid": t.grid3.code}).status_code == 404
+    assert "需关爱走访：4 户" in client.get("/field/").content.decode()
     client.force_login(w.users["community"])
     assert households_listed(client.get("/field/care/", {"grid": t.grid1.code}).content.decode()) == [
         w.F.pk, w.D.pk, w.A.pk, w.G.pk]
