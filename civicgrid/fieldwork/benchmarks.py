@@ -56,6 +56,12 @@ class CoverageBenchmark:
             t0 = time.perf_counter()
             district = self._load(options, err)
             out.write(f"loaded the synthetic district in {time.perf_counter() - t0:.1f} s")
+        # Statistics as a database in service has them (autovacuum / a nightly ANALYZE).
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM ANALYZE fieldwork_visit, geo_household")
+            else:
+                cursor.execute("ANALYZE")
         month = this_month().previous
         admin = Jurisdiction(user_id=None, is_global=True)
         households = None
