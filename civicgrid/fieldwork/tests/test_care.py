@@ -142,3 +142,16 @@ def test_policy_constraints_refuse_days_on_weekly_and_missing_days(w):
             CarePolicy.objects.create(area=w.tree.street2, area_path=w.tree.street2.path, tag="disabled",
                                       starts_on=START, **bad)
     assert CarePolicy.objects.count() == before
+
+
+def test_the_daily_job_is_registered_and_runs_through_the_job_table(w, django_capture_on_commit_callbacks):
+    from civicgrid.core import jobs
+
+    assert (jobs.JOBS["care_reminders"].path, jobs.JOBS["care_reminders"].every) == (
+        "civicgrid.fieldwork.tasks.care_reminders_job", 86400.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = jobs.run_job("care_reminders")
+    # Today (long after March 2026) every key-group household with a rule is overdue: A, B, C, D, F, G.
+    assert (report.overdue, report.sent) == (6, 6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.run_job("care_reminders").sent == 0
