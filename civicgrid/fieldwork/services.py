@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.ratelimit import enforce
 from civicgrid.core.services import record_event
 from civicgrid.geo import coords
 from civicgrid.geo.locate import get_index
@@ -31,6 +32,7 @@ from .models import Patrol, Visit, VisitKind
 MAX_ROUTE_POINTS = 5000
 MAX_SUMMARY = 2000
 FUTURE_SLACK = timedelta(minutes=10)
+VISIT_LIMIT = (200, 3600)
 # Intake's field names, as the visit form calls them.
 _FINDING_FIELDS = {"text": "finding_text", "title": "finding_text", "photos": "photos", "location": "finding_text",
                    "address": "finding_text", "lon": "finding_text", "lat": "finding_text",
@@ -197,8 +199,10 @@ def log_visit(*, actor, grid: Area, kind: str = VisitKind.HOUSEHOLD, summary: st
               lon=None, lat=None) -> Visit:
     """Record a visit in ``grid``. With ``finding_text`` the finding is filed as a patrol appeal
     (intake's rule: a patrol report needs at least one photo), located at the visited building or
-    at ``lon``/``lat``, and linked to the visit; a refusal of the appeal writes no visit either."""
+    at ``lon``/``lat``, and linked to the visit; a refusal of the appeal writes no visit either.
+    Limited per worker (``visit.log``, 200 an hour unless configured): a flood is a broken app."""
     _require_grid(actor, grid)
+    enforce(actor, "visit.log", default=VISIT_LIMIT)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     summary = (summary or "").strip()

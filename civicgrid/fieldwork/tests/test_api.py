@@ -186,3 +186,15 @@ def test_center_figures_api(client, w):
     figures = client.get("/api/v1/field/center-figures/").json()
     assert set(figures) == {"month", "visits", "households", "households_visited", "coverage", "overdue_care", "patrols"}
     assert (figures["households"], figures["overdue_care"]) == (5, 4)
+
+
+def test_visit_posting_is_rate_limited_and_the_refusal_writes_nothing(client, w, settings):
+    settings.CIVICGRID_RATE_LIMITS = {"visit.log": (2, 3600)}
+    client.force_login(w.users["grid"])
+    payload = {"grid": w.tree.grid1.code, "household": w.A.pk, "summary": "走访"}
+    assert [client.post("/api/v1/field/visits/", payload, content_type="application/json").status_code
+            for _ in range(2)] == [201, 201]
+    before = counts()
+    refused = client.post("/api/v1/field/visits/", payload, content_type="application/json")
+    assert refused.status_code == 429
+    assert counts() == before
