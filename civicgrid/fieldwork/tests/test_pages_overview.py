@@ -95,6 +95,12 @@ def test_coverage_page_with_chart_data(client, w):
     assert rows == {t.grid3.code: "33.3%", t.grid1.code: "20.0%", t.grid2.code: "—"}
     assert client.get("/field/coverage/", {"area": t.street2.code}).status_code == 404
     assert client.get("/field/coverage/", {"area": t.community1.code, "month": "2026-02"}).status_code == 200
+    # A grid worker sees their own grid, nothing beside or above it.
+    client.force_login(w.users["grid"])
+    own = client.get("/field/coverage/", {"month": "2026-03"}).content.decode()
+    assert re.findall(r'<tr data-area="(\d+)">', own) == [t.grid1.code]
+    for other in (t.grid2, t.grid3, t.community1, t.district):
+        assert client.get("/field/coverage/", {"area": other.code}).status_code == 404
 
 
 def test_baolian_page_chain_and_gaps(client, w):
