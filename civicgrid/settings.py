@@ -324,6 +324,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 JOBS_SCHEDULE = {"deliver_outbox": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "10")), "sla_sweep": 300.0}
 # Hotspot scan (未诉先办), daily; detector parameters in PROACTIVE (civicgrid/proactive/config.py, ADR 011).
 JOBS_SCHEDULE["proactive_scan"] = 86400.0
+# Key-group care reminders (关爱走访), daily; once per overdue spell however often it runs (ADR 016).
+JOBS_SCHEDULE["care_reminders"] = 86400.0
 PROACTIVE: dict = {}
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))

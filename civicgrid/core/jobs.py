@@ -34,6 +34,7 @@ JOBS: dict[str, Job] = {j.name: j for j in [
     # Written by the sla app; until it exists the job is skipped, not failed.
     Job("sla_sweep", "civicgrid.sla.tasks.sweep_job"),
     Job("proactive_scan", "civicgrid.proactive.tasks.scan_job"),
+    Job("care_reminders", "civicgrid.fieldwork.tasks.care_reminders_job"),
 ]}
 
 

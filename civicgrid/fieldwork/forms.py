@@ -45,10 +45,16 @@ class VisitForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}))
     photos = MultiplePhotoField(label=_("Photo of the problem"), required=False,
                                 widget=forms.ClearableFileInput(attrs={**CAMERA}))
+    category_code = forms.ChoiceField(label=_("Category (optional)"), required=False)
+    # The phone's position: where the problem is when the visit is not to a building.
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     grid = forms.ChoiceField(label=_("Grid"))
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, grids=(), households=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["category_code"].choices = category_choices()
         self.fields["grid"].choices = [(g.code, g.name) for g in grids]
         if len(self.fields["grid"].choices) == 1:
             self.fields["grid"].widget = forms.HiddenInput()

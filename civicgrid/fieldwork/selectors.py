@@ -7,6 +7,7 @@ an audited read elsewhere (people/geo), not something to carry around on a phone
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +21,9 @@ from civicgrid.workorders import selectors as order_selectors
 from civicgrid.workorders.intake import GRID_ROLES
 from civicgrid.workorders.models import OPEN_STATUSES, Status, WorkOrder
 
-from .models import Patrol, Visit
+from . import care
+from .models import CarePolicy, Patrol, Visit, VisitKind
+from .periods import Month, this_month
 
 OFFICE_STATUSES = [Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS]
 
@@ -184,3 +187,239 @@ def households_for_choice(jurisdiction: Jurisdiction, grids: list[Area]) -> Quer
         return Household.objects.none()
     return (Household.objects.filter(jurisdiction.household_q("area_path"), building__grid__in=grids)
             .select_related("building").order_by("building__code", "entrance", "room"))
+
+
+# --- scope helpers ---------------------------------------------------------------------------------
+def may_read_fieldwork(jurisdiction: Jurisdiction) -> bool:
+    """Staff with an area (grid workers up to the district) read the field-work overviews."""
+    return jurisdiction.is_global or bool(jurisdiction.area_paths)
+
+
+def top_areas(jurisdiction: Jurisdiction) -> list[Area]:
+    """The areas the reader's jurisdiction starts at (every district for an administrator)."""
+    if jurisdiction.is_global:
+        return list(Area.objects.filter(parent__isnull=True).order_by("code"))
+    return list(Area.objects.filter(path__in=jurisdiction.area_paths).order_by("path"))
+
+
+def area_for(jurisdiction: Jurisdiction, code: str | None) -> Area | None:
+    """An area by code inside the reader's jurisdiction (None when missing or outside); without a
+    code, the reader's first top area."""
+    if not code:
+        tops = top_areas(jurisdiction)
+        return tops[0] if tops else None
+    area = Area.objects.filter(code=code).first()
+    if area is None or not jurisdiction.covers_path(area.path):
+        return None
+    return area
+
+
+# --- coverage (走访覆盖率) ------------------------------------------------------------------------------
+CHILD_KIND = {AreaKind.DISTRICT: AreaKind.STREET, AreaKind.STREET: AreaKind.COMMUNITY,
+              AreaKind.COMMUNITY: AreaKind.GRID, AreaKind.GRID: AreaKind.GRID}
+LEVEL_ORDER = [AreaKind.DISTRICT, AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID]
+
+
+@dataclass
+class CoverageRow:
+    area: Area
+    households: int = 0
+    visited: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100.0 * self.visited / self.households, 1) if self.households else None
+
+
+@dataclass
+class Coverage:
+    area: Area
+    month: Month
+    level: str
+    total: CoverageRow
+    rows: list[CoverageRow]
+
+
+def coverage_by_grid_path(path_prefix: str, month: Month) -> dict[str, tuple[int, int]]:
+    """{grid path: (households, households with ≥ 1 household visit in the month)} under a path.
+
+    A visit counts for the grid its household is registered in (the household's ``area_path``),
+    whichever grid the visit was logged in; enterprise and other visits, and household visits
+    without a household, do not count. Two queries, both grouped in the database."""
+    start, end = month.bounds()
+    totals = dict(Household.objects.filter(area_path__startswith=path_prefix).order_by()
+                  .values_list("area_path").annotate(n=Count("id")).values_list("area_path", "n"))
+    visited = dict(Visit.objects.filter(kind=VisitKind.HOUSEHOLD, household__isnull=False, visited_at__gte=start,
+                                        visited_at__lt=end, household__area_path__startswith=path_prefix).order_by()
+                   .values_list("household__area_path")
+                   .annotate(n=Count("household_id", distinct=True)).values_list("household__area_path", "n"))
+    return {path: (n, visited.get(path, 0)) for path, n in totals.items()} | {
+        path: (0, n) for path, n in visited.items() if path not in totals}
+
+
+def coverage(jurisdiction: Jurisdiction, area: Area, month: Month, level: str | None = None) -> Coverage | None:
+    """Coverage of ``area`` in ``month`` and of each area of ``level`` under it (default: its
+    children; a grid shows itself). None when the area is outside the reader's jurisdiction."""
+    if not jurisdiction.covers_path(area.path):
+        return None
+    if level is None or level not in LEVEL_ORDER or LEVEL_ORDER.index(level) < LEVEL_ORDER.index(area.kind):
+        level = CHILD_KIND[area.kind]
+    units = [area] if level == area.kind else list(
+        Area.objects.filter(path__startswith=area.path, kind=level).order_by("path"))
+    rows = {u.path: CoverageRow(area=u) for u in units}
+    total = CoverageRow(area=area)
+    paths = sorted(rows, key=len, reverse=True)
+    for grid_path, (households, visited) in coverage_by_grid_path(area.path, month).items():
+        total.households += households
+        total.visited += visited
+        owner = next((p for p in paths if grid_path.startswith(p)), None)
+        if owner is not None:
+            rows[owner].households += households
+            rows[owner].visited += visited
+    return Coverage(area=area, month=month, level=level, total=total, rows=list(rows.values()))
+
+
+# --- key-group care (关爱走访) -------------------------------------------------------------------------
+def policy_book() -> care.PolicyBook:
+    return care.PolicyBook(CarePolicy.objects.filter(is_active=True))
+
+
+def policies_for(jurisdiction: Jurisdiction) -> QuerySet[CarePolicy]:
+    """Policies that apply inside the reader's jurisdiction: those of their areas and above them
+    (a grid worker lives under the district's rules) and those below."""
+    qs = CarePolicy.objects.select_related("area").order_by("area_path", "tag")
+    if jurisdiction.is_global:
+        return qs
+    q = jurisdiction.area_q("area_path")
+    for path in jurisdiction.area_paths:
+        parts = [p for p in path.split("/") if p]
+        q |= Q(area_path__in=["/".join(parts[:i]) + "/" for i in range(1, len(parts))])
+    return qs.filter(q)
+
+
+def care_dues(paths: list[str], *, book: care.PolicyBook | None = None) -> list[care.CareDue]:
+    """Every household under ``paths`` with a care tag that has a policy, with its due date."""
+    book = book or policy_book()
+    if not paths or not book.tags:
+        return []
+    q = _prefix_q(paths, "area_path")
+    tagged = [(pk, path, tags) for pk, path, tags in
+              Household.objects.filter(q).exclude(tags=[]).values_list("id", "area_path", "tags")
+              if tags and set(tags) & book.tags]
+    if not tagged:
+        return []
+    last = dict(Visit.objects.filter(_prefix_q(paths, "household__area_path"), kind=VisitKind.HOUSEHOLD,
+                                     household__isnull=False).order_by()
+                .values_list("household_id").annotate(last=Max("visited_at")).values_list("household_id", "last"))
+    out = []
+    for pk, path, tags in tagged:
+        due = care.due_of(household_id=pk, area_path=path, tags=tags, last_visit=last.get(pk), book=book)
+        if due is not None:
+            out.append(due)
+    return out
+
+
+def _care_paths(jurisdiction: Jurisdiction, grid: Area | None) -> list[str]:
+    if grid is not None:
+        return [grid.path] if jurisdiction.covers_household_path(grid.path) else []
+    if jurisdiction.is_global:
+        return [a.path for a in top_areas(jurisdiction)]
+    return list(jurisdiction.household_paths)
+
+
+def overdue_care(jurisdiction: Jurisdiction, *, grid: Area | None = None, now: datetime | None = None
+                 ) -> list[care.CareDue]:
+    """Key-group households overdue for a visit in the reader's household scope (or one grid of
+    it), the most overdue first."""
+    today = timezone.localdate(now or timezone.now())
+    dues = [d for d in care_dues(_care_paths(jurisdiction, grid)) if d.is_overdue(today)]
+    dues.sort(key=lambda d: (d.due_on, d.household_id))
+    return dues
+
+
+def my_overdue_care(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> list[care.CareDue]:
+    """The grid worker's list: overdue households of the grids they work in."""
+    paths = [g.path for g in my_grids(jurisdiction)]
+    today = timezone.localdate(now or timezone.now())
+    dues = [d for d in care_dues(paths) if d.is_overdue(today)]
+    dues.sort(key=lambda d: (d.due_on, d.household_id))
+    return dues
+
+
+@dataclass(frozen=True)
+class CareRow:
+    due: care.CareDue
+    household: Household
+    days_overdue: int
+    carers: list  # 包联 party members (masked household, visible cadre)
+    head_name: str
+    tag_labels: list
+
+
+def care_rows(dues: list[care.CareDue], *, now: datetime | None = None) -> list[CareRow]:
+    """The households of ``dues`` for display: address, room, masked head, tags, 包联 member."""
+    from civicgrid.geo.models import HouseholdTag
+    from civicgrid.people.models import BaolianAssignment, BaolianLevel
+
+    today = timezone.localdate(now or timezone.now())
+    ids = [d.household_id for d in dues]
+    households = Household.objects.select_related("building", "building__grid").in_bulk(ids)
+    carers: dict[int, list] = {}
+    for a in BaolianAssignment.objects.filter(level=BaolianLevel.HOUSEHOLD, household_id__in=ids).select_related("cadre"):
+        carers.setdefault(a.household_id, []).append(a.cadre)
+    labels = dict(HouseholdTag.choices)
+    return [CareRow(due=d, household=households[d.household_id], days_overdue=d.days_overdue(today),
+                    carers=carers.get(d.household_id, []), head_name=mask_name(households[d.household_id].head_name),
+                    tag_labels=[str(labels.get(t, t)) for t in d.tags])
+            for d in dues if d.household_id in households]
+
+
+# --- patrol log -------------------------------------------------------------------------------------
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def route_metres(route) -> int:
+    """Length of a patrol's track in metres (great-circle, point to point in the order sent)."""
+    total = 0.0
+    points = [(float(p[0]), float(p[1])) for p in (route or []) if isinstance(p, (list, tuple)) and len(p) >= 2]
+    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:]):
+        phi1, phi2 = math.radians(lat1), math.radians(lat2)
+        dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+        h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+        total += 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    return int(round(total))
+
+
+def patrol_log(jurisdiction: Jurisdiction) -> QuerySet[Patrol]:
+    """Patrols the reader may see (their grids' and their own), with the visits made on each."""
+    return patrols_for(jurisdiction).annotate(visit_count=Count("visits")).order_by("-started_at", "-id")
+
+
+def patrol_minutes(patrol: Patrol, now: datetime | None = None) -> int:
+    end = patrol.ended_at or (now or timezone.now())
+    return max(int((end - patrol.started_at).total_seconds() // 60), 0)
+
+
+# --- command center ---------------------------------------------------------------------------------
+def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict:
+    """Field work in the reader's jurisdiction this month: visits, household coverage, key-group
+    households overdue for a visit, patrols."""
+    now = now or timezone.now()
+    month = this_month(now)
+    start, end = month.bounds()
+    if not may_read_fieldwork(jurisdiction):
+        return {"month": month.code, "visits": 0, "households": 0, "households_visited": 0, "coverage": None,
+                "overdue_care": 0, "patrols": 0}
+    area_q = jurisdiction.area_q("area_path")
+    visits = Visit.objects.filter(area_q, visited_at__gte=start, visited_at__lt=end).count()
+    households = Household.objects.filter(area_q).count()
+    visited = (Visit.objects.filter(jurisdiction.area_q("household__area_path"), kind=VisitKind.HOUSEHOLD,
+                                    household__isnull=False, visited_at__gte=start, visited_at__lt=end)
+               .order_by().values("household_id").distinct().count())
+    patrols = Patrol.objects.filter(area_q, started_at__gte=start, started_at__lt=end).count()
+    paths = [a.path for a in top_areas(jurisdiction)] if jurisdiction.is_global else list(jurisdiction.area_paths)
+    today = timezone.localdate(now)
+    overdue = sum(1 for d in care_dues(paths) if d.is_overdue(today))
+    return {"month": month.code, "visits": visits, "households": households, "households_visited": visited,
+            "coverage": round(100.0 * visited / households, 1) if households else None,
+            "overdue_care": overdue, "patrols": patrols}

@@ -9,6 +9,7 @@ the same transaction as the visit that found them, so a refused appeal leaves no
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.ratelimit import enforce
 from civicgrid.core.services import record_event
 from civicgrid.geo import coords
 from civicgrid.geo.locate import get_index
@@ -30,6 +32,7 @@ from .models import Patrol, Visit, VisitKind
 MAX_ROUTE_POINTS = 5000
 MAX_SUMMARY = 2000
 FUTURE_SLACK = timedelta(minutes=10)
+VISIT_LIMIT = (200, 3600)
 # Intake's field names, as the visit form calls them.
 _FINDING_FIELDS = {"text": "finding_text", "title": "finding_text", "photos": "photos", "location": "finding_text",
                    "address": "finding_text", "lon": "finding_text", "lat": "finding_text",
@@ -196,8 +199,10 @@ def log_visit(*, actor, grid: Area, kind: str = VisitKind.HOUSEHOLD, summary: st
               lon=None, lat=None) -> Visit:
     """Record a visit in ``grid``. With ``finding_text`` the finding is filed as a patrol appeal
     (intake's rule: a patrol report needs at least one photo), located at the visited building or
-    at ``lon``/``lat``, and linked to the visit; a refusal of the appeal writes no visit either."""
+    at ``lon``/``lat``, and linked to the visit; a refusal of the appeal writes no visit either.
+    Limited per worker (``visit.log``, 200 an hour unless configured): a flood is a broken app."""
     _require_grid(actor, grid)
+    enforce(actor, "visit.log", default=VISIT_LIMIT)
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     summary = (summary or "").strip()
@@ -293,3 +298,142 @@ def _accuracy(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return round(number, 1) if math.isfinite(number) and number >= 0 else None
+
+
+# --- key-group care reminders ---------------------------------------------------------------------
+@dataclass
+class CareReminderReport:
+    overdue: int = 0
+    sent: int = 0
+    already: int = 0
+    people_told: int = 0
+    reminders: list = field(default_factory=list)
+
+
+def _care_recipients(dues) -> tuple[dict[str, list], dict[int, list]]:
+    """Grid workers by grid path, and 包联 party members by household."""
+    from civicgrid.people.models import BaolianAssignment, BaolianLevel, Membership, Role
+
+    paths = {d.area_path for d in dues}
+    workers: dict[str, list] = {}
+    for m in (Membership.objects.filter(role=Role.GRID_WORKER, is_active=True, area__path__in=paths,
+                                        user__is_active=True).select_related("user", "area").order_by("user__username")):
+        workers.setdefault(m.area.path, []).append(m.user)
+    carers: dict[int, list] = {}
+    for a in (BaolianAssignment.objects.filter(level=BaolianLevel.HOUSEHOLD, household_id__in=[d.household_id for d in dues],
+                                               cadre__is_active=True).select_related("cadre").order_by("cadre__username")):
+        carers.setdefault(a.household_id, []).append(a.cadre)
+    return workers, carers
+
+
+def send_care_reminders(*, now: datetime | None = None, paths: list[str] | None = None) -> CareReminderReport:
+    """Tell the grid's workers and the household's 包联 party member about every key-group
+    household overdue for a visit, once per overdue spell: a ``CareReminder`` row per (household,
+    missed due date) is written with its audit row in one transaction and the messages go out after
+    the commit. A second run in the same spell finds the row and sends nothing; a visit moves the
+    due date, so the household's next overdue spell is reminded again."""
+    from civicgrid.core.masking import mask_name
+    from civicgrid.geo.models import HouseholdTag
+    from civicgrid.notifications.services import notify_users
+
+    from . import selectors
+    from .models import CareReminder
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if paths is None:
+        paths = list(Area.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    dues = [d for d in selectors.care_dues(paths) if d.is_overdue(today)]
+    report = CareReminderReport(overdue=len(dues))
+    if not dues:
+        return report
+    done = set(CareReminder.objects.filter(household_id__in=[d.household_id for d in dues])
+               .values_list("household_id", "due_on"))
+    fresh = [d for d in dues if (d.household_id, d.due_on) not in done]
+    report.already = len(dues) - len(fresh)
+    if not fresh:
+        return report
+    workers, carers = _care_recipients(fresh)
+    households = Household.objects.select_related("building").in_bulk([d.household_id for d in fresh])
+    labels = dict(HouseholdTag.choices)
+    for due in fresh:
+        household = households[due.household_id]
+        where = f"{household.building.address} {household.entrance}-{household.room}"
+        title = _("Care visit overdue: %(where)s") % {"where": where}
+        body = _("%(name)s (%(tags)s) was due for a visit on %(due)s, %(n)d days ago. Last visit: %(last)s.") % {
+            "name": mask_name(household.head_name), "tags": "、".join(str(labels.get(t, t)) for t in due.tags),
+            "due": due.due_on.isoformat(), "n": due.days_overdue(today),
+            "last": timezone.localtime(due.last_visit).strftime("%Y-%m-%d") if due.last_visit else _("never")}
+        grid_workers = workers.get(due.area_path, [])
+        members = [u for u in carers.get(due.household_id, []) if u.pk not in {w.pk for w in grid_workers}]
+        try:
+            with transaction.atomic():
+                reminder = CareReminder.objects.create(
+                    household=household, area_path=due.area_path, due_on=due.due_on, tags=list(due.tags),
+                    last_visit_at=due.last_visit, recipients=len(grid_workers) + len(members), sent_at=now)
+                record_event(actor=None, action="care.remind", obj=reminder, changes={
+                    "household": household.pk, "due_on": due.due_on.isoformat(), "tags": list(due.tags),
+                    "workers": [u.username for u in grid_workers], "baolian": [u.username for u in members]})
+                transaction.on_commit(lambda ws=grid_workers, t=title, b=body: notify_users(
+                    ws, event="care.overdue", title=t, body=b, link="/field/care/"))
+                transaction.on_commit(lambda ms=members, t=title, b=body: notify_users(
+                    ms, event="care.overdue", title=t, body=b))
+        except IntegrityError:
+            # A concurrent run reminded this spell between our read and our insert.
+            report.already += 1
+            continue
+        report.sent += 1
+        report.people_told += reminder.recipients
+        report.reminders.append(reminder)
+    return report
+
+
+# --- care rules (configuration of a district, edited in the admin) ----------------------------------
+CARE_POLICY_FIELDS = ("area", "tag", "period", "days", "starts_on", "is_active", "note")
+
+
+def save_care_policy(actor, *, instance=None, area, tag: str, period: str, days=None, starts_on,
+                     is_active: bool = True, note: str = ""):
+    """Create or change one care rule (``instance`` to change). Only administrators and district
+    commanders of the area set rules; the refusal names the field. Audited (``care_policy.save``)."""
+    from civicgrid.geo.models import HouseholdTag
+    from civicgrid.people.models import Role
+
+    from .models import CarePeriod, CarePolicy
+
+    jurisdiction = jurisdiction_for(actor)
+    if area is None or not (jurisdiction.is_global or jurisdiction.covers_with_role(area.path, {Role.DISTRICT_COMMANDER})):
+        raise FieldworkForbidden(_("Only administrators and the district command center set care rules."))
+    errors: dict[str, list] = {}
+    if tag not in HouseholdTag.values:
+        errors.setdefault("tag", []).append(_("Unknown care tag %(value)r.") % {"value": tag})
+    if period not in CarePeriod.values:
+        errors.setdefault("period", []).append(_("Unknown interval %(value)r.") % {"value": period})
+    if period == CarePeriod.DAYS and not (isinstance(days, int) and 1 <= days <= 366):
+        errors.setdefault("days", []).append(_("Give the number of days between visits, from 1 to 366."))
+    if period != CarePeriod.DAYS:
+        days = None
+    if starts_on is None:
+        errors.setdefault("starts_on", []).append(_("Give the date the rule applies from."))
+    clash = CarePolicy.objects.filter(area=area, tag=tag).exclude(pk=instance.pk if instance else None)
+    if tag in HouseholdTag.values and clash.exists():
+        errors.setdefault("tag", []).append(_("%(area)s already has a rule for this tag: change that one.") % {"area": area.name})
+    if errors:
+        raise ValidationError(errors)
+    values = {"area": area, "area_path": area.path, "tag": tag, "period": period, "days": days, "starts_on": starts_on,
+              "is_active": bool(is_active), "note": (note or "").strip()[:200]}
+    with transaction.atomic():
+        if instance is None:
+            policy = CarePolicy.objects.create(**values)
+            changed = {k: str(v) for k, v in values.items() if k != "area"}
+        else:
+            policy = CarePolicy.objects.select_for_update().get(pk=instance.pk)
+            changed = {k: [str(getattr(policy, k)), str(v)] for k, v in values.items()
+                       if k != "area" and getattr(policy, k) != v}
+            for k, v in values.items():
+                setattr(policy, k, v)
+            if changed:
+                policy.save()
+        record_event(actor=actor, action="care_policy.save", obj=policy,
+                     changes={"area": area.code, "created": instance is None, **changed})
+    return policy

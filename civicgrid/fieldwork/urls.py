@@ -11,4 +11,8 @@ urlpatterns: list = [
     path("visits/", views.visits, name="visits"),
     path("grid/<str:code>/", views.grid, name="grid"),
     path("orders/", views.orders, name="orders"),
+    path("care/", views.care, name="care"),
+    path("patrols/", views.patrols, name="patrols"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("baolian/", views.baolian, name="baolian"),
 ]

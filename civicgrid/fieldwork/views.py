@@ -16,10 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
+from civicgrid.people.models import CITIZEN_ROLES
 from civicgrid.workorders.intake import GRID_ROLES, IntakeForbidden
 
 from . import selectors, services
+from .filters import PatrolFilterSet
 from .forms import EndPatrolForm, SnapForm, VisitForm
+from .periods import Month, parse_month, this_month
+
+CITIZEN_ROLE_NAMES = {str(r) for r in CITIZEN_ROLES}
 
 RECENT_VISITS = 5
 
@@ -54,6 +59,7 @@ def home(request):
         "patrol_minutes": _duration_minutes(patrol, now) if patrol else None,
         "visits": selectors.my_visits(jurisdiction)[:RECENT_VISITS],
         "end_form": EndPatrolForm(),
+        "care_overdue": len(selectors.my_overdue_care(jurisdiction, now=now)),
     })
 
 
@@ -115,13 +121,23 @@ def snap(request):
     }, status=400 if request.method == "POST" else 200)
 
 
+def _safe_next(value: str) -> str | None:
+    """Only the care list may be returned to after a visit (no open redirects)."""
+    return value if value in ("/field/care/",) else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def visits(request):
     jurisdiction = _field_jurisdiction(request)
     grids = selectors.my_grids(jurisdiction)
     households = list(selectors.households_for_choice(jurisdiction, grids))
-    form = VisitForm(request.POST or None, request.FILES or None, grids=grids, households=households)
+    initial = {}
+    chosen = next((h for h in households if str(h.pk) == request.GET.get("household", "")), None)
+    if chosen is not None:
+        initial = {"household": chosen.pk, "kind": "household", "grid": chosen.building.grid.code,
+                   "next": _safe_next(request.GET.get("next", "")) or ""}
+    form = VisitForm(request.POST or None, request.FILES or None, grids=grids, households=households, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         grid = next(g for g in grids if g.code == data["grid"])
@@ -130,18 +146,24 @@ def visits(request):
             visit = services.log_visit(
                 actor=request.user, grid=grid, kind=data["kind"], household=household, summary=data["summary"],
                 needs=data["needs"], follow_up=data["follow_up"], finding_text=data["finding_text"],
-                photos=data["photos"])
+                photos=data["photos"], category_code=data.get("category_code") or None,
+                lon=data.get("lon"), lat=data.get("lat"))
+        except IntakeForbidden as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             if visit.appeal_id:
-                messages.success(request, _("Visit logged; the problem was filed as appeal %(n)s.")
-                                 % {"n": visit.appeal.tracking_number})
+                appeal = visit.appeal
+                messages.success(request, _("Visit logged; the problem was filed as appeal %(n)s (order %(order)s, "
+                                            "category %(category)s).")
+                                 % {"n": appeal.tracking_number, "order": appeal.order.number,
+                                    "category": appeal.order.category.name if appeal.order.category else _("none")})
             else:
                 messages.success(request, _("Visit logged."))
-            return redirect("fieldwork:visits")
+            return redirect(_safe_next(data.get("next") or "") or "fieldwork:visits")
     return render(request, "fieldwork/visits.html", {
-        "form": form, "visits": selectors.my_visits(jurisdiction)[:50], "has_grids": bool(grids),
+        "form": form, "visits": selectors.my_visits(jurisdiction)[:50], "has_grids": bool(grids), "tab": "visits",
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -168,3 +190,138 @@ def grid(request, code: str):
 def orders(request):
     jurisdiction = _field_jurisdiction(request)
     return render(request, "fieldwork/orders.html", {"orders": selectors.my_open_orders(jurisdiction)[:200]})
+
+
+# --- overviews for grid workers and staff ------------------------------------------------------------
+def _area_jurisdiction(request) -> Jurisdiction:
+    """Staff who act within an area (grid workers up to the district command center)."""
+    jurisdiction = jurisdiction_for(request.user)
+    if not selectors.may_read_fieldwork(jurisdiction):
+        raise PermissionDenied(_("These pages are for staff who work within an area."))
+    return jurisdiction
+
+
+def _is_field_worker(jurisdiction: Jurisdiction) -> bool:
+    return not jurisdiction.is_global and jurisdiction.has_role(*GRID_ROLES) and not (
+        set(jurisdiction.roles) - {str(r) for r in GRID_ROLES} - CITIZEN_ROLE_NAMES)
+
+
+@login_required
+def care(request):
+    """需关爱走访: key-group households overdue for a visit, the most overdue first. A grid worker sees
+    their grids; other staff their household scope, or one grid of it (``?grid=CODE``)."""
+    jurisdiction = _area_jurisdiction(request)
+    now = timezone.now()
+    grid_area = None
+    if request.GET.get("grid"):
+        grid_area = selectors.area_for(jurisdiction, request.GET["grid"])
+        if grid_area is None or grid_area.kind != "grid" or not jurisdiction.covers_household_path(grid_area.path):
+            raise Http404()
+    worker = _is_field_worker(jurisdiction)
+    if worker and grid_area is None:
+        dues = selectors.my_overdue_care(jurisdiction, now=now)
+    else:
+        dues = selectors.overdue_care(jurisdiction, grid=grid_area, now=now)
+    return render(request, "fieldwork/care.html", {
+        "rows": selectors.care_rows(dues[:300], now=now), "total": len(dues), "grid": grid_area, "worker": worker,
+        "policies": selectors.policies_for(jurisdiction), "tab": "care", "staff_tab": "care",
+        "grids": selectors.my_grids(jurisdiction) if worker else [],
+    })
+
+
+@login_required
+def patrols(request):
+    """巡查记录: patrols of the reader's grids (and their own), filtered by grid, worker and month."""
+    jurisdiction = _area_jurisdiction(request)
+    now = timezone.now()
+    filterset = PatrolFilterSet(request.GET or None, queryset=selectors.patrol_log(jurisdiction))
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.patrol_log(jurisdiction)
+    rows = [{"patrol": p, "minutes": selectors.patrol_minutes(p, now), "metres": selectors.route_metres(p.route)}
+            for p in qs.select_related("grid", "worker")[:200]]
+    return render(request, "fieldwork/patrols.html", {
+        "rows": rows, "filterset": filterset, "worker": _is_field_worker(jurisdiction), "tab": "patrols",
+        "staff_tab": "patrols", "status": 400 if filterset.is_bound and not filterset.is_valid() else 200,
+    }, status=400 if filterset.is_bound and not filterset.is_valid() else 200)
+
+
+def _month_param(request) -> Month:
+    raw = request.GET.get("month", "")
+    if not raw:
+        return this_month()
+    month = parse_month(raw)
+    if month is None:
+        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-03.")]}, code="invalid")
+    return month
+
+
+@login_required
+def coverage(request):
+    """走访覆盖率: households visited in a month per grid, community or street, with a bar chart."""
+    jurisdiction = _area_jurisdiction(request)
+    area = selectors.area_for(jurisdiction, request.GET.get("area"))
+    if area is None:
+        raise Http404()
+    try:
+        month = _month_param(request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        month = this_month()
+    report = selectors.coverage(jurisdiction, area, month, request.GET.get("level") or None)
+    if report is None:
+        raise Http404()
+    chart = {"labels": [r.area.name for r in report.rows], "percent": [r.percent or 0 for r in report.rows],
+             "title": _("Households visited (%)")}
+    return render(request, "fieldwork/coverage.html", {
+        "report": report, "month": month, "previous": month.previous, "next": _next_month(month),
+        "crumbs": [*area.ancestors(), area] if jurisdiction.is_global else [
+            a for a in [*area.ancestors(), area] if jurisdiction.covers_path(a.path)],
+        "levels": [lv for lv in selectors.LEVEL_ORDER if selectors.LEVEL_ORDER.index(lv) > selectors.LEVEL_ORDER.index(area.kind)],
+        "chart": chart, "staff_tab": "coverage", "tab": "coverage", "worker": _is_field_worker(jurisdiction),
+    })
+
+
+def _next_month(month: Month) -> Month | None:
+    following = Month(month.next_first)
+    return following if following.first <= this_month().first else None
+
+
+@login_required
+def baolian(request):
+    """包联 chain of an area, building or household, and the places nobody answers for (staff)."""
+    from civicgrid.geo.models import Building, Household
+    from civicgrid.people import selectors as people_selectors
+
+    jurisdiction = _area_jurisdiction(request)
+    household = building = None
+    if request.GET.get("household"):
+        household = Household.objects.select_related("building", "building__grid").filter(
+            pk=request.GET["household"] if request.GET["household"].isdigit() else None).first()
+        if household is None:
+            raise Http404()
+        area = household.building.grid
+    elif request.GET.get("building"):
+        building = Building.objects.select_related("grid").filter(code=request.GET["building"]).first()
+        if building is None:
+            raise Http404()
+        area = building.grid
+    else:
+        area = selectors.area_for(jurisdiction, request.GET.get("area"))
+        if area is None:
+            raise Http404()
+    chain = people_selectors.baolian_chain(jurisdiction, household=household, building=building,
+                                           area=area if household is None and building is None else None)
+    if chain is None:
+        raise Http404()
+    gaps = people_selectors.baolian_gaps(jurisdiction, area, limit=100) if household is None and building is None else None
+    children = []
+    if household is None and building is None and area.kind != "grid":
+        children = list(area.children.order_by("code"))
+    elif household is None and building is None:
+        children = []
+    return render(request, "fieldwork/baolian.html", {
+        "area": area, "building": building, "household": household, "chain": chain, "gaps": gaps,
+        "children": children, "buildings": list(area.buildings.order_by("code")[:200]) if area.kind == "grid"
+        and building is None and household is None else [],
+        "staff_tab": "baolian", "tab": "baolian", "worker": _is_field_worker(jurisdiction),
+        "crumbs": [a for a in [*area.ancestors(), area] if jurisdiction.covers_path(a.path)],
+    })

@@ -8,4 +8,12 @@ urlpatterns = [
     path("patrols/<int:patrol_id>/points/", views.RoutePoint.as_view(), name="api-patrol-points"),
     path("patrols/<int:patrol_id>/end/", views.EndPatrol.as_view(), name="api-patrol-end"),
     path("snap/", views.Snap.as_view(), name="api-snap"),
+    path("visits/", views.VisitListCreate.as_view(), name="api-visits"),
+    path("patrol-log/", views.PatrolLog.as_view(), name="api-patrol-log"),
+    path("coverage/", views.CoverageView.as_view(), name="api-coverage"),
+    path("care/overdue/", views.CareOverdue.as_view(), name="api-care-overdue"),
+    path("care/policies/", views.CarePolicies.as_view(), name="api-care-policies"),
+    path("baolian/chain/", views.BaolianChain.as_view(), name="api-baolian-chain"),
+    path("baolian/gaps/", views.BaolianGaps.as_view(), name="api-baolian-gaps"),
+    path("center-figures/", views.CenterFigures.as_view(), name="api-center-figures"),
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,9 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
-from civicgrid.workorders.intake import GRID_ROLES
+from civicgrid.workorders.intake import GRID_ROLES, IntakeForbidden
 
 from .. import selectors, services
+from ..filters import PatrolFilterSet
+from ..periods import parse_month, this_month
 from . import serializers as s
 
 
@@ -90,3 +95,194 @@ class Snap(FieldAPIView):
         data.is_valid(raise_exception=True)
         result = services.snap_report(actor=request.user, **data.validated_data)
         return Response(s.SnapResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+# --- visits -----------------------------------------------------------------------------------------
+def _area_reader(request) -> Jurisdiction:
+    jurisdiction = jurisdiction_for(request.user)
+    if not selectors.may_read_fieldwork(jurisdiction):
+        raise PermissionDenied()
+    return jurisdiction
+
+
+class VisitListCreate(FieldAPIView):
+    """GET: visits in the reader's areas, newest first (``?grid=CODE``, ``?month=YYYY-MM``, ``?mine=1``).
+    POST (JSON or multipart): log a visit in one of the reader's grids; with ``finding_text`` (and a
+    photo) the finding is filed as a patrol appeal through intake, located at the visited building or
+    at ``lon``/``lat``, categorised by ``category_code`` or the suggestion, and linked to the visit —
+    all in one transaction."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses={200: s.VisitSerializer(many=True)})
+    def get(self, request):
+        jurisdiction = _area_reader(request)
+        qs = selectors.visits_for(jurisdiction).select_related("appeal__order__category")
+        if request.query_params.get("grid"):
+            qs = qs.filter(grid__code=request.query_params["grid"])
+        if request.query_params.get("mine") in ("1", "true"):
+            qs = qs.filter(worker_id=request.user.pk)
+        if request.query_params.get("month"):
+            month = parse_month(request.query_params["month"])
+            if month is None:
+                raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-03.")]}, code="invalid")
+            start, end = month.bounds()
+            qs = qs.filter(visited_at__gte=start, visited_at__lt=end)
+        return Response(s.VisitSerializer(qs.order_by("-visited_at", "-id")[:200], many=True).data)
+
+    @extend_schema(request=s.VisitInputSerializer, responses={201: s.VisitSerializer})
+    def post(self, request):
+        jurisdiction = _field(request)
+        data = s.VisitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        grid = selectors.my_grid(jurisdiction, v["grid"])
+        if grid is None:
+            raise Http404()
+        household = building = None
+        if v["household"] is not None:
+            household = selectors.households_for_choice(jurisdiction, [grid]).filter(pk=v["household"]).first()
+            if household is None:
+                raise ValidationError({"household": [ValidationError(
+                    _("There is no such household in %(grid)s.") % {"grid": grid.name}, code="unknown_household")]})
+        elif v["building"]:
+            building = selectors.building_in_grid(jurisdiction, grid, v["building"])
+            if building is None:
+                raise ValidationError({"building": [ValidationError(
+                    _("There is no such building in %(grid)s.") % {"grid": grid.name}, code="unknown_building")]})
+        try:
+            visit = services.log_visit(
+                actor=request.user, grid=grid, kind=v["kind"], household=household, building=building,
+                summary=v["summary"], needs=v["needs"], follow_up=v["follow_up"], visited_at=v["visited_at"],
+                finding_text=v["finding_text"], photos=v["photos"], category_code=v["category_code"] or None,
+                lon=v["lon"], lat=v["lat"])
+        except IntakeForbidden as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
+        visit = selectors.visits_for(jurisdiction).select_related("appeal__order__category").get(pk=visit.pk)
+        return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+class PatrolLog(FieldAPIView):
+    """GET: the patrol log of the reader's areas, with duration, route length in metres, findings
+    and visits; filters ``grid``, ``worker``, ``month`` (YYYY-MM) and ``open`` as on the web page."""
+
+    @extend_schema(parameters=[OpenApiParameter(n, str, required=False) for n in ("grid", "worker", "month", "open")],
+                   responses={200: s.PatrolLogSerializer(many=True)})
+    def get(self, request):
+        jurisdiction = _area_reader(request)
+        filterset = PatrolFilterSet(request.query_params, queryset=selectors.patrol_log(jurisdiction))
+        if not filterset.is_valid():
+            raise ValidationError({k: [str(e) for e in v] for k, v in filterset.form.errors.items()}, code="invalid")
+        now = timezone.now()
+        rows = []
+        for p in filterset.qs.select_related("grid", "worker")[:200]:
+            p.minutes = selectors.patrol_minutes(p, now)
+            p.route_metres = selectors.route_metres(p.route)
+            rows.append(p)
+        return Response(s.PatrolLogSerializer(rows, many=True).data)
+
+
+class CoverageView(FieldAPIView):
+    """GET ``?area=CODE&month=YYYY-MM&level=street|community|grid``: households with a household
+    visit in the month over households registered, for the area and each area of ``level`` under it."""
+
+    @extend_schema(parameters=[OpenApiParameter(n, str, required=False) for n in ("area", "month", "level")],
+                   responses={200: s.CoverageSerializer})
+    def get(self, request):
+        jurisdiction = _area_reader(request)
+        area = selectors.area_for(jurisdiction, request.query_params.get("area"))
+        if area is None:
+            raise Http404()
+        raw = request.query_params.get("month", "")
+        month = parse_month(raw) if raw else this_month()
+        if month is None:
+            raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-03.")]}, code="invalid")
+        level = request.query_params.get("level") or None
+        if level is not None and level not in ("street", "community", "grid"):
+            raise ValidationError({"level": [_("Give the level as street, community or grid.")]}, code="invalid")
+        report = selectors.coverage(jurisdiction, area, month, level)
+        if report is None:
+            raise Http404()
+        return Response(s.CoverageSerializer(report).data)
+
+
+class CareOverdue(FieldAPIView):
+    """GET: key-group households overdue for a visit, the most overdue first: a grid worker's own
+    grids, or (``?grid=CODE``) one grid of the reader's household scope. Names masked."""
+
+    @extend_schema(parameters=[OpenApiParameter("grid", str, required=False)], responses={200: s.CareRowSerializer(many=True)})
+    def get(self, request):
+        jurisdiction = _area_reader(request)
+        now = timezone.now()
+        grid = None
+        if request.query_params.get("grid"):
+            grid = selectors.area_for(jurisdiction, request.query_params["grid"])
+            if grid is None or grid.kind != "grid" or not jurisdiction.covers_household_path(grid.path):
+                raise Http404()
+        if grid is None and jurisdiction.has_role(*GRID_ROLES) and not jurisdiction.is_global:
+            dues = selectors.my_overdue_care(jurisdiction, now=now)
+        else:
+            dues = selectors.overdue_care(jurisdiction, grid=grid, now=now)
+        return Response(s.CareRowSerializer(selectors.care_rows(dues[:500], now=now), many=True).data)
+
+
+class CarePolicies(FieldAPIView):
+    @extend_schema(responses={200: s.CarePolicySerializer(many=True)})
+    def get(self, request):
+        return Response(s.CarePolicySerializer(selectors.policies_for(_area_reader(request)), many=True).data)
+
+
+class BaolianChain(FieldAPIView):
+    """GET ``?household=ID`` | ``?building=CODE`` | ``?area=CODE``: who answers for it up the 包联
+    chain, bottom first; a level with no cadre is a gap. Household names masked."""
+
+    @extend_schema(parameters=[OpenApiParameter(n, str, required=False) for n in ("household", "building", "area")],
+                   responses={200: s.ChainLinkSerializer(many=True)})
+    def get(self, request):
+        from civicgrid.geo.models import Building, Household
+        from civicgrid.people import selectors as people_selectors
+
+        jurisdiction = _area_reader(request)
+        q = request.query_params
+        household = building = area = None
+        if q.get("household"):
+            household = Household.objects.select_related("building", "building__grid").filter(
+                pk=q["household"] if str(q["household"]).isdigit() else None).first()
+            if household is None:
+                raise Http404()
+        elif q.get("building"):
+            building = Building.objects.select_related("grid").filter(code=q["building"]).first()
+            if building is None:
+                raise Http404()
+        else:
+            area = selectors.area_for(jurisdiction, q.get("area"))
+            if area is None:
+                raise Http404()
+        chain = people_selectors.baolian_chain(jurisdiction, household=household, building=building, area=area)
+        if chain is None:
+            raise Http404()
+        return Response(s.ChainLinkSerializer(chain, many=True).data)
+
+
+class BaolianGaps(FieldAPIView):
+    """GET ``?area=CODE``: streets, communities, buildings and key-group households under the area
+    with no 包联 cadre (lists cut at 500, totals exact)."""
+
+    @extend_schema(parameters=[OpenApiParameter("area", str, required=False)], responses={200: s.GapsSerializer})
+    def get(self, request):
+        from civicgrid.people import selectors as people_selectors
+
+        jurisdiction = _area_reader(request)
+        area = selectors.area_for(jurisdiction, request.query_params.get("area"))
+        if area is None:
+            raise Http404()
+        gaps = people_selectors.baolian_gaps(jurisdiction, area, limit=500)
+        if gaps is None:
+            raise Http404()
+        return Response(s.GapsSerializer(gaps).data)
+
+
+class CenterFigures(FieldAPIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(selectors.center_figures(_area_reader(request)))

@@ -96,6 +96,8 @@ def test_beat_schedule_runs_the_outbox_every_10_seconds_and_the_sweep_every_5_mi
                                 "options": {"expires": 300.0}},
         "civicgrid-proactive_scan": {"task": "civicgrid.jobs.run", "schedule": 86400.0, "args": ("proactive_scan",),
                                      "options": {"expires": 86400.0}},
+        "civicgrid-care_reminders": {"task": "civicgrid.jobs.run", "schedule": 86400.0, "args": ("care_reminders",),
+                                     "options": {"expires": 86400.0}},
     }
     assert jobs.JOBS["sla_sweep"].path == "civicgrid.sla.tasks.sweep_job"
     assert "civicgrid.jobs.run" in app.tasks
