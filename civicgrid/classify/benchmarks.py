@@ -191,6 +191,11 @@ class ClassifyBenchmark:
           f"pooled macro-F1 {cv.pooled.macro_f1:.4f}, accuracy {cv.pooled.accuracy:.4f}")
         for label, c in cv.pooled.per_class.items():
             w(f"  {label:10} F1 {c['f1']:.3f}  precision {c['precision']:.3f}  recall {c['recall']:.3f}  n={c['support']}")
+        # Where the errors go (pooled over the folds): most are between neighbouring labels whose
+        # border the annotators drew inconsistently (docs/adr/008, "Error analysis").
+        w("  confusion (rows: true label, columns: predicted, in the order above):")
+        for label, row in zip(cv.pooled.labels, cv.pooled.confusion):
+            w(f"  {label:10} " + " ".join(f"{v:>4}" for v in row))
         if options["with_twins"]:
             naive = raw_cross_validation(data.texts, data.labels, data.forms, folds=options["folds"],
                                          seed=options["seed"], make_model=make_model, with_twins=True)
