@@ -65,6 +65,8 @@ def test_resident_posts_a_wish_and_confirms_it(live_server, phone_page):
     page.wait_for_selector("#wish-proof")
     assert page.inner_text("#wish-proof") == "已送到家中并教会使用"
     assert page.locator(".photos img").count() == 1
+    # The proof photo is served by the app; wait until the browser has decoded it.
+    page.wait_for_function("(() => { const i = document.querySelector('.photos img'); return i && i.complete; })()")
     assert page.evaluate("document.querySelector('.photos img').naturalWidth") == 8
     assert no_sideways_scroll(page)
     page.click("button[data-move=confirm]")
