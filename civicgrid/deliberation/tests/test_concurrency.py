@@ -8,7 +8,6 @@ Real concurrent transactions need a server database: this runs in the PostgreSQL
 
 from __future__ import annotations
 
-import re
 import threading
 from datetime import timedelta
 
@@ -17,7 +16,6 @@ from django.db import connection
 from django.utils import timezone
 
 from civicgrid.core.models import AuditEvent
-from civicgrid.core.sms import LogSmsGateway
 from civicgrid.deliberation import services
 from civicgrid.deliberation.models import Poll, PollOption, Vote
 from civicgrid.deliberation.testing import make_delib_world, topic_at
@@ -33,10 +31,7 @@ pytestmark = [
 def signed_in(url: str, phone: str) -> Browser:
     """A resident's browser, signed in with the phone number and the texted code."""
     browser = Browser(url)
-    assert browser.request_code(phone).status == 200
-    sent_to, message = LogSmsGateway.sent[-1]
-    assert sent_to == phone
-    signed = browser.enter_code(re.search(r"(?<!\d)(\d{6})(?!\d)", message).group(1))
+    signed = browser.sign_in_with_texted_code(phone)
     assert signed.status == 302, (phone, signed.status, signed.text[:300])
     return browser
 

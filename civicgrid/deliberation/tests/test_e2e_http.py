@@ -16,7 +16,6 @@ import pytest
 from django.utils import timezone
 
 from civicgrid.core.models import AuditEvent
-from civicgrid.core.sms import LogSmsGateway
 from civicgrid.demo.builder import DEFAULT_SEED, DEMO_PASSWORD, build
 from civicgrid.deliberation import services
 from civicgrid.deliberation.models import Topic, TopicMove, Vote
@@ -42,11 +41,7 @@ class People:
 
     def resident(self, phone: str) -> Browser:
         browser = Browser(self.url)
-        assert browser.request_code(phone).status == 200
-        sent_to, message = LogSmsGateway.sent[-1]
-        assert sent_to == phone
-        code = re.search(r"(?<!\d)(\d{6})(?!\d)", message).group(1)
-        signed = browser.enter_code(code)
+        signed = browser.sign_in_with_texted_code(phone)
         assert signed.status == 302 and signed.location == "/", (signed.status, signed.text[:300])
         assert browser.signed_in
         return browser

@@ -9,13 +9,11 @@ refused with the Chinese error and shown to have changed nothing.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
 
 from civicgrid.core.models import AuditEvent
-from civicgrid.core.sms import LogSmsGateway
 from civicgrid.notifications.models import OutboxMessage
 from civicgrid.proposals import services
 from civicgrid.proposals.models import (
@@ -47,11 +45,7 @@ class People:
     def resident(self, phone: str) -> Browser:
         if phone not in self.browsers:
             b = Browser(self.url)
-            assert b.request_code(phone).status == 200
-            sent_to, message = LogSmsGateway.sent[-1]
-            assert sent_to == phone
-            code = re.search(r"(?<!\d)(\d{6})(?!\d)", message).group(1)
-            r = b.enter_code(code)
+            r = b.sign_in_with_texted_code(phone)
             assert r.status == 302 and r.location == "/", (r.status, r.text[:300])
             assert b.signed_in
             self.browsers[phone] = b

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
-from civicgrid.core.sms import LogSmsGateway
 from civicgrid.workorders.tests.http_client import CSRF_FIELD, Browser
 
 
@@ -19,11 +17,7 @@ def staff(url: str, username: str, password: str = "x") -> Browser:
 
 def resident(url: str, phone: str) -> Browser:
     browser = Browser(url)
-    asked = browser.request_code(phone)
-    assert asked.status == 200 and 'name="code"' in asked.text, asked.text[:300]
-    sent_to, message = LogSmsGateway.sent[-1]
-    assert sent_to == phone
-    signed = browser.enter_code(re.search(r"(?<!\d)(\d{6})(?!\d)", message).group(1))
+    signed = browser.sign_in_with_texted_code(phone)
     assert signed.status == 302, (signed.status, signed.text[:300])
     assert browser.signed_in
     return browser
