@@ -165,11 +165,18 @@ def tag_labels(tags) -> list[str]:
     return [str(HouseholdTag(t).label) for t in tags or [] if t in HouseholdTag.values]
 
 
-def masked_summary(wish: Wish) -> str:
-    """e.g. “市北区即墨路街道某社区 张* 独居老人”: the street, never the community, building or room."""
+def masked_summary(wish: Wish, *, names: dict | None = None) -> str:
+    """e.g. “市北区即墨路街道某社区 张* 独居老人”: the street, never the community, building or room.
+
+    ``names`` is a code → name cache shared by the rows of one list, so that a list of wishes
+    asks for the few district and street names once instead of once per row."""
     hh = wish.household
     parts = [p for p in wish.area_path.split("/") if p]
-    names = dict(Area.objects.filter(code__in=parts[:2]).values_list("code", "name"))
+    names = {} if names is None else names
+    missing = [c for c in parts[:2] if c not in names]
+    if missing:
+        names.update({c: "" for c in missing})
+        names.update(Area.objects.filter(code__in=missing).values_list("code", "name"))
     place = "".join(names.get(c, "") for c in parts[:2]) + _("some community")
     tags = tag_labels(wish.care_tags or hh.tags)
     return " ".join(x for x in [place, mask_name(hh.head_name), "、".join(tags)] if x)

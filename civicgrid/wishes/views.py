@@ -30,7 +30,8 @@ def _errors(exc: ValidationError) -> str:
 
 
 def _rows(user, wishes) -> list[dict]:
-    return [{"wish": w, "summary": selectors.masked_summary(w), "overdue": selectors.is_overdue(w),
+    names: dict = {}
+    return [{"wish": w, "summary": selectors.masked_summary(w, names=names), "overdue": selectors.is_overdue(w),
              "moves": rules.allowed_wish_moves(user, w)} for w in wishes]
 
 

@@ -45,7 +45,7 @@ class WishSerializer(serializers.ModelSerializer):
                   "confirmed_at", "version"]
 
     def get_summary(self, wish) -> str:
-        return selectors.masked_summary(wish)
+        return selectors.masked_summary(wish, names=self.context.setdefault("area_names", {}))
 
     def get_overdue(self, wish) -> bool:
         return selectors.is_overdue(wish)
