@@ -149,7 +149,8 @@ def center_figures(jurisdiction: Jurisdiction, *, now=None) -> dict:
                                  ratings=Sum("rating_count"), stars=Sum("rating_sum"))
     used = figures["used"] or 0
     return {
-        "campaign": current,
+        # Plain data, like every app's center figures: the command center's API sends them as JSON.
+        "campaign": {"pk": current.pk, "title": current.title},
         "phase": current.state,
         "phase_display": current.get_state_display(),
         "proposals": counted["n"],

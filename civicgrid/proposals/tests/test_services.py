@@ -159,7 +159,8 @@ def test_center_figures_count_inside_the_readers_subtree(w_c):
         "phase": "implement", "proposals": 2, "supports": 7, "projects": 2, "mean_progress": 60.0,
         "budget_used": 500_000, "budget_used_pct": 50.0}
     s = selectors.center_figures(jurisdiction_for(w.users["street"]))
-    assert (s["campaign"], s["proposals"], s["supports"], s["projects"], s["budget_used"]) == (campaign, 1, 5, 1, 300_000)
+    assert (s["campaign"], s["proposals"], s["supports"], s["projects"], s["budget_used"]) == (
+        {"pk": campaign.pk, "title": campaign.title}, 1, 5, 1, 300_000)
     assert selectors.center_figures(jurisdiction_for(w.users["resident"]))["campaign"] is None
     from django.template.loader import render_to_string
 
