@@ -796,7 +796,7 @@ class Builder:
                 "timings": self.timings, "deleted": deleted}
 
     def sorted_logins(self) -> list[tuple[str, str, str]]:
-        order = ["district", "street", "community", "grid", "dept", "hotline", "resident", "admin"]
+        order = ["district", "street", "community", "grid", "dept", "hotline", "resident", "volunteer", "admin"]
         known = {name: (name, role, where) for name, role, where in self.demo_logins}
         areas = self.plan.areas
         known.setdefault("district", ("district", "district_commander", areas[DEMO_DISTRICTS[0]].name))

@@ -61,6 +61,11 @@ class Command(BaseCommand):
             w(f"  category classifier version {o['classifier']} trained on the closed orders and active")
         if o.get("findings"):
             w(f"  hotspot scan: {o['findings']} findings for the command center")
+        from civicgrid.demo.builder import app_demo_modules
+
+        for label, _module in app_demo_modules():
+            if isinstance(o.get(label), dict):
+                w(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in o[label].items()))
         if options["verbosity"] > 1:
             w("  seconds per stage: " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
         w("Demo sign-in (password 'demo', demo mode only):")
