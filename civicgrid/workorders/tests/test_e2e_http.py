@@ -96,7 +96,8 @@ class World:
 def world(live_server):
     result = build(seed=DEFAULT_SEED, scale="small", progress=False)
     assert [login[0] for login in result["logins"]] == [
-        "district", "street", "community", "grid", "dept", "hotline", "resident", "admin"]
+        "district", "street", "community", "grid", "dept", "hotline", "resident", "volunteer",
+        "admin"]
     return World(live_server.url)
 
 
