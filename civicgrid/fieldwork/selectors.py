@@ -401,23 +401,26 @@ def patrol_minutes(patrol: Patrol, now: datetime | None = None) -> int:
 
 
 # --- command center ---------------------------------------------------------------------------------
-def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict:
-    """Field work in the reader's jurisdiction this month: visits, household coverage, key-group
-    households overdue for a visit, patrols."""
+def center_figures(jurisdiction: Jurisdiction, *, area: Area | None = None, now: datetime | None = None) -> dict:
+    """Field work this month in ``area`` (inside the reader's jurisdiction; None: all of it): visits,
+    household coverage, key-group households overdue for a visit, patrols."""
     now = now or timezone.now()
     month = this_month(now)
     start, end = month.bounds()
     if not may_read_fieldwork(jurisdiction):
         return {"month": month.code, "visits": 0, "households": 0, "households_visited": 0, "coverage": None,
                 "overdue_care": 0, "patrols": 0}
-    area_q = jurisdiction.area_q("area_path")
+    if area is not None:
+        paths = [area.path]
+    else:
+        paths = [a.path for a in top_areas(jurisdiction)] if jurisdiction.is_global else list(jurisdiction.area_paths)
+    area_q = _prefix_q(paths, "area_path")
     visits = Visit.objects.filter(area_q, visited_at__gte=start, visited_at__lt=end).count()
     households = Household.objects.filter(area_q).count()
-    visited = (Visit.objects.filter(jurisdiction.area_q("household__area_path"), kind=VisitKind.HOUSEHOLD,
+    visited = (Visit.objects.filter(_prefix_q(paths, "household__area_path"), kind=VisitKind.HOUSEHOLD,
                                     household__isnull=False, visited_at__gte=start, visited_at__lt=end)
                .order_by().values("household_id").distinct().count())
     patrols = Patrol.objects.filter(area_q, started_at__gte=start, started_at__lt=end).count()
-    paths = [a.path for a in top_areas(jurisdiction)] if jurisdiction.is_global else list(jurisdiction.area_paths)
     today = timezone.localdate(now)
     overdue = sum(1 for d in care_dues(paths) if d.is_overdue(today))
     return {"month": month.code, "visits": visits, "households": households, "households_visited": visited,

@@ -129,6 +129,9 @@ def test_center_figures_and_partial(w):
     community = selectors.center_figures(jurisdiction_for(w.users["community"]), now=local(2026, 3, 20))
     assert (community["visits"], community["households"], community["households_visited"], community["patrols"]) == (
         2, 5, 1, 1)
+    # The street's command center looking at one community sees that community's figures only.
+    inside = selectors.center_figures(jurisdiction_for(w.users["street"]), area=t.community1, now=local(2026, 3, 20))
+    assert inside == community and inside != figures
     assert selectors.center_figures(jurisdiction_for(w.users["dept"]), now=local(2026, 3, 20))["visits"] == 0
     html = render_to_string("fieldwork/_center_figures.html", {"figures": figures})
     values = re.findall(r'data-figure="([\w-]+)"><span class="value">([^<]+)</span>', html)
