@@ -8,11 +8,21 @@ proposals of its own streets); the command-center figures count what lies inside
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.geo.models import Area, Household
 
 from civicgrid.core.masking import mask_name
 from civicgrid.people.jurisdiction import Jurisdiction
+from civicgrid.people.models import Membership, User
+from civicgrid.people.services import normalize_mobile
+
+from . import phases
 
 from . import similarity
 from .models import (
@@ -91,6 +101,44 @@ def similar_proposals(campaign: Campaign, text: str, *, exclude_id: int | None =
                                  group=campaign.pk)
     found = Proposal.objects.in_bulk([m.id for m in matches])
     return [(found[m.id], m.score) for m in matches if m.id in found]
+
+
+# --- the panel --------------------------------------------------------------------------------
+NOT_IN_AREA = _("No one with this phone number or username lives or works in the campaign's area.")
+
+
+def people_in(area_path: str):
+    """People of an area: who holds a role there (a resident's home community, a grid worker's
+    grid, …) or is registered in one of its households."""
+    members = Membership.objects.filter(is_active=True, area__path__startswith=area_path).values("user_id")
+    registered = Household.residents.through.objects.filter(
+        household__area_path__startswith=area_path).values("user_id")
+    return User.objects.filter(Q(pk__in=members) | Q(pk__in=registered), is_active=True)
+
+
+def find_person(campaign: Campaign, who: str) -> User | None:
+    """The person of the campaign's area with this mobile number or username (none: not there)."""
+    who = (who or "").strip()
+    if not who:
+        return None
+    phone = normalize_mobile(who)
+    q = Q(phone=phone) if phone.isdigit() and len(phone) == 11 else Q(username=who)
+    return people_in(campaign.area_path).filter(q).first()
+
+
+def panel_of(campaign: Campaign):
+    return PanelMember.objects.filter(campaign=campaign).select_related("user").order_by("kind", "user__username")
+
+
+def creatable_areas(jurisdiction: Jurisdiction):
+    """The districts and streets the reader may start a campaign for."""
+    qs = Area.objects.filter(kind__in=["district", "street"]).order_by("path")
+    if jurisdiction.is_global:
+        return qs
+    paths = [p for role, p in jurisdiction.role_paths if role in {str(r) for r in phases.CAMPAIGN_ROLES}]
+    if not paths:
+        return qs.none()
+    return qs.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
 
 
 def criteria_of(campaign: Campaign):
