@@ -225,6 +225,10 @@ def center_figures(jurisdiction: Jurisdiction, *, area: Area | None = None, now=
     now = now or timezone.now()
     campaigns = current_campaigns(jurisdiction, area=area, now=now)
     inside = jurisdiction.area_q("area_path")
+    if area is not None:
+        # Where the proposal's place lies, not where its campaign belongs: a district campaign's
+        # figures for a street are the proposals and projects placed in that street.
+        inside &= Q(area_path__startswith=area.path)
     if not campaigns:
         return {"campaign": None, "phase": "", "phase_display": "", "proposals": 0, "supports": 0, "projects": 0,
                 "finished": 0, "mean_progress": None, "budget": 0, "budget_used": 0, "budget_used_pct": 0,
