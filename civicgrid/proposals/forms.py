@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area
 
-from .models import ProposalCategory
+from .models import PanelKind, ProposalCategory, SelectionMethod
+
+# "必要性 4", "必要性：4", "必要性:4", "必要性×4"
+CRITERION_LINE = re.compile(r"(?P<name>.+?)\s*[:：×x\s]\s*(?P<weight>\d{1,3})")
 
 
 class ProposalForm(forms.Form):
@@ -33,3 +38,57 @@ class MilestoneForm(forms.Form):
 class UpdateForm(forms.Form):
     text = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("Photo"), required=False)
+
+
+class CampaignForm(forms.Form):
+    """A new campaign. The numbers are parsed here; every rule on them (a budget above 0, a year
+    of four digits, no second campaign of an area in a year) is the service's, shared with the API."""
+
+    title = forms.CharField(label=_("Title"), max_length=120,
+                            widget=forms.TextInput(attrs={"placeholder": _("e.g. 2027 livelihood projects of 即墨路街道")}))
+    year = forms.IntegerField(label=_("Year"), error_messages={
+        "invalid": _("Enter the year as four digits, such as 2027.")})
+    area = forms.ModelChoiceField(label=_("District or street"), queryset=Area.objects.none(), to_field_name="code",
+                                  empty_label=_("Choose a district or street"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=3000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    budget = forms.IntegerField(label=_("Budget (yuan)"), error_messages={
+        "invalid": _("Enter the budget in whole yuan, such as 500000.")})
+    support_limit = forms.IntegerField(label=_("Supports per resident"), initial=3, error_messages={
+        "invalid": _("Enter a whole number.")})
+    submission_limit = forms.IntegerField(label=_("Proposals per resident"), initial=3, error_messages={
+        "invalid": _("Enter a whole number.")})
+    method = forms.ChoiceField(label=_("Selection method"), choices=SelectionMethod.choices,
+                               initial=SelectionMethod.APPROVAL)
+    cost_unit = forms.IntegerField(label=_("Cost unit of the selection (yuan)"), initial=1000, error_messages={
+        "invalid": _("Enter a whole number.")})
+    support_weight = forms.IntegerField(label=_("Weight of supports in the value"), initial=1, error_messages={
+        "invalid": _("Enter a whole number.")})
+    criteria = forms.CharField(
+        label=_("Screening criteria"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: the name and a whole-number weight, such as “必要性 4”. Empty: 必要性 4, 可行性 3, 受益面 3."))
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any district or street is accepted here, the choice offers only the reader's own: a code
+        # of another area reaches the service, which refuses it (403) rather than "not a choice".
+        self.fields["area"].queryset = Area.objects.filter(kind__in=["district", "street"])
+        self.fields["area"].choices = [("", self.fields["area"].empty_label)] + [(a.code, a.name) for a in areas or []]
+
+    def clean_criteria(self) -> list[tuple[str, int]] | None:
+        lines = [line.strip() for line in self.cleaned_data["criteria"].splitlines() if line.strip()]
+        if not lines:
+            return None
+        out = []
+        for line in lines:
+            match = CRITERION_LINE.fullmatch(line)
+            if not match:
+                raise forms.ValidationError(
+                    _("Write one criterion a line: its name and a whole-number weight, such as “必要性 4”."))
+            out.append((match["name"].strip(), int(match["weight"])))
+        return out
+
+
+class PanelForm(forms.Form):
+    who = forms.CharField(label=_("Mobile number or username"), max_length=150)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PanelKind.choices, initial=PanelKind.RESIDENT_REP)

@@ -23,9 +23,9 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from . import phases, selection
 from .errors import Conflict, Forbidden, PhaseClosed
 from .models import (
-    SUPPORTABLE, Campaign, Criterion, Milestone, PanelMember, PanelScore, Phase, PhaseChange,
-    Project, ProjectStatus, ProjectUpdate, Proposal, ProposalCategory, ProposalStatus, Rating, SelectionMethod,
-    SelectionRun, Support, SupportQuota,
+    PHASE_ORDER, SUPPORTABLE, Campaign, CampaignState, Criterion, Milestone, PanelKind, PanelMember, PanelScore,
+    Phase, PhaseChange, Project, ProjectStatus, ProjectUpdate, Proposal, ProposalCategory, ProposalStatus, Rating,
+    SelectionMethod, SelectionRun, Support, SupportQuota,
 )
 
 SUBMIT_ACTION = "proposals.submit"
@@ -66,6 +66,50 @@ def _signed_in(actor) -> None:
 
 
 # --- campaigns and phases -----------------------------------------------------------------------
+YEARS = (2000, 2100)
+LIMITS = (1, 50)
+CRITERION_WEIGHTS = (1, 100)
+DEFAULT_CRITERIA = [("必要性", 4), ("可行性", 3), ("受益面", 3)]
+
+
+def _campaign_errors(*, title: str, year, budget, support_limit, submission_limit, method: str, cost_unit,
+                     support_weight, criteria) -> dict:
+    """Every rule of a new campaign, checked here so the page and the API refuse the same things."""
+    errors: dict[str, list] = {}
+    if not title:
+        errors["title"] = [_("Please give the campaign a title.")]
+    elif len(title) > 120:
+        errors["title"] = [_("The title may have at most 120 characters.")]
+    if not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        errors["year"] = [_("Enter the year as four digits from %(low)d to %(high)d, such as 2027.")
+                          % {"low": YEARS[0], "high": YEARS[1]}]
+    if not isinstance(budget, int) or budget <= 0:
+        errors["budget"] = [_("The budget must be more than 0 yuan.")]
+    if not isinstance(support_limit, int) or support_limit < LIMITS[0]:
+        errors["support_limit"] = [_("A resident must be able to support at least one proposal.")]
+    elif support_limit > LIMITS[1]:
+        errors["support_limit"] = [_("At most %(n)d supports per resident.") % {"n": LIMITS[1]}]
+    if not isinstance(submission_limit, int) or not LIMITS[0] <= submission_limit <= LIMITS[1]:
+        errors["submission_limit"] = [_("A resident may submit from %(low)d to %(high)d proposals.")
+                                      % {"low": LIMITS[0], "high": LIMITS[1]}]
+    if method not in SelectionMethod.values:
+        errors["method"] = [_("Unknown selection method.")]
+    if not isinstance(cost_unit, int) or cost_unit < 1:
+        errors["cost_unit"] = [_("The cost unit must be at least 1 yuan.")]
+    if not isinstance(support_weight, int) or not 0 <= support_weight <= 100:
+        errors["support_weight"] = [_("The weight of supports is a whole number from 0 to 100.")]
+    if criteria is not None:
+        names = [name for name, _w in criteria]
+        if not criteria:
+            errors["criteria"] = [_("Give at least one screening criterion.")]
+        elif any(not name or len(name) > 40 for name in names) or any(
+                not isinstance(w, int) or not CRITERION_WEIGHTS[0] <= w <= CRITERION_WEIGHTS[1] for _n, w in criteria):
+            errors["criteria"] = [_("Each criterion needs a name of at most 40 characters and a weight from 1 to 100.")]
+        elif len(set(names)) != len(names):
+            errors["criteria"] = [_("Each criterion may be named only once.")]
+    return errors
+
+
 def create_campaign(*, actor, area, year: int, title: str, budget: int, support_limit: int = 3,
                     submission_limit: int = 3, method: str = SelectionMethod.APPROVAL, cost_unit: int = 1000,
                     support_weight: int = 1, description: str = "",
@@ -74,14 +118,13 @@ def create_campaign(*, actor, area, year: int, title: str, budget: int, support_
         raise ValidationError({"area": [_("A campaign belongs to a district or a street.")]}, code="invalid_area")
     if not jurisdiction_for(actor).covers_with_role(area.path, phases.CAMPAIGN_ROLES):
         raise Forbidden(_("Only the staff of this campaign's district or street may do this."), code="forbidden")
-    errors = {}
-    if budget <= 0:
-        errors["budget"] = [_("The budget must be more than 0 yuan.")]
-    if support_limit < 1:
-        errors["support_limit"] = [_("A resident must be able to support at least one proposal.")]
-    if method not in SelectionMethod.values:
-        errors["method"] = [_("Unknown selection method.")]
-    if Campaign.objects.filter(area=area, year=year).exists():
+    title, description = (title or "").strip(), (description or "").strip()
+    if criteria is not None:
+        criteria = [((name or "").strip(), weight) for name, weight in criteria]
+    errors = _campaign_errors(title=title, year=year, budget=budget, support_limit=support_limit,
+                              submission_limit=submission_limit, method=method, cost_unit=cost_unit,
+                              support_weight=support_weight, criteria=criteria)
+    if "year" not in errors and Campaign.objects.filter(area=area, year=year).exists():
         errors["year"] = [_("This area already has a campaign for that year.")]
     if errors:
         raise ValidationError(errors, code="invalid")
@@ -90,10 +133,14 @@ def create_campaign(*, actor, area, year: int, title: str, budget: int, support_
             area=area, area_path=area.path, year=year, title=title, budget=budget, support_limit=support_limit,
             submission_limit=submission_limit, method=method, cost_unit=cost_unit, support_weight=support_weight,
             description=description, created_by=actor)
-        for i, (name, weight) in enumerate(criteria or [("必要性", 4), ("可行性", 3), ("受益面", 3)]):
+        criteria = criteria or DEFAULT_CRITERIA
+        for i, (name, weight) in enumerate(criteria):
             Criterion.objects.create(campaign=campaign, name=name, weight=weight, position=i)
         record_event(actor=actor, action="proposals.campaign.create", obj=campaign,
-                     changes={"area": area.code, "year": year, "budget": budget, "method": method})
+                     changes={"area": area.code, "year": year, "title": title, "budget": budget,
+                              "support_limit": support_limit, "submission_limit": submission_limit,
+                              "method": method, "cost_unit": cost_unit, "support_weight": support_weight,
+                              "criteria": [[name, weight] for name, weight in criteria]})
     return campaign
 
 
@@ -121,15 +168,58 @@ def change_phase(*, actor, campaign: Campaign, action: str, reason: str = "", no
     return campaign
 
 
+def panel_open(campaign: Campaign) -> bool:
+    """The panel may change until the selection begins: from then on, the scores that chose the
+    projects must keep saying who gave them."""
+    base = campaign.state.removesuffix("_closed")
+    return base == CampaignState.DRAFT or PHASE_ORDER.index(base) < PHASE_ORDER.index(Phase.SELECT)
+
+
+def _require_panel_open(campaign: Campaign) -> None:
+    if not panel_open(campaign):
+        raise Conflict(_("The panel can no longer be changed: the selection has begun (now: %(state)s).")
+                       % {"state": campaign.get_state_display()}, code="panel_closed")
+
+
 def add_panel_member(*, actor, campaign: Campaign, user, kind: str) -> PanelMember:
+    """Put a person who lives or works in the campaign's area on its panel (人大代表 / 居民代表)."""
+    from . import selectors
+
     require_manager(actor, campaign)
+    if kind not in PanelKind.values:
+        raise ValidationError({"kind": [_("Choose a deputy or a residents' representative.")]}, code="invalid")
+    if not selectors.people_in(campaign.area_path).filter(pk=user.pk).exists():
+        raise ValidationError(selectors.NOT_IN_AREA, code="not_in_area")
     with transaction.atomic():
+        campaign = _locked_campaign(campaign.pk)
+        _require_panel_open(campaign)
         member, created = PanelMember.objects.get_or_create(campaign=campaign, user=user, defaults={"kind": kind})
         if not created:
             raise Conflict(_("This person is already on the panel."), code="duplicate")
         record_event(actor=actor, action="proposals.panel.add", obj=campaign,
                      changes={"user": user.username, "kind": kind})
     return member
+
+
+def remove_panel_member(*, actor, member: PanelMember, reason: str = "") -> None:
+    """Take a person off the panel, before they have scored anything (under the campaign's lock,
+    the lock ``score_proposal`` takes too, so a score cannot slip in between)."""
+    campaign = member.campaign
+    require_manager(actor, campaign)
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign.pk)
+        _require_panel_open(campaign)
+        member = PanelMember.objects.select_related("user").filter(pk=member.pk, campaign=campaign).first()
+        if member is None:
+            raise Conflict(_("This person is not on the panel."), code="not_on_panel")
+        scored = (PanelScore.objects.filter(proposal__campaign=campaign, panellist=member.user)
+                  .values("proposal").distinct().count())
+        if scored:
+            raise Conflict(_("This representative has already scored %(n)d proposals; the scores count in the "
+                             "ranking, so they stay on the panel.") % {"n": scored}, code="has_scored")
+        member.delete()
+        record_event(actor=actor, action="proposals.panel.remove", obj=campaign, reason=reason,
+                     changes={"user": member.user.username, "kind": member.kind})
 
 
 # --- proposals ----------------------------------------------------------------------------------

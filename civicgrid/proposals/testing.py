@@ -18,6 +18,13 @@ def make_residents(n: int, start: int = 10) -> list[User]:
     return out
 
 
+def make_representative(username: str, home, **extra) -> User:
+    """A person living in ``home`` (their resident membership names it), who may sit on a panel."""
+    u = User.objects.create_user(username, password="x", **extra)
+    Membership.objects.create(user=u, role=Role.RESIDENT, area=home)
+    return u
+
+
 def make_campaign(w: World | None = None, *, state: str = "collect", budget: int = 1_000_000, method: str = "approval",
                   support_limit: int = 3, panel: int = 2) -> tuple[World, Campaign]:
     w = w or make_world()
@@ -29,7 +36,7 @@ def make_campaign(w: World | None = None, *, state: str = "collect", budget: int
         campaign.refresh_from_db()
     reps = []
     for i in range(panel):
-        rep = User.objects.create_user(f"rep{i}", password="x", real_name=f"代表{i}")
+        rep = make_representative(f"rep{i}", w.tree.community1, real_name=f"代表{i}")
         services.add_panel_member(actor=w.users["district"], campaign=campaign, user=rep,
                                   kind=PanelKind.DEPUTY if i == 0 else PanelKind.RESIDENT_REP)
         reps.append(rep)

@@ -5,11 +5,15 @@ from . import views
 app_name = "proposals"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("staff/", views.staff_campaigns, name="staff"),
+    path("new/", views.new_campaign, name="new-campaign"),
     path("c/<int:campaign_id>/", views.campaign, name="campaign"),
     path("c/<int:campaign_id>/submit/", views.submit, name="submit"),
     path("c/<int:campaign_id>/similar/", views.similar, name="similar"),
     path("c/<int:campaign_id>/manage/", views.manage, name="manage"),
     path("c/<int:campaign_id>/phase/", views.change_phase, name="phase"),
+    path("c/<int:campaign_id>/panel/", views.add_panel_member, name="panel-add"),
+    path("c/<int:campaign_id>/panel/<int:member_id>/remove/", views.remove_panel_member, name="panel-remove"),
     path("c/<int:campaign_id>/selection/", views.run_selection, name="run-selection"),
     path("c/<int:campaign_id>/selection/confirm/", views.confirm_selection, name="confirm-selection"),
     path("c/<int:campaign_id>/score/", views.score, name="score"),

@@ -20,8 +20,11 @@ from civicgrid.people.models import Unit
 
 from . import phases, selectors, services
 from .filters import ProposalFilterSet
-from .forms import MilestoneForm, ProposalForm, UpdateForm
-from .models import Milestone, ProposalStatus, SelectionRun
+from civicgrid.people.jurisdiction import jurisdiction_for
+
+from .errors import Forbidden
+from .forms import CampaignForm, MilestoneForm, PanelForm, ProposalForm, UpdateForm
+from .models import Milestone, PanelMember, ProposalStatus, SelectionRun
 
 
 def _campaign(campaign_id: int):
@@ -67,7 +70,9 @@ def _manager(request, campaign):
 # --- residents ----------------------------------------------------------------------------------
 @require_GET
 def index(request):
-    return render(request, "proposals/index.html", {"campaigns": selectors.public_campaigns()[:20]})
+    return render(request, "proposals/index.html", {
+        "campaigns": selectors.public_campaigns()[:20],
+        "is_campaign_staff": selectors.creatable_areas(jurisdiction_for(request.user)).exists()})
 
 
 @require_GET
@@ -192,6 +197,45 @@ def rate(request, project_id: int):
 
 
 # --- staff --------------------------------------------------------------------------------------
+def _creatable_areas(request) -> list:
+    areas = list(selectors.creatable_areas(jurisdiction_for(request.user)))
+    if not areas:
+        raise PermissionDenied(_("Only the staff of a district or street may start a campaign."))
+    return areas
+
+
+@login_required
+@require_GET
+def staff_campaigns(request):
+    """The campaigns of the reader's district or street (and the district above a street)."""
+    _creatable_areas(request)
+    campaigns = list(selectors.campaigns_for(jurisdiction_for(request.user))[:100])
+    return render(request, "proposals/staff.html", {
+        "rows": [{"c": c, "can_manage": services.can_manage(request.user, c)} for c in campaigns]})
+
+
+@login_required
+def new_campaign(request):
+    areas = _creatable_areas(request)
+    form = CampaignForm(request.POST or None, areas=areas,
+                        initial={"area": areas[0].code if len(areas) == 1 else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(actor=request.user, **form.cleaned_data)
+        except Forbidden as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from None
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The campaign was created. Open its first phase when it is ready."))
+            return redirect("proposals:manage", campaign.pk)
+    return render(request, "proposals/new_campaign.html", {"form": form})
+
+
 @login_required
 def manage(request, campaign_id: int):
     campaign = _campaign(campaign_id)
@@ -210,7 +254,43 @@ def manage(request, campaign_id: int):
         "units": Unit.objects.filter(is_active=True).order_by("area__path", "code")[:200],
         "projects": list(selectors.projects_of(campaign)),
         "phase_changes": list(campaign.phase_changes.select_related("actor")),
+        "panel": list(selectors.panel_of(campaign)), "panel_open": services.panel_open(campaign),
+        "panel_form": PanelForm(),
     })
+
+
+@login_required
+@require_POST
+def add_panel_member(request, campaign_id: int):
+    campaign = _campaign(campaign_id)
+    _manager(request, campaign)
+    back = reverse("proposals:manage", args=[campaign.pk]) + "#panel"
+    form = PanelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    person = selectors.find_person(campaign, form.cleaned_data["who"])
+    if person is None:
+        messages.error(request, selectors.NOT_IN_AREA)
+        return redirect(back)
+    _attempt(request, services.add_panel_member,
+             _("%(name)s joined the panel.") % {"name": person.display_name},
+             actor=request.user, campaign=campaign, user=person, kind=form.cleaned_data["kind"])
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def remove_panel_member(request, campaign_id: int, member_id: int):
+    campaign = _campaign(campaign_id)
+    _manager(request, campaign)
+    member = PanelMember.objects.select_related("user", "campaign").filter(pk=member_id, campaign=campaign).first()
+    if member is None:
+        raise Http404()
+    _attempt(request, services.remove_panel_member,
+             _("%(name)s left the panel.") % {"name": member.user.display_name},
+             actor=request.user, member=member, reason=request.POST.get("reason", ""))
+    return redirect(reverse("proposals:manage", args=[campaign.pk]) + "#panel")
 
 
 @login_required

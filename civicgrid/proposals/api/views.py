@@ -84,7 +84,8 @@ class CampaignList(PublicReadMixin, generics.ListAPIView):
 
 
 class PanelAdd(APIView):
-    """POST {username, kind}: put a person on the campaign's panel (人大代表 / 居民代表)."""
+    """POST {username, kind}: put a person of the campaign's area on its panel (人大代表 / 居民代表).
+    DELETE ?username=: take them off again (before the selection, if they have not scored)."""
 
     @extend_schema(request=s.PanelMemberSerializer, responses={201: s.PanelMemberSerializer})
     def post(self, request, pk: int):
@@ -98,6 +99,19 @@ class PanelAdd(APIView):
         user = get_object_or_404(User, username=data.validated_data["username"], is_active=True)
         services.add_panel_member(actor=request.user, campaign=campaign, user=user, kind=data.validated_data["kind"])
         return Response(data.validated_data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("username", str, required=True)], request=None,
+                   responses={204: None})
+    def delete(self, request, pk: int):
+        from ..models import PanelMember
+
+        campaign = _campaign(pk)
+        if not services.can_manage(request.user, campaign):
+            raise PermissionDenied()
+        member = get_object_or_404(PanelMember.objects.select_related("user", "campaign"), campaign=campaign,
+                                   user__username=request.query_params.get("username", ""))
+        services.remove_panel_member(actor=request.user, member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CampaignDetail(PublicReadMixin, generics.RetrieveAPIView):

@@ -10,3 +10,11 @@ def grouped(value) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def mask_phone(value) -> str:
+    """A panellist's number on the staff page: enough to tell two people apart, no more."""
+    from civicgrid.core.masking import mask_phone as mask
+
+    return mask(value or "")

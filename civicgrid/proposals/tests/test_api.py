@@ -10,6 +10,8 @@ from django.test import override_settings
 from PIL import Image
 from rest_framework.test import APIClient
 
+from civicgrid.core.models import AuditEvent
+from civicgrid.people.models import Membership, Role
 from civicgrid.proposals.models import Campaign, Milestone, Project, ProjectUpdate, Proposal, SelectionRun, Support
 from civicgrid.proposals.testing import add_proposal, make_campaign, make_residents, set_state
 
@@ -233,8 +235,19 @@ def test_staff_start_a_campaign_and_name_its_panel_residents_cannot():
     assert again.status_code == 400 and again.json()["error"]["fields"] == {"year": ["该地区当年已有活动。"]}
     panel = f"{BASE}/campaigns/{body['id']}/panel/"
     assert api(w.users["resident"]).post(panel, {"username": "resident2"}, format="json").status_code == 403
+    # resident2 has not said where they live: not a person of the street, not on its panel.
+    away = api(w.users["street"]).post(panel, {"username": "resident2", "kind": "deputy"}, format="json")
+    assert away.status_code == 400 and away.json()["error"]["code"] == "not_in_area"
+    assert away.json()["error"]["message"] == "本活动所在地区没有使用该手机号或用户名的居民或工作人员。"
+    Membership.objects.create(user=w.users["resident2"], role=Role.RESIDENT, area=w.tree.community2)
     assert api(w.users["street"]).post(panel, {"username": "resident2", "kind": "deputy"},
                                        format="json").status_code == 201
     dup = api(w.users["street"]).post(panel, {"username": "resident2"}, format="json")
     assert dup.status_code == 409 and dup.json()["error"]["code"] == "duplicate"
     assert list(Campaign.objects.get().panel.values_list("user__username", "kind")) == [("resident2", "deputy")]
+    assert api(w.users["street2"]).delete(f"{panel}?username=resident2").status_code == 403
+    assert api(w.users["street"]).delete(f"{panel}?username=resident2").status_code == 204
+    assert not Campaign.objects.get().panel.exists()
+    assert list(AuditEvent.objects.filter(action__startswith="proposals.panel.").order_by("pk").values_list(
+        "action", "changes")) == [("proposals.panel.add", {"user": "resident2", "kind": "deputy"}),
+                                  ("proposals.panel.remove", {"user": "resident2", "kind": "deputy"})]

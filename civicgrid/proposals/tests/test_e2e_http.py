@@ -19,7 +19,7 @@ from civicgrid.proposals import services
 from civicgrid.proposals.models import (
     Campaign, Milestone, PanelScore, PhaseChange, Project, Proposal, Rating, SelectionRun, Support, SupportQuota,
 )
-from civicgrid.proposals.testing import make_residents
+from civicgrid.proposals.testing import make_representative, make_residents
 from civicgrid.workorders.testing import make_world
 from civicgrid.workorders.tests.http_client import Browser
 
@@ -82,7 +82,7 @@ def test_a_campaign_from_collection_to_rating(live_server):
                                         title="市北区2026年民生实事项目", budget=1_000_000)
     reps = []
     for i in range(2):
-        rep = type(w.users["district"]).objects.create_user(f"rep{i}", password="x", real_name=f"代表{i}")
+        rep = make_representative(f"rep{i}", w.tree.community1, real_name=f"代表{i}")
         services.add_panel_member(actor=w.users["district"], campaign=campaign, user=rep, kind="deputy")
         reps.append(rep)
     people = People(live_server.url)
