@@ -29,3 +29,4 @@ class MoveForm(forms.Form):
     note = forms.CharField(required=False, max_length=4000)
     progress = forms.IntegerField(required=False, min_value=0, max_value=100)
     version = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False)
