@@ -221,6 +221,31 @@ def problems_for(user) -> QuerySet[HardProblem]:
     return qs.filter(q)
 
 
+# One order for the page and the API, so that the same filters give the same rows in the same order.
+PROBLEM_ORDER = ("-created_at", "-id")
+
+
+def problem_filter_places(problems: QuerySet[HardProblem]) -> list[tuple[str, str]]:
+    """(code, name) of the streets and communities the given problems lie in, for the page's area
+    choice (the filter itself takes any area code)."""
+    codes = set()
+    for path in problems.order_by().values_list("area_path", flat=True).distinct():
+        parts = [p for p in path.split("/") if p]
+        codes.update(parts[1:3])
+    rows = Area.objects.filter(code__in=codes, kind__in=["street", "community"]).order_by("path")
+    return [(a.code, a.name if a.kind == "street" else f"· {a.name}") for a in rows]
+
+
+def problem_filter_categories(problems: QuerySet[HardProblem]) -> list[tuple[str, str]]:
+    """(code, name) of the top-level categories of the problems' source orders, for the page."""
+    from civicgrid.workorders.models import Category
+
+    paths = {p for p in problems.order_by().values_list("source_order__category__path", flat=True) if p}
+    paths |= {p for p in problems.order_by().values_list("source_task__order__category__path", flat=True) if p}
+    roots = {p.split("/")[0] for p in paths}
+    return list(Category.objects.filter(code__in=roots).order_by("path").values_list("code", "name"))
+
+
 def problem_for(user, pk: int) -> HardProblem | None:
     return problems_for(user).filter(pk=pk).first()
 

@@ -17,7 +17,7 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.models import WorkOrder
 
 from . import rules, selectors, services
-from .filters import WishFilterSet
+from .filters import ProblemFilterSet, WishFilterSet
 from .forms import BehalfForm, MoveForm, WishForm
 from .models import WishPhoto, WishState
 from .transitions import PROBLEM_MOVES
@@ -211,12 +211,18 @@ def problems(request):
     is_staff = selectors.is_wish_staff(j)
     if not is_staff and not rules.is_secretary(user):
         raise PermissionDenied
-    rows = [{"problem": p, "moves": rules.allowed_problem_moves(user, p)}
-            for p in selectors.problems_for(user).order_by("state", "-created_at")[:PAGE]]
+    visible = selectors.problems_for(user)
+    filterset = ProblemFilterSet(request.GET or None, queryset=visible)
+    # A filter that cannot be read shows its error and no rows rather than rows it did not filter.
+    valid = filterset.is_valid() if filterset.is_bound else True
+    found = filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:PAGE] if valid else []
+    rows = [{"problem": p, "moves": rules.allowed_problem_moves(user, p)} for p in found]
     return render(request, "wishes/problems.html", {
-        "rows": rows, "is_staff": is_staff,
+        "rows": rows, "is_staff": is_staff, "filter": filterset,
+        "places": selectors.problem_filter_places(visible),
+        "categories": selectors.problem_filter_categories(visible),
         "orders": selectors.candidate_orders(j)[:50] if is_staff else [],
-        "tasks": selectors.candidate_tasks(j)[:50] if is_staff else []})
+        "tasks": selectors.candidate_tasks(j)[:50] if is_staff else []}, status=200 if valid else 400)
 
 
 @require_POST

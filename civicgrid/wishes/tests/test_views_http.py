@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -73,3 +74,67 @@ def test_a_volunteer_chooses_the_team_credited_on_the_page(live_server):
     # The detail page offers exactly the volunteer's teams, not the one refused.
     options = re.findall(r'<option value="(\d+)"', shown.split('data-move="claim"')[1])
     assert options == [str(ww.team.pk), str(own.pk)]
+
+
+# --- the hard-problem list: one FilterSet for the page and the API -----------------------------------
+def problem_ids(page: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li data-problem="(\d+)">', page)]
+
+
+def test_the_hard_problem_page_and_api_filter_alike(live_server):
+    from civicgrid.wishes import services
+    from civicgrid.workorders.testing import make_order
+
+    ww = make_wish_world()
+    t, u, cat = ww.w.tree, ww.users, ww.w.categories
+    street = u["street"]  # 即墨路街道: sees all three
+
+    def problem(title, area, category):
+        order = make_order(ww.w, status="in_progress", is_overdue=True, area=area, category=category, title=title)
+        return services.create_hard_problem(actor=street, order=order)
+
+    lamp = problem("小区路灯长期不亮", t.grid1, cat["road"])
+    gas = problem("燃气管道老化", t.grid3, cat["gas"])
+    lane = problem("背街小巷路灯缺失", t.grid2, cat["road"])
+    services.move_problem(lamp, "claim", u["secretary"])
+    services.move_problem(lane, "claim", u["branch_sec"])
+    services.move_problem(lane, "progress", u["branch_sec"], note="已联系路灯所", progress=30)
+    browser = staff(live_server.url, "street")
+
+    def both(query: str) -> list[int]:
+        query = quote(query, safe="=&")
+        page = browser.get(f"/wishes/problems/?{query}")
+        api = browser.get(f"/api/v1/wishes/problems/?{query}")
+        assert (page.status, api.status) == (200, 200), (query, page.status, api.text[:300])
+        on_page, in_api = problem_ids(page.text), [p["id"] for p in api.json()]
+        assert on_page == in_api, query
+        return in_api
+
+    assert both("") == [lane.pk, gas.pk, lamp.pk]
+    assert both("state=claimed&state=in_progress") == [lane.pk, lamp.pk]
+    assert both(f"area={t.community1.code}") == [lane.pk, lamp.pk]
+    assert both(f"area={t.grid3.code}") == [gas.pk]
+    assert both(f"secretary={u['secretary'].pk}") == [lamp.pk]
+    assert both("category=010102") == [gas.pk]
+    assert both("category=01") == [lane.pk, gas.pk, lamp.pk]
+    assert both("q=路灯") == [lane.pk, lamp.pk]
+    assert both(f"area={t.street1.code}&state=open&q=燃气&source=order") == [gas.pk]
+    # The page offers the places and categories of the problems it shows, and the secretaries.
+    page = html.unescape(browser.get("/wishes/problems/").text)
+    assert re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', page.split('id="pf-area"')[1].split("</select>")[0]) \
+        == [(t.street1.code, "即墨路街道"), (t.community2.code, "· 上海路社区"), (t.community1.code, "· 恩县路社区")]
+    assert f'<option value="{u["secretary"].pk}">孙书记</option>' in page
+
+    # Values that cannot be read: the API answers 400 in Chinese, the page shows the form error
+    # and no rows rather than an unfiltered list.
+    for query, field, message in [
+        ("state=done", "state", "选择一个有效的选项。 done 不在可用的选项中。"),
+        ("area=370203999999", "area", "没有代码为“370203999999”的区域。"),
+        ("category=99", "category", "没有代码为“99”的事项分类。"),
+        (f"secretary={u['far_sec'].pk}", "secretary", "选择一个有效的选项： 该选择不在可用的选项中。"),
+    ]:
+        api = browser.get(f"/api/v1/wishes/problems/?{query}")
+        assert (api.status, api.json()) == (400, {"error": {"code": "invalid", "message": message,
+                                                            "fields": {field: [message]}}}), query
+        page = browser.get(f"/wishes/problems/?{query}")
+        assert page.status == 400 and message in html.unescape(page.text) and problem_ids(page.text) == [], query
