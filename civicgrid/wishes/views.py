@@ -156,7 +156,8 @@ def _behalf_households(user):
     if q is not None:
         qs = qs.filter(q)
     tags = set(rules.on_behalf_tags())
-    return [(h.pk, f"{h.building.address} {h.entrance}单元 · {mask_name(h.head_name)} · "
+    # The room tells two households of one entrance apart (as fieldwork's visit form); the name stays masked.
+    return [(h.pk, f"{h.building.address} {h.entrance}单元{h.room}室 · {mask_name(h.head_name)} · "
                    f"{'、'.join(selectors.tag_labels(sorted(set(h.tags) & tags)))}")
             for h in qs if set(h.tags or []) & tags]
 
