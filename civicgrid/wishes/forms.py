@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,11 @@ class WishForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("Wished by (optional)"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date picker offers no past day (the service refuses one anyway).
+        self.fields["deadline"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
 class BehalfForm(WishForm):
@@ -29,3 +35,4 @@ class MoveForm(forms.Form):
     note = forms.CharField(required=False, max_length=4000)
     progress = forms.IntegerField(required=False, min_value=0, max_value=100)
     version = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False)

@@ -9,7 +9,7 @@ from civicgrid.geo.models import PATH_SEPARATOR
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Membership, PartyBranch, Role
 
-from .models import HardProblem, Wish
+from .models import HardProblem, VolunteerTeam, Wish
 from .transitions import CLAIMER_ROLES, GRID_ROLES, PROBLEM_MOVES, STAFF_ROLES, WISH_MOVES, Move, Scope
 
 # The household care tags that let a grid worker post a wish for the household.
@@ -44,6 +44,20 @@ def may_claim_wishes(user) -> bool:
     if user.is_party_member:
         return True
     return Membership.objects.filter(user=user, is_active=True, role__in=list(CLAIMER_ROLES)).exists()
+
+
+def claim_teams(user) -> list[VolunteerTeam]:
+    """The volunteer teams a claim of this user may be credited to: the active teams they belong to."""
+    if not _authenticated(user):
+        return []
+    return list(VolunteerTeam.objects.filter(members=user, is_active=True).order_by("pk"))
+
+
+def default_claim_team(teams: list[VolunteerTeam], wish: Wish) -> VolunteerTeam | None:
+    """The team credited when the claimer names none (ADR 014): their team whose area covers the
+    wish, else their first team."""
+    near = [t for t in teams if wish.area_path.startswith(t.area_path)]
+    return (near or teams or [None])[0]
 
 
 def belongs_to_household(user, wish: Wish) -> bool:

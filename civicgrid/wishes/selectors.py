@@ -221,6 +221,31 @@ def problems_for(user) -> QuerySet[HardProblem]:
     return qs.filter(q)
 
 
+# One order for the page and the API, so that the same filters give the same rows in the same order.
+PROBLEM_ORDER = ("-created_at", "-id")
+
+
+def problem_filter_places(problems: QuerySet[HardProblem]) -> list[tuple[str, str]]:
+    """(code, name) of the streets and communities the given problems lie in, for the page's area
+    choice (the filter itself takes any area code)."""
+    codes = set()
+    for path in problems.order_by().values_list("area_path", flat=True).distinct():
+        parts = [p for p in path.split("/") if p]
+        codes.update(parts[1:3])
+    rows = Area.objects.filter(code__in=codes, kind__in=["street", "community"]).order_by("path")
+    return [(a.code, a.name if a.kind == "street" else f"· {a.name}") for a in rows]
+
+
+def problem_filter_categories(problems: QuerySet[HardProblem]) -> list[tuple[str, str]]:
+    """(code, name) of the top-level categories of the problems' source orders, for the page."""
+    from civicgrid.workorders.models import Category
+
+    paths = {p for p in problems.order_by().values_list("source_order__category__path", flat=True) if p}
+    paths |= {p for p in problems.order_by().values_list("source_task__order__category__path", flat=True) if p}
+    roots = {p.split("/")[0] for p in paths}
+    return list(Category.objects.filter(code__in=roots).order_by("path").values_list("code", "name"))
+
+
 def problem_for(user, pk: int) -> HardProblem | None:
     return problems_for(user).filter(pk=pk).first()
 
@@ -277,12 +302,23 @@ class ProblemRate:
         return {"id": self.key, "name": self.name, "claimed": self.claimed, "solved": self.solved}
 
 
-def _scoped_wishes(j: Jurisdiction) -> QuerySet[Wish]:
-    return Wish.objects.filter(staff_q(j)) if is_wish_staff(j) else Wish.objects.none()
+def _in_area(qs: QuerySet, area) -> QuerySet:
+    """Narrow to the rows inside ``area`` (an Area or None for everything). It is ANDed with the
+    reader's scope, so an area reaching outside the jurisdiction still shows only the inside."""
+    return qs if area is None else qs.filter(area_path__startswith=area.path)
 
 
-def _wish_rates(j: Jurisdiction, field: str, names: dict) -> list[WishRate]:
-    qs = _scoped_wishes(j).filter(state__in=CLAIMED_STATES, **{f"{field}__isnull": False})
+def _scoped_wishes(j: Jurisdiction, area=None) -> QuerySet[Wish]:
+    return _in_area(Wish.objects.filter(staff_q(j)), area) if is_wish_staff(j) else Wish.objects.none()
+
+
+def _scoped_problems(j: Jurisdiction, area=None) -> QuerySet[HardProblem]:
+    return _in_area(HardProblem.objects.filter(staff_q(j)), area) if is_wish_staff(j) \
+        else HardProblem.objects.none()
+
+
+def _wish_rates(j: Jurisdiction, field: str, names: dict, area=None) -> list[WishRate]:
+    qs = _scoped_wishes(j, area).filter(state__in=CLAIMED_STATES, **{f"{field}__isnull": False})
     counts = qs.values(field).annotate(
         claimed=Count("id"),
         fulfilled=Count("id", filter=Q(state__in=[WishState.FULFILLED, WishState.CONFIRMED])),
@@ -303,9 +339,10 @@ def _wish_rates(j: Jurisdiction, field: str, names: dict) -> list[WishRate]:
     return sorted(rows, key=lambda r: (-(r.confirmation_rate or 0), -r.confirmed, r.name))
 
 
-def branch_wish_rates(j: Jurisdiction) -> list[WishRate]:
-    """Per party branch (the claimer's, ADR 014), over the wishes of the reader's areas."""
-    return _wish_rates(j, "claimer_branch", dict(PartyBranch.objects.values_list("pk", "name")))
+def branch_wish_rates(j: Jurisdiction, area=None) -> list[WishRate]:
+    """Per party branch (the claimer's, ADR 014), over the wishes of the reader's areas (inside
+    ``area`` when given)."""
+    return _wish_rates(j, "claimer_branch", dict(PartyBranch.objects.values_list("pk", "name")), area)
 
 
 def team_wish_rates(j: Jurisdiction) -> list[WishRate]:
@@ -313,7 +350,7 @@ def team_wish_rates(j: Jurisdiction) -> list[WishRate]:
 
 
 def _problem_rates(j: Jurisdiction, field: str, names: dict) -> list[ProblemRate]:
-    qs = (HardProblem.objects.filter(staff_q(j)) if is_wish_staff(j) else HardProblem.objects.none())
+    qs = _scoped_problems(j)
     counts = (qs.filter(state__in=PROBLEM_CLAIMED_STATES, **{f"{field}__isnull": False}).values(field)
               .annotate(claimed=Count("id"), solved=Count("id", filter=Q(state=ProblemState.CONFIRMED))))
     rows = [ProblemRate(key=r[field], name=names.get(r[field], str(r[field])), claimed=r["claimed"],
@@ -341,15 +378,15 @@ def rankings(j: Jurisdiction) -> dict:
 
 
 # --- command center --------------------------------------------------------------------------------
-def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict:
-    """Wishes by state, completion (confirmed / claimed), overdue claims, hard problems open and
-    solved, and the top party branches, over the reader's areas."""
-    wishes = _scoped_wishes(jurisdiction)
+def center_figures(jurisdiction: Jurisdiction, *, area=None, now: datetime | None = None) -> dict:
+    """Wishes by state, completion (confirmed / claimed), overdue claims (as of ``now``), hard
+    problems open and solved, and the top party branches, over the reader's areas, or only the
+    rows inside ``area`` (the area the command center is looking at) when given."""
+    wishes = _scoped_wishes(jurisdiction, area)
     by_state = dict(wishes.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     states = {s: by_state.get(s, 0) for s in WishState.values}
     claimed = sum(states[s] for s in CLAIMED_STATES)
-    problems = HardProblem.objects.filter(staff_q(jurisdiction)) if is_wish_staff(jurisdiction) \
-        else HardProblem.objects.none()
+    problems = _scoped_problems(jurisdiction, area)
     p_states = dict(problems.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     return {
         "wishes_by_state": states,
@@ -360,5 +397,5 @@ def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -
         "overdue_claims": wishes.filter(overdue_q(now)).count(),
         "problems_open": sum(p_states.get(s, 0) for s in ProblemState.values if s != ProblemState.CONFIRMED),
         "problems_solved": p_states.get(ProblemState.CONFIRMED, 0),
-        "top_branches": [r.as_dict() for r in branch_wish_rates(jurisdiction)[:5]],
+        "top_branches": [r.as_dict() for r in branch_wish_rates(jurisdiction, area)[:5]],
     }

@@ -169,16 +169,14 @@ def _reason(move: Move, reason: str) -> str:
 
 
 def _team_for(actor, wish: Wish, team) -> VolunteerTeam | None:
-    teams = VolunteerTeam.objects.filter(members=actor, is_active=True)
+    teams = rules.claim_teams(actor)
     if team is not None:
         pk = team.pk if isinstance(team, VolunteerTeam) else team
-        chosen = teams.filter(pk=pk).first()
+        chosen = next((t for t in teams if t.pk == pk), None)
         if chosen is None:
             raise WishError({"team": [_("You are not a member of this volunteer team.")]})
         return chosen
-    mine = list(teams.order_by("pk"))
-    near = [t for t in mine if wish.area_path.startswith(t.area_path)]
-    return (near or mine or [None])[0]
+    return rules.default_claim_team(teams, wish)
 
 
 def branch_of_claimer(actor) -> PartyBranch | None:

@@ -17,7 +17,7 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.models import WorkOrder
 
 from . import rules, selectors, services
-from .filters import WishFilterSet
+from .filters import ProblemFilterSet, WishFilterSet
 from .forms import BehalfForm, MoveForm, WishForm
 from .models import WishPhoto, WishState
 from .transitions import PROBLEM_MOVES
@@ -29,10 +29,19 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _rows(user, wishes) -> list[dict]:
+def _rows(user, wishes, *, teams=()) -> list[dict]:
+    """List rows; with ``teams`` (the claimer's), a row that may be claimed offers the choice of the
+    team credited, preset to the one the service would pick."""
     names: dict = {}
-    return [{"wish": w, "summary": selectors.masked_summary(w, names=names), "overdue": selectors.is_overdue(w),
-             "moves": rules.allowed_wish_moves(user, w)} for w in wishes]
+    rows = []
+    for w in wishes:
+        moves = rules.allowed_wish_moves(user, w)
+        row = {"wish": w, "summary": selectors.masked_summary(w, names=names), "overdue": selectors.is_overdue(w),
+               "moves": moves}
+        if teams and any(m.name == "claim" for m in moves):
+            row["teams"], row["team"] = teams, rules.default_claim_team(teams, w)
+        rows.append(row)
+    return rows
 
 
 def wall(request):
@@ -40,7 +49,7 @@ def wall(request):
     filterset = WishFilterSet(request.GET, queryset=selectors.wall())
     wishes = list(filterset.qs[:PAGE])
     return render(request, "wishes/wall.html", {
-        "rows": _rows(request.user, wishes), "filter": filterset,
+        "rows": _rows(request.user, wishes, teams=rules.claim_teams(request.user)), "filter": filterset,
         "can_claim": rules.may_claim_wishes(request.user),
         "has_household": bool(request.user.is_authenticated and services.household_of(request.user))})
 
@@ -86,8 +95,11 @@ def detail(request, pk: int):
     contact = selectors.contact_for(request.user, wish)
     show_proof = contact.full or wish.state in (WishState.FULFILLED, WishState.CONFIRMED) and (
         rules.is_owner(request.user, wish))
+    moves = rules.allowed_wish_moves(request.user, wish)
+    teams = rules.claim_teams(request.user) if any(m.name == "claim" for m in moves) else []
     return render(request, "wishes/detail.html", {
-        "wish": wish, "contact": contact, "moves": rules.allowed_wish_moves(request.user, wish),
+        "wish": wish, "contact": contact, "moves": moves,
+        "teams": teams, "default_team": rules.default_claim_team(teams, wish) if teams else None,
         "photos": list(wish.photos.all()) if show_proof else [], "show_proof": show_proof,
         "overdue": selectors.is_overdue(wish)})
 
@@ -105,7 +117,8 @@ def move(request, pk: int):
     data = form.cleaned_data
     try:
         services.move_wish(wish.pk, data["action"], request.user, reason=data["reason"], note=data["note"],
-                           photos=request.FILES.getlist("photos"), expected_version=data["version"])
+                           photos=request.FILES.getlist("photos"), team=data["team"],
+                           expected_version=data["version"])
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -125,8 +138,10 @@ def volunteer(request):
     base = selectors.wall() if request.GET.get("all") else selectors.near(request.user)
     filterset = WishFilterSet(request.GET, queryset=base)
     claims = list(selectors.my_claims(request.user)[:PAGE])
+    teams = rules.claim_teams(request.user)
     return render(request, "wishes/volunteer.html", {
-        "rows": _rows(request.user, filterset.qs[:PAGE]), "claims": _rows(request.user, claims),
+        "rows": _rows(request.user, filterset.qs[:PAGE], teams=teams), "claims": _rows(request.user, claims),
+        "teams": teams,
         "filter": filterset, "all": bool(request.GET.get("all")), "limit": rules.max_open_claims(),
         "held": sum(1 for w in claims if w.state == WishState.CLAIMED)})
 
@@ -141,7 +156,8 @@ def _behalf_households(user):
     if q is not None:
         qs = qs.filter(q)
     tags = set(rules.on_behalf_tags())
-    return [(h.pk, f"{h.building.address} {h.entrance}单元 · {mask_name(h.head_name)} · "
+    # The room tells two households of one entrance apart (as fieldwork's visit form); the name stays masked.
+    return [(h.pk, f"{h.building.address} {h.entrance}单元{h.room}室 · {mask_name(h.head_name)} · "
                    f"{'、'.join(selectors.tag_labels(sorted(set(h.tags) & tags)))}")
             for h in qs if set(h.tags or []) & tags]
 
@@ -196,12 +212,18 @@ def problems(request):
     is_staff = selectors.is_wish_staff(j)
     if not is_staff and not rules.is_secretary(user):
         raise PermissionDenied
-    rows = [{"problem": p, "moves": rules.allowed_problem_moves(user, p)}
-            for p in selectors.problems_for(user).order_by("state", "-created_at")[:PAGE]]
+    visible = selectors.problems_for(user)
+    filterset = ProblemFilterSet(request.GET or None, queryset=visible)
+    # A filter that cannot be read shows its error and no rows rather than rows it did not filter.
+    valid = filterset.is_valid() if filterset.is_bound else True
+    found = filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:PAGE] if valid else []
+    rows = [{"problem": p, "moves": rules.allowed_problem_moves(user, p)} for p in found]
     return render(request, "wishes/problems.html", {
-        "rows": rows, "is_staff": is_staff,
+        "rows": rows, "is_staff": is_staff, "filter": filterset,
+        "places": selectors.problem_filter_places(visible),
+        "categories": selectors.problem_filter_categories(visible),
         "orders": selectors.candidate_orders(j)[:50] if is_staff else [],
-        "tasks": selectors.candidate_tasks(j)[:50] if is_staff else []})
+        "tasks": selectors.candidate_tasks(j)[:50] if is_staff else []}, status=200 if valid else 400)
 
 
 @require_POST

@@ -7,6 +7,7 @@ answers 404 exactly like a missing one; refusals of the services come back as
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +21,8 @@ from rest_framework.views import APIView
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import rules, selectors, services
-from ..filters import WishFilterSet
+from ..filters import ProblemFilterSet, WishFilterSet
+from ..models import ProblemSource, ProblemState
 from . import serializers as s
 
 SCOPES = ("staff", "mine", "claims", "near", "wall")
@@ -140,17 +142,22 @@ class Figures(APIView):
 
 
 class ProblemList(APIView):
-    @extend_schema(responses={200: s.ProblemSerializer(many=True)})
+    @extend_schema(parameters=[
+        OpenApiParameter("state", str, many=True, enum=[c for c, _label in ProblemState.choices]),
+        OpenApiParameter("source", str, enum=[c for c, _label in ProblemSource.choices]),
+        *(OpenApiParameter(n, str) for n in ("area", "category", "q")), OpenApiParameter("secretary", int),
+    ], responses={200: s.ProblemSerializer(many=True)})
     def get(self, request):
-        """Hard problems: staff see their areas', secretaries their streets' and their own."""
+        """Hard problems: staff see their areas', secretaries their streets' and their own; filtered
+        by the same ``ProblemFilterSet`` as the web page (``state``, ``source``, ``area``,
+        ``secretary``, ``category``, ``q``). A filter value that cannot be read answers 400."""
         user = request.user
         if not selectors.is_wish_staff(jurisdiction_for(user)) and not rules.is_secretary(user):
             raise PermissionDenied(_("Hard problems are for staff and party secretaries."))
-        qs = selectors.problems_for(user)
-        state = request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
-        return Response(s.ProblemSerializer(qs.order_by("-created_at", "-id")[:200], many=True,
+        filterset = ProblemFilterSet(request.query_params, queryset=selectors.problems_for(user))
+        if not filterset.is_valid():
+            raise ValidationError({k: list(v) for k, v in filterset.form.errors.items()}, code="invalid")
+        return Response(s.ProblemSerializer(filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:200], many=True,
                                             context={"request": request}).data)
 
     @extend_schema(request=s.ProblemInputSerializer, responses={201: s.ProblemDetailSerializer})

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 T0 = timezone.now() - timedelta(days=20)
 
 
-def story(ww, title, claimer, *, days=None, fulfilled=False, resident="resident"):
+def story(ww, title, claimer, *, days=None, fulfilled=False, resident="resident", approver="street"):
     """Post, approve, claim at T0; fulfil; confirm ``days`` after the claim."""
     u = ww.users
     wish = services.post_wish(actor=u[resident], title=title)
-    services.move_wish(wish, "approve", u["street"])
+    services.move_wish(wish, "approve", u[approver])
     if claimer is None:
         return wish
     services.move_wish(wish, "claim", u[claimer], now=T0)
@@ -148,3 +148,84 @@ def test_center_figures_template_renders(scene):
     figures = selectors.center_figures(jurisdiction_for(scene.users["community"]))
     html = render_to_string("wishes/_center_figures.html", {"figures": figures})
     assert "60.0%" in html and "微心愿与难题" in html and "恩县路第一网格党支部 · 100.0% (1/1)" in html
+
+
+@pytest.fixture
+def two_streets(scene):
+    """The scene (all in 即墨路街道) plus 四方街道: a confirmed wish, an open one, a claim due in
+    three days (credited to 上四方's branch), and a confirmed hard problem; one open problem in
+    即墨路街道."""
+    from civicgrid.core.testing import make_building
+    from civicgrid.geo.models import Household
+    from civicgrid.people.models import Membership, PartyBranch, Role
+
+    ww, t, u = scene, scene.w.tree, scene.users
+    Household.objects.filter(building=make_building("B-G4-1", t.grid4, "四方路3号", 120.345, 36.055,
+                                                    households=1)).get().residents.add(u["resident2"])
+    u["resident2"].households.exclude(building__grid=t.grid4).first().residents.remove(u["resident2"])
+    Membership.objects.create(user=u["party"], role=Role.PARTY_MEMBER, area=t.grid4)
+    ww.branch4 = PartyBranch.objects.create(grid=t.grid4, name="上四方第一网格党支部")
+    story(ww, "J", "party", days=3, resident="resident2", approver="street2")
+    story(ww, "K", None, resident="resident2", approver="street2")
+    late = story(ww, "L", "party", resident="resident2", approver="street2")
+    Wish.objects.filter(pk=late.pk).update(deadline=timezone.localdate() + timedelta(days=3))
+    Wish.objects.filter(title="D").update(deadline=timezone.localdate() - timedelta(days=1))
+    near = make_order(ww.w, status="in_progress", is_overdue=True, area=t.grid1, title="路灯")
+    services.create_hard_problem(actor=u["district"], order=near)
+    far = services.create_hard_problem(actor=u["district"], order=make_order(
+        ww.w, status="in_progress", is_overdue=True, area=t.grid4, title="积水"))
+    services.move_problem(far, "claim", u["far_sec"])
+    services.move_problem(far, "progress", u["far_sec"], note="推进中", progress=50)
+    services.move_problem(far, "solve", u["far_sec"], note="已疏通")
+    services.move_problem(far, "confirm", u["district"])
+    return ww
+
+
+def test_center_figures_of_an_area(two_streets):
+    ww, t = two_streets, two_streets.w.tree
+    district = jurisdiction_for(ww.users["district"])
+    b1 = {"id": ww.branch1.pk, "name": "恩县路第一网格党支部", "claimed": 1, "fulfilled": 1, "confirmed": 1,
+          "confirmation_rate": 1.0, "mean_days_to_confirm": 1.0}
+    b3 = {"id": ww.branch3.pk, "name": "上海路第一网格党支部", "claimed": 5, "fulfilled": 4, "confirmed": 3,
+          "confirmation_rate": 0.6, "mean_days_to_confirm": 4.0}
+    b4 = {"id": ww.branch4.pk, "name": "上四方第一网格党支部", "claimed": 2, "fulfilled": 1, "confirmed": 1,
+          "confirmation_rate": 0.5, "mean_days_to_confirm": 3.0}
+
+    def plain(figures):
+        return {k: v for k, v in figures.items() if k != "wish_states"}
+
+    # 即墨路街道: the nine wishes of the scene and its open problem, nothing of 四方街道.
+    assert plain(selectors.center_figures(district, area=t.street1)) == {
+        "wishes_by_state": {"pending": 1, "rejected": 0, "open": 2, "claimed": 1, "fulfilled": 1, "confirmed": 4,
+                            "cancelled": 0},
+        "wishes_claimed": 6, "wishes_confirmed": 4, "completion": 0.6667, "overdue_claims": 1,
+        "problems_open": 1, "problems_solved": 0, "top_branches": [b1, b3]}
+    # 四方街道 only its own; the claim due in three days is overdue only once ``now`` passes it.
+    street2 = selectors.center_figures(district, area=t.street2)
+    assert plain(street2) == {
+        "wishes_by_state": {"pending": 0, "rejected": 0, "open": 1, "claimed": 1, "fulfilled": 0, "confirmed": 1,
+                            "cancelled": 0},
+        "wishes_claimed": 2, "wishes_confirmed": 1, "completion": 0.5, "overdue_claims": 0,
+        "problems_open": 0, "problems_solved": 1, "top_branches": [b4]}
+    later = timezone.now() + timedelta(days=5)
+    assert selectors.center_figures(district, area=t.street2, now=later)["overdue_claims"] == 1
+    # The district, with or without its own area: everything.
+    whole = plain(selectors.center_figures(district))
+    assert whole == plain(selectors.center_figures(district, area=t.district)) == {
+        "wishes_by_state": {"pending": 1, "rejected": 0, "open": 3, "claimed": 2, "fulfilled": 1, "confirmed": 5,
+                            "cancelled": 0},
+        "wishes_claimed": 8, "wishes_confirmed": 5, "completion": 0.625, "overdue_claims": 1,
+        "problems_open": 1, "problems_solved": 1, "top_branches": [b1, b3, b4]}
+    # A community staff member looking at the whole district still sees only their community.
+    community = selectors.center_figures(jurisdiction_for(ww.users["community2"]), area=t.district)
+    assert (community["wishes_claimed"], community["wishes_confirmed"], community["problems_solved"]) == (1, 1, 0)
+
+
+def test_the_command_center_api_sends_the_areas_figures(two_streets, client):
+    ww, t = two_streets, two_streets.w.tree
+    client.force_login(ww.users["district"])
+    answer = client.get("/api/v1/dashboard/participation/", {"area": t.street2.code})
+    assert answer.status_code == 200
+    wishes = answer.json()["panels"]["wishes"]
+    assert (wishes["wishes_by_state"]["confirmed"], wishes["wishes_claimed"], wishes["problems_solved"],
+            [b["name"] for b in wishes["top_branches"]]) == (1, 2, 1, ["上四方第一网格党支部"])

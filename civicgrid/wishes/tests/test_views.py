@@ -85,3 +85,26 @@ def test_staff_make_a_hard_problem_from_an_order_and_a_secretary_claims_it(ww):
     problem.refresh_from_db()
     assert (problem.state, problem.secretary, problem.progress) == ("in_progress", ww.users["secretary"], 60)
     assert as_(ww.users["far_sec"]).get(f"/wishes/problems/{problem.pk}/").status_code == 404
+
+
+def test_what_a_resident_and_a_grid_worker_see(ww):
+    from django.utils import timezone
+
+    u = ww.users
+    # Tabs lead only to pages that open: no "claim wishes" or "hard problems" for a plain resident.
+    resident = as_(u["resident"]).get("/wishes/mine/").content.decode()
+    assert 'href="/wishes/volunteer/"' not in resident and 'href="/wishes/problems/"' not in resident
+    assert 'href="/wishes/volunteer/"' in as_(u["vol"]).get("/wishes/").content.decode()
+    assert 'href="/wishes/problems/"' in as_(u["community"]).get("/wishes/").content.decode()
+    assert 'href="/wishes/problems/"' in as_(u["secretary"]).get("/wishes/").content.decode()
+    # The wished-by date picker starts today.
+    assert f'min="{timezone.localdate().isoformat()}"' in as_(u["resident"]).get("/wishes/new/").content.decode()
+    # An account with no household is told why it cannot post, and whom to ask.
+    nobody = as_(u["nobody"]).get("/wishes/mine/").content.decode()
+    assert "您的账号尚未关联家庭，请联系网格员关联或代为发布心愿。" in nobody and 'href="/wishes/new/"' not in nobody
+    assert 'id="no-household"' not in resident and 'id="no-household"' not in as_(u["grid"]).get(
+        "/wishes/mine/").content.decode()
+    # The grid worker tells households of one entrance apart by the room; the name stays masked.
+    behalf = as_(u["grid"]).get("/wishes/behalf/").content.decode()
+    assert f'<option value="{ww.elderly.pk}">恩县路12号 1单元{ww.elderly.room}室 · 李** · 独居老人</option>' in behalf
+    assert "李桂兰" not in behalf
