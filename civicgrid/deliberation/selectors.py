@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Area, AreaKind, Household
@@ -19,7 +20,7 @@ from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 
 from . import services
-from .models import STAGE_ORDER, Participant, Poll, Post, PostReport, Task, Topic, Vote
+from .models import STAGE_ORDER, Participant, Poll, PollStatus, Post, PostReport, Task, Topic, Vote
 
 
 def home_community_paths(user) -> list[str]:
@@ -108,9 +109,23 @@ def position_counts(topic: Topic) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("for", "against", "neutral")}
 
 
-def polls_of(topic: Topic) -> list[Poll]:
+def polls_of(topic: Topic, *, now: datetime | None = None) -> list[Poll]:
+    """The topic's votes, each with ``awaiting_count`` and ``status_label`` (see ``poll_status``)."""
     polls = list(Poll.objects.filter(topic=topic).select_related("winner").prefetch_related("options"))
+    for poll in polls:
+        poll.awaiting_count, poll.status_label = poll_status(poll, now=now)
     return polls
+
+
+def poll_status(poll: Poll, *, now: datetime | None = None) -> tuple[bool, str]:
+    """(awaiting the count, label). A vote past its closing time takes no more votes but stays
+    open until the ``close_polls`` job (or staff) counts it; until then it reads "已截止，待计票",
+    never "open", and shows no tally. Reads do not close it themselves (ADR 013)."""
+    if services.is_expired(poll, now):
+        return True, str(_("Closed, awaiting the count"))
+    if poll.status == PollStatus.CLOSED:
+        return False, str(poll.get_result_display())
+    return False, str(poll.get_status_display())
 
 
 def my_household_vote(user, poll: Poll) -> Vote | None:

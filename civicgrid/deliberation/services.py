@@ -5,6 +5,7 @@ raises a ``DeliberationError`` (a django ``ValidationError`` with a code) and wr
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -542,7 +543,8 @@ def cast_vote(*, actor, poll: Poll | int, option: PollOption | int, now: datetim
             raise ValidationError({"option": [_("Choose one of the options of this vote.")]}, code="invalid")
         if locked.status != PollStatus.OPEN or topic.stage != Stage.DELIBERATE:
             raise IllegalMove(_("This vote is not open."), code="poll_not_open")
-        if (locked.opens_at and now < locked.opens_at) or now > locked.closes_at:
+        # The window is [opens_at, closes_at): at closes_at the poll is expired, as the sweep sees it.
+        if (locked.opens_at and now < locked.opens_at) or is_expired(locked, now):
             raise IllegalMove(_("This vote is not open at this time."), code="poll_not_open")
         household = household_of(actor, topic.area_path)
         if household is None:
@@ -578,12 +580,25 @@ def tally(poll: Poll) -> tuple[str, PollOption | None, int, dict[int, int]]:
     return PollResult.FAILED, None, cast, counts
 
 
+def is_expired(poll: Poll, now: datetime | None = None) -> bool:
+    """Open and past its closing time: no vote is taken any more, the count is due."""
+    return poll.status == PollStatus.OPEN and poll.closes_at <= (now or timezone.now())
+
+
 def close_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
+    """Close an open vote, recount it and publish the result. ``actor=None`` is the system (the
+    ``close_polls`` job), which may only close a vote whose closing time has passed; staff of the
+    area close one at any time. Both go through this one function, so the recount, the result, the
+    resolution text, the audit row and the notifications are the same."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_poll(poll)
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
-        _require_manager(actor, topic)
+        if actor is None:
+            if locked.closes_at > now:
+                raise Forbidden(_("The system closes a vote only once its closing time has passed."))
+        else:
+            _require_manager(actor, topic)
         if locked.status != PollStatus.OPEN:
             raise Conflict(_("Only an open vote can be closed."), code="not_open")
         result, winner, cast, counts = tally(locked)
@@ -601,7 +616,45 @@ def close_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
         record_event(actor=actor, action="deliberation.poll_close", obj=locked, changes={
             "result": result, "winner": winner.pk if winner else None, "votes_cast": cast,
             "quorum": locked.quorum, "threshold_percent": locked.threshold_percent})
+        people = _people_of(topic)
+        title = _("Vote counted: %(question)s") % {"question": locked.question}
+        outcome = locked.get_result_display()
+        body = (_("%(result)s: “%(option)s”, %(n)d households voted.")
+                % {"result": outcome, "option": winner.label, "n": cast} if winner else
+                _("%(result)s, %(n)d households voted.") % {"result": outcome, "n": cast})
+        transaction.on_commit(lambda: notify_users(people, event="deliberation.vote_closed", title=title, body=body,
+                                                   link=_link(topic)))
     return locked
+
+
+@dataclass
+class CloseReport:
+    due: int = 0
+    closed: int = 0
+    skipped: int = 0  # closed by staff between the look-up and the lock
+    results: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.due} due, {self.closed} closed, {self.skipped} already closed"
+
+
+def close_expired_polls(*, now: datetime | None = None) -> CloseReport:
+    """Close every open vote whose closing time has passed, each in its own transaction through
+    ``close_poll`` as the system. Running it again finds nothing: a closed vote is no longer open."""
+    now = now or timezone.now()
+    report = CloseReport()
+    due = list(Poll.objects.filter(status=PollStatus.OPEN, closes_at__lte=now).order_by("closes_at", "pk")
+               .values_list("pk", flat=True))
+    report.due = len(due)
+    for pk in due:
+        try:
+            poll = close_poll(actor=None, poll=pk, now=now)
+        except Conflict:
+            report.skipped += 1
+            continue
+        report.closed += 1
+        report.results[poll.result] = report.results.get(poll.result, 0) + 1
+    return report
 
 
 # --- 办: tasks --------------------------------------------------------------------------------------

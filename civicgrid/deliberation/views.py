@@ -122,11 +122,12 @@ def topic_new(request):
 def _topic_context(request, topic) -> dict:
     user = request.user
     can_manage = services.may_manage(user, topic)
-    polls = selectors.polls_of(topic)
+    now = timezone.now()
+    polls = selectors.polls_of(topic, now=now)
     for poll in polls:
         poll.my_vote = selectors.my_household_vote(user, poll)
         poll.is_open_now = (poll.status == PollStatus.OPEN and topic.stage == Stage.DELIBERATE
-                            and poll.closes_at > timezone.now())
+                            and not poll.awaiting_count and not (poll.opens_at and poll.opens_at > now))
     tasks = list(topic.tasks.select_related("work_order", "owner_user", "owner_unit"))
     for t in tasks:
         t.effective = services.task_progress(t)

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from civicgrid.core.masking import mask_name
 
-from .. import services
+from .. import selectors, services
 from ..models import Meeting, Participant, Party, Poll, PollOption, Position, Post, PostReport, Rating, Task, Topic
 from ..transitions import ACTIONS
 
@@ -134,11 +134,21 @@ class DelibPollSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     result = serializers.CharField(read_only=True)
     result_label = serializers.CharField(source="get_result_display", read_only=True)
+    awaiting_count = serializers.SerializerMethodField(
+        help_text="Past its closing time, no more votes, not yet counted (status stays open until then).")
+    status_label = serializers.SerializerMethodField()
 
     class Meta:
         model = Poll
-        fields = ["id", "topic", "question", "options", "quorum", "threshold_percent", "status", "opens_at",
-                  "closes_at", "closed_at", "votes_cast", "result", "result_label", "winner"]
+        fields = ["id", "topic", "question", "options", "quorum", "threshold_percent", "status", "status_label",
+                  "awaiting_count", "opens_at", "closes_at", "closed_at", "votes_cast", "result", "result_label",
+                  "winner"]
+
+    def get_awaiting_count(self, obj) -> bool:
+        return selectors.poll_status(obj)[0]
+
+    def get_status_label(self, obj) -> str:
+        return selectors.poll_status(obj)[1]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
