@@ -20,7 +20,7 @@ from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 
 from . import services
-from .models import STAGE_ORDER, Participant, Poll, PollStatus, Post, PostReport, Task, Topic, Vote
+from .models import STAGE_ORDER, Meeting, Participant, Poll, PollStatus, Post, PostReport, Task, Topic, Vote
 
 
 def home_community_paths(user) -> list[str]:
@@ -72,6 +72,13 @@ def poll_for(user, poll_id: int) -> Poll | None:
     if poll is None or topic_for(user, poll.topic_id) is None:
         return None
     return poll
+
+
+def meeting_for(user, meeting_id: int) -> Meeting | None:
+    meeting = Meeting.objects.select_related("topic__area").filter(pk=meeting_id).first()
+    if meeting is None or topic_for(user, meeting.topic_id) is None:
+        return None
+    return meeting
 
 
 def task_for(user, task_id: int) -> Task | None:

@@ -40,6 +40,8 @@ TOPIC_LIMIT = (5, 24 * 3600)   # topics per user per day
 POSTING_STAGES = (Stage.SAY, Stage.GATHER, Stage.DELIBERATE, Stage.ACT)
 PARTICIPANT_STAGES = (Stage.SAY, Stage.GATHER, Stage.DELIBERATE)
 MEETING_STAGES = (Stage.GATHER, Stage.DELIBERATE)
+MEETING_RECORD_STAGES = (Stage.GATHER, Stage.DELIBERATE, Stage.ACT)
+MAX_MEETING_PHOTOS = 9
 # A work order's status as progress of the task it carries.
 ORDER_PROGRESS = {
     Status.NEW: 0, Status.RETURNED: 0, Status.DISPATCHED: 20, Status.ACCEPTED: 40, Status.IN_PROGRESS: 60,
@@ -432,25 +434,70 @@ def create_meeting(*, actor, topic: Topic, title: str, agenda: str, starts_at: d
     return meeting
 
 
-def record_meeting(*, actor, meeting: Meeting, minutes: str, attendee_ids=(), photos=()) -> Meeting:
-    """After the meeting: the minutes, who attended, photos."""
+def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None, attendee_ids=None, photos=(),
+                   remove_photo_ids=()) -> Meeting:
+    """After the meeting: add or correct the minutes and who attended, add photos or take a wrong
+    one away. ``None`` (minutes, attendees) leaves a field as it is; only what changed is saved and
+    audited, and a call that changes nothing writes nothing. The record may trail the meeting by a
+    stage (the vote held at it moved the topic to 办), so 聚, 议 and 办 accept it; from 评 on it is
+    what the residents judge, and it stays as it was."""
     errors: dict[str, list[str]] = {}
-    minutes = _text(errors, "minutes", minutes, max_length=10000)
+    if minutes is not None:
+        minutes = _text(errors, "minutes", minutes, required=False, max_length=10000)
+    try:
+        remove = {int(i) for i in remove_photo_ids or ()}
+    except (TypeError, ValueError):
+        remove = set()
+        errors.setdefault("remove_photos", []).append(_("Choose photos of this meeting to remove."))
     if errors:
         raise ValidationError(errors)
+    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
+    topic = Topic.objects.select_related("area").get(pk=Meeting.objects.values_list("topic_id", flat=True).get(pk=pk))
+    # Refuse before decoding any photo: a stranger's upload costs nothing but this check.
+    _require_manager(actor, topic)
     prepared = prepare_photos(photos) if photos else []
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update().get(pk=pk)
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
         _require_manager(actor, topic)
-        _require_stage(topic, MEETING_STAGES, _("Recording a meeting"))
-        attendees = _attendees(topic, attendee_ids)
-        locked.minutes = minutes
-        locked.save(update_fields=["minutes"])
-        locked.attendees.set(attendees)
-        _store_photos(locked, prepared)
-        record_event(actor=actor, action="deliberation.meeting_record", obj=locked, changes={
-            "attendees": sorted(p.pk for p in attendees), "photos": len(prepared)})
+        _require_stage(topic, MEETING_RECORD_STAGES, _("Recording a meeting"))
+        existing = set(locked.photos.values_list("pk", flat=True))
+        if remove - existing:
+            raise ValidationError({"remove_photos": [_("Choose photos of this meeting to remove.")]})
+        if len(existing) - len(remove) + len(prepared) > MAX_MEETING_PHOTOS:
+            raise ValidationError({"photos": [_("At most %(n)d photos per meeting.") % {"n": MAX_MEETING_PHOTOS}]})
+        changes: dict = {}
+        first_minutes = False
+        if minutes is not None and minutes != locked.minutes:
+            changes["minutes"] = [locked.minutes, minutes]
+            first_minutes = not locked.minutes
+            locked.minutes = minutes
+            locked.save(update_fields=["minutes"])
+        if attendee_ids is not None:
+            attendees = _attendees(topic, attendee_ids)
+            before = sorted(locked.attendees.values_list("pk", flat=True))
+            after = sorted(p.pk for p in attendees)
+            if before != after:
+                changes["attendees"] = [before, after]
+                locked.attendees.set(attendees)
+        if remove:
+            files = [row.file.name for row in MeetingPhoto.objects.filter(meeting=locked, pk__in=remove)]
+            MeetingPhoto.objects.filter(meeting=locked, pk__in=remove).delete()
+            changes["photos_removed"] = sorted(remove)
+            storage = MeetingPhoto._meta.get_field("file").storage
+            # The files go only once the rows are gone for good.
+            transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        if prepared:
+            _store_photos(locked, prepared)
+            changes["photos_added"] = len(prepared)
+        if not changes:
+            return locked
+        record_event(actor=actor, action="deliberation.meeting_record", obj=locked, changes=changes)
+        if first_minutes:
+            people = _people_of(topic)
+            title = _("Minutes of “%(meeting)s” published") % {"meeting": locked.title}
+            transaction.on_commit(lambda: notify_users(people, event="deliberation.minutes", title=title,
+                                                       body=topic.title, link=_link(topic)))
     return locked
 
 

@@ -323,6 +323,40 @@ def meeting_new(request, topic_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def meeting_record(request, meeting_id: int):
+    """The record of one meeting, after the fact: minutes, who attended, photos (staff of the area)."""
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    if meeting is None:
+        raise Http404()
+    topic = meeting.topic
+    if not services.may_manage(request.user, topic):
+        raise PermissionDenied(_("Only the staff of the area manage this topic."))
+    errors: dict[str, list[str]] = {}
+    values = {"minutes": meeting.minutes, "attendees": set(meeting.attendees.values_list("pk", flat=True))}
+    if request.method == "POST":
+        values = {"minutes": request.POST.get("minutes", ""),
+                  "attendees": {_int(x) for x in request.POST.getlist("attendees")}}
+        try:
+            # The form shows every participant, so what is ticked is the whole attendance.
+            services.record_meeting(actor=request.user, meeting=meeting, minutes=values["minutes"],
+                                    attendee_ids=sorted(values["attendees"]), photos=request.FILES.getlist("photos"),
+                                    remove_photo_ids=[_int(x) for x in request.POST.getlist("remove_photos")])
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Meeting record saved."))
+            return redirect("deliberation:meeting-record", meeting_id=meeting.pk)
+    return render(request, "deliberation/meeting.html", {
+        "topic": topic, "meeting": meeting, "values": values, "errors": errors,
+        "general_errors": [m for k, msgs in errors.items() if k not in ("minutes", "photos") for m in msgs],
+        "participants": list(topic.participants.select_related("user", "unit")),
+        "photos": list(meeting.photos.all()),
+        "can_record": topic.stage in services.MEETING_RECORD_STAGES,
+    }, status=400 if errors else 200)
+
+
+@login_required
 @require_POST
 def poll_new(request, topic_id: int):
     topic = _topic(request, topic_id)
