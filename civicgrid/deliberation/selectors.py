@@ -167,11 +167,15 @@ def reports_for(user) -> QuerySet[PostReport]:
 
 
 # --- command center -------------------------------------------------------------------------------
-def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict:
-    """Topics by stage, participants, posts and votes in the last 30 days, resolution tasks done/total."""
+def center_figures(jurisdiction: Jurisdiction, *, area: Area | None = None, now: datetime | None = None) -> dict:
+    """Topics by stage, participants, posts and votes in the last 30 days, resolution tasks done/total,
+    of the jurisdiction or, with ``area`` (inside it), of that area only: every row carries its
+    topic's ``area_path``, so each figure is one more prefix match."""
     now = now or timezone.now()
     since = now - timedelta(days=30)
     scope = jurisdiction.area_q("area_path")
+    if area is not None:
+        scope &= Q(area_path__startswith=area.path)
     by_stage = dict(Topic.objects.filter(scope).values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     tasks = Task.objects.filter(scope).select_related("work_order")
     done = sum(1 for t in tasks if services.task_progress(t) >= 100)
