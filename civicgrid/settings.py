@@ -326,6 +326,9 @@ JOBS_SCHEDULE = {"deliver_outbox": float(os.environ.get("OUTBOX_INTERVAL_SECONDS
 JOBS_SCHEDULE["proactive_scan"] = 86400.0
 # Key-group care reminders (关爱走访), daily; once per overdue spell however often it runs (ADR 016).
 JOBS_SCHEDULE["care_reminders"] = 86400.0
+# Deliberation votes past their closing time are closed and counted (ADR 013); pages say
+# "已截止，待计票" in between, so five minutes' lag is honest.
+JOBS_SCHEDULE["close_polls"] = 300.0
 PROACTIVE: dict = {}
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))

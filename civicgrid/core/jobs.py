@@ -35,6 +35,7 @@ JOBS: dict[str, Job] = {j.name: j for j in [
     Job("sla_sweep", "civicgrid.sla.tasks.sweep_job"),
     Job("proactive_scan", "civicgrid.proactive.tasks.scan_job"),
     Job("care_reminders", "civicgrid.fieldwork.tasks.care_reminders_job"),
+    Job("close_polls", "civicgrid.deliberation.tasks.close_polls_job"),
 ]}
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Area, AreaKind, Household
@@ -19,7 +20,7 @@ from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 
 from . import services
-from .models import STAGE_ORDER, Participant, Poll, Post, PostReport, Task, Topic, Vote
+from .models import STAGE_ORDER, Meeting, Participant, Poll, PollStatus, Post, PostReport, Task, Topic, Vote
 
 
 def home_community_paths(user) -> list[str]:
@@ -73,6 +74,13 @@ def poll_for(user, poll_id: int) -> Poll | None:
     return poll
 
 
+def meeting_for(user, meeting_id: int) -> Meeting | None:
+    meeting = Meeting.objects.select_related("topic__area").filter(pk=meeting_id).first()
+    if meeting is None or topic_for(user, meeting.topic_id) is None:
+        return None
+    return meeting
+
+
 def task_for(user, task_id: int) -> Task | None:
     task = Task.objects.select_related("topic__area", "work_order").filter(pk=task_id).first()
     if task is None or topic_for(user, task.topic_id) is None:
@@ -108,9 +116,23 @@ def position_counts(topic: Topic) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in ("for", "against", "neutral")}
 
 
-def polls_of(topic: Topic) -> list[Poll]:
+def polls_of(topic: Topic, *, now: datetime | None = None) -> list[Poll]:
+    """The topic's votes, each with ``awaiting_count`` and ``status_label`` (see ``poll_status``)."""
     polls = list(Poll.objects.filter(topic=topic).select_related("winner").prefetch_related("options"))
+    for poll in polls:
+        poll.awaiting_count, poll.status_label = poll_status(poll, now=now)
     return polls
+
+
+def poll_status(poll: Poll, *, now: datetime | None = None) -> tuple[bool, str]:
+    """(awaiting the count, label). A vote past its closing time takes no more votes but stays
+    open until the ``close_polls`` job (or staff) counts it; until then it reads "已截止，待计票",
+    never "open", and shows no tally. Reads do not close it themselves (ADR 013)."""
+    if services.is_expired(poll, now):
+        return True, str(_("Closed, awaiting the count"))
+    if poll.status == PollStatus.CLOSED:
+        return False, str(poll.get_result_display())
+    return False, str(poll.get_status_display())
 
 
 def my_household_vote(user, poll: Poll) -> Vote | None:
@@ -145,11 +167,15 @@ def reports_for(user) -> QuerySet[PostReport]:
 
 
 # --- command center -------------------------------------------------------------------------------
-def center_figures(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict:
-    """Topics by stage, participants, posts and votes in the last 30 days, resolution tasks done/total."""
+def center_figures(jurisdiction: Jurisdiction, *, area: Area | None = None, now: datetime | None = None) -> dict:
+    """Topics by stage, participants, posts and votes in the last 30 days, resolution tasks done/total,
+    of the jurisdiction or, with ``area`` (inside it), of that area only: every row carries its
+    topic's ``area_path``, so each figure is one more prefix match."""
     now = now or timezone.now()
     since = now - timedelta(days=30)
     scope = jurisdiction.area_q("area_path")
+    if area is not None:
+        scope &= Q(area_path__startswith=area.path)
     by_stage = dict(Topic.objects.filter(scope).values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     tasks = Task.objects.filter(scope).select_related("work_order")
     done = sum(1 for t in tasks if services.task_progress(t) >= 100)

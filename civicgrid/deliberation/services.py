@@ -5,6 +5,7 @@ raises a ``DeliberationError`` (a django ``ValidationError`` with a code) and wr
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,6 +40,8 @@ TOPIC_LIMIT = (5, 24 * 3600)   # topics per user per day
 POSTING_STAGES = (Stage.SAY, Stage.GATHER, Stage.DELIBERATE, Stage.ACT)
 PARTICIPANT_STAGES = (Stage.SAY, Stage.GATHER, Stage.DELIBERATE)
 MEETING_STAGES = (Stage.GATHER, Stage.DELIBERATE)
+MEETING_RECORD_STAGES = (Stage.GATHER, Stage.DELIBERATE, Stage.ACT)
+MAX_MEETING_PHOTOS = 9
 # A work order's status as progress of the task it carries.
 ORDER_PROGRESS = {
     Status.NEW: 0, Status.RETURNED: 0, Status.DISPATCHED: 20, Status.ACCEPTED: 40, Status.IN_PROGRESS: 60,
@@ -431,25 +434,70 @@ def create_meeting(*, actor, topic: Topic, title: str, agenda: str, starts_at: d
     return meeting
 
 
-def record_meeting(*, actor, meeting: Meeting, minutes: str, attendee_ids=(), photos=()) -> Meeting:
-    """After the meeting: the minutes, who attended, photos."""
+def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None, attendee_ids=None, photos=(),
+                   remove_photo_ids=()) -> Meeting:
+    """After the meeting: add or correct the minutes and who attended, add photos or take a wrong
+    one away. ``None`` (minutes, attendees) leaves a field as it is; only what changed is saved and
+    audited, and a call that changes nothing writes nothing. The record may trail the meeting by a
+    stage (the vote held at it moved the topic to 办), so 聚, 议 and 办 accept it; from 评 on it is
+    what the residents judge, and it stays as it was."""
     errors: dict[str, list[str]] = {}
-    minutes = _text(errors, "minutes", minutes, max_length=10000)
+    if minutes is not None:
+        minutes = _text(errors, "minutes", minutes, required=False, max_length=10000)
+    try:
+        remove = {int(i) for i in remove_photo_ids or ()}
+    except (TypeError, ValueError):
+        remove = set()
+        errors.setdefault("remove_photos", []).append(_("Choose photos of this meeting to remove."))
     if errors:
         raise ValidationError(errors)
+    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
+    topic = Topic.objects.select_related("area").get(pk=Meeting.objects.values_list("topic_id", flat=True).get(pk=pk))
+    # Refuse before decoding any photo: a stranger's upload costs nothing but this check.
+    _require_manager(actor, topic)
     prepared = prepare_photos(photos) if photos else []
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update().get(pk=pk)
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
         _require_manager(actor, topic)
-        _require_stage(topic, MEETING_STAGES, _("Recording a meeting"))
-        attendees = _attendees(topic, attendee_ids)
-        locked.minutes = minutes
-        locked.save(update_fields=["minutes"])
-        locked.attendees.set(attendees)
-        _store_photos(locked, prepared)
-        record_event(actor=actor, action="deliberation.meeting_record", obj=locked, changes={
-            "attendees": sorted(p.pk for p in attendees), "photos": len(prepared)})
+        _require_stage(topic, MEETING_RECORD_STAGES, _("Recording a meeting"))
+        existing = set(locked.photos.values_list("pk", flat=True))
+        if remove - existing:
+            raise ValidationError({"remove_photos": [_("Choose photos of this meeting to remove.")]})
+        if len(existing) - len(remove) + len(prepared) > MAX_MEETING_PHOTOS:
+            raise ValidationError({"photos": [_("At most %(n)d photos per meeting.") % {"n": MAX_MEETING_PHOTOS}]})
+        changes: dict = {}
+        first_minutes = False
+        if minutes is not None and minutes != locked.minutes:
+            changes["minutes"] = [locked.minutes, minutes]
+            first_minutes = not locked.minutes
+            locked.minutes = minutes
+            locked.save(update_fields=["minutes"])
+        if attendee_ids is not None:
+            attendees = _attendees(topic, attendee_ids)
+            before = sorted(locked.attendees.values_list("pk", flat=True))
+            after = sorted(p.pk for p in attendees)
+            if before != after:
+                changes["attendees"] = [before, after]
+                locked.attendees.set(attendees)
+        if remove:
+            files = [row.file.name for row in MeetingPhoto.objects.filter(meeting=locked, pk__in=remove)]
+            MeetingPhoto.objects.filter(meeting=locked, pk__in=remove).delete()
+            changes["photos_removed"] = sorted(remove)
+            storage = MeetingPhoto._meta.get_field("file").storage
+            # The files go only once the rows are gone for good.
+            transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        if prepared:
+            _store_photos(locked, prepared)
+            changes["photos_added"] = len(prepared)
+        if not changes:
+            return locked
+        record_event(actor=actor, action="deliberation.meeting_record", obj=locked, changes=changes)
+        if first_minutes:
+            people = _people_of(topic)
+            title = _("Minutes of “%(meeting)s” published") % {"meeting": locked.title}
+            transaction.on_commit(lambda: notify_users(people, event="deliberation.minutes", title=title,
+                                                       body=topic.title, link=_link(topic)))
     return locked
 
 
@@ -542,7 +590,8 @@ def cast_vote(*, actor, poll: Poll | int, option: PollOption | int, now: datetim
             raise ValidationError({"option": [_("Choose one of the options of this vote.")]}, code="invalid")
         if locked.status != PollStatus.OPEN or topic.stage != Stage.DELIBERATE:
             raise IllegalMove(_("This vote is not open."), code="poll_not_open")
-        if (locked.opens_at and now < locked.opens_at) or now > locked.closes_at:
+        # The window is [opens_at, closes_at): at closes_at the poll is expired, as the sweep sees it.
+        if (locked.opens_at and now < locked.opens_at) or is_expired(locked, now):
             raise IllegalMove(_("This vote is not open at this time."), code="poll_not_open")
         household = household_of(actor, topic.area_path)
         if household is None:
@@ -578,12 +627,25 @@ def tally(poll: Poll) -> tuple[str, PollOption | None, int, dict[int, int]]:
     return PollResult.FAILED, None, cast, counts
 
 
+def is_expired(poll: Poll, now: datetime | None = None) -> bool:
+    """Open and past its closing time: no vote is taken any more, the count is due."""
+    return poll.status == PollStatus.OPEN and poll.closes_at <= (now or timezone.now())
+
+
 def close_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
+    """Close an open vote, recount it and publish the result. ``actor=None`` is the system (the
+    ``close_polls`` job), which may only close a vote whose closing time has passed; staff of the
+    area close one at any time. Both go through this one function, so the recount, the result, the
+    resolution text, the audit row and the notifications are the same."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked_poll(poll)
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
-        _require_manager(actor, topic)
+        if actor is None:
+            if locked.closes_at > now:
+                raise Forbidden(_("The system closes a vote only once its closing time has passed."))
+        else:
+            _require_manager(actor, topic)
         if locked.status != PollStatus.OPEN:
             raise Conflict(_("Only an open vote can be closed."), code="not_open")
         result, winner, cast, counts = tally(locked)
@@ -601,7 +663,45 @@ def close_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
         record_event(actor=actor, action="deliberation.poll_close", obj=locked, changes={
             "result": result, "winner": winner.pk if winner else None, "votes_cast": cast,
             "quorum": locked.quorum, "threshold_percent": locked.threshold_percent})
+        people = _people_of(topic)
+        title = _("Vote counted: %(question)s") % {"question": locked.question}
+        outcome = locked.get_result_display()
+        body = (_("%(result)s: “%(option)s”, %(n)d households voted.")
+                % {"result": outcome, "option": winner.label, "n": cast} if winner else
+                _("%(result)s, %(n)d households voted.") % {"result": outcome, "n": cast})
+        transaction.on_commit(lambda: notify_users(people, event="deliberation.vote_closed", title=title, body=body,
+                                                   link=_link(topic)))
     return locked
+
+
+@dataclass
+class CloseReport:
+    due: int = 0
+    closed: int = 0
+    skipped: int = 0  # closed by staff between the look-up and the lock
+    results: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.due} due, {self.closed} closed, {self.skipped} already closed"
+
+
+def close_expired_polls(*, now: datetime | None = None) -> CloseReport:
+    """Close every open vote whose closing time has passed, each in its own transaction through
+    ``close_poll`` as the system. Running it again finds nothing: a closed vote is no longer open."""
+    now = now or timezone.now()
+    report = CloseReport()
+    due = list(Poll.objects.filter(status=PollStatus.OPEN, closes_at__lte=now).order_by("closes_at", "pk")
+               .values_list("pk", flat=True))
+    report.due = len(due)
+    for pk in due:
+        try:
+            poll = close_poll(actor=None, poll=pk, now=now)
+        except Conflict:
+            report.skipped += 1
+            continue
+        report.closed += 1
+        report.results[poll.result] = report.results.get(poll.result, 0) + 1
+    return report
 
 
 # --- 办: tasks --------------------------------------------------------------------------------------

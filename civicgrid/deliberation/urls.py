@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:topic_id>/tasks/", views.task_new, name="task"),
     path("posts/<int:post_id>/report/", views.report, name="report"),
     path("posts/<int:post_id>/moderate/", views.moderate, name="moderate"),
+    path("meetings/<int:meeting_id>/", views.meeting_record, name="meeting-record"),
     path("polls/<int:poll_id>/vote/", views.vote, name="vote"),
     path("polls/<int:poll_id>/<str:action>/", views.poll_action, name="poll-action"),
     path("tasks/<int:task_id>/progress/", views.task_progress, name="task-progress"),

@@ -4,8 +4,6 @@ the reader may not see answers 404 like a missing one. Refusals come back as mes
 
 from __future__ import annotations
 
-
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -25,7 +23,7 @@ from civicgrid.workorders import selectors as order_selectors
 
 from . import selectors, services
 from .filters import TopicFilterSet
-from .models import FOUR_PARTIES, Party, Poll, PollStatus, Position, Stage
+from .models import FOUR_PARTIES, Party, PollStatus, Position, Stage
 from .transitions import moves_from
 
 
@@ -122,11 +120,12 @@ def topic_new(request):
 def _topic_context(request, topic) -> dict:
     user = request.user
     can_manage = services.may_manage(user, topic)
-    polls = selectors.polls_of(topic)
+    now = timezone.now()
+    polls = selectors.polls_of(topic, now=now)
     for poll in polls:
         poll.my_vote = selectors.my_household_vote(user, poll)
         poll.is_open_now = (poll.status == PollStatus.OPEN and topic.stage == Stage.DELIBERATE
-                            and poll.closes_at > timezone.now())
+                            and not poll.awaiting_count and not (poll.opens_at and poll.opens_at > now))
     tasks = list(topic.tasks.select_related("work_order", "owner_user", "owner_unit"))
     for t in tasks:
         t.effective = services.task_progress(t)
@@ -184,6 +183,19 @@ def moderation(request):
 
 
 # --- actions --------------------------------------------------------------------------------------
+def _act(request, call, success, then):
+    """The shape of every form action: run the service ``call``; a refusal (``ValidationError``)
+    becomes an error message, anything else the ``success`` message (a text, or a function of
+    what the call returned); either way the reader goes to ``then``."""
+    try:
+        result = call()
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return then
+
+
 @login_required
 @require_POST
 def post_new(request, topic_id: int):
@@ -191,14 +203,10 @@ def post_new(request, topic_id: int):
     parent = None
     if request.POST.get("parent"):
         parent = topic.posts.filter(pk=request.POST.get("parent")).first()
-    try:
-        services.create_post(actor=request.user, topic=topic, body=request.POST.get("body", ""),
-                             position=request.POST.get("position", Position.NEUTRAL), parent=parent)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your post is published."))
-    return redirect(f"/deliberation/{topic.pk}/#discussion")
+    return _act(request, lambda: services.create_post(
+        actor=request.user, topic=topic, body=request.POST.get("body", ""),
+        position=request.POST.get("position", Position.NEUTRAL), parent=parent),
+        _("Your post is published."), redirect(f"/deliberation/{topic.pk}/#discussion"))
 
 
 @login_required
@@ -207,13 +215,9 @@ def report(request, post_id: int):
     post = selectors.post_for(request.user, post_id)
     if post is None:
         raise Http404()
-    try:
-        services.report_post(actor=request.user, post=post, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Thank you; the staff will look at this post."))
-    return redirect(f"/deliberation/{post.topic_id}/#discussion")
+    return _act(request, lambda: services.report_post(actor=request.user, post=post,
+                                                      reason=request.POST.get("reason", "")),
+                _("Thank you; the staff will look at this post."), redirect(f"/deliberation/{post.topic_id}/#discussion"))
 
 
 @login_required
@@ -223,14 +227,9 @@ def moderate(request, post_id: int):
     if post is None:
         raise Http404()
     hide = request.POST.get("action") == "hide"
-    try:
-        (services.hide_post if hide else services.unhide_post)(actor=request.user, post=post,
-                                                               reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The post is hidden.") if hide else _("The post is shown again."))
-    return _back(request, post.topic_id)
+    service = services.hide_post if hide else services.unhide_post
+    return _act(request, lambda: service(actor=request.user, post=post, reason=request.POST.get("reason", "")),
+                _("The post is hidden.") if hide else _("The post is shown again."), _back(request, post.topic_id))
 
 
 @login_required
@@ -239,13 +238,9 @@ def vote(request, poll_id: int):
     poll = selectors.poll_for(request.user, poll_id)
     if poll is None:
         raise Http404()
-    try:
-        services.cast_vote(actor=request.user, poll=poll, option=_int(request.POST.get("option")))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Your household's vote is recorded."))
-    return redirect(f"/deliberation/{poll.topic_id}/#polls")
+    return _act(request, lambda: services.cast_vote(actor=request.user, poll=poll,
+                                                    option=_int(request.POST.get("option"))),
+                _("Your household's vote is recorded."), redirect(f"/deliberation/{poll.topic_id}/#polls"))
 
 
 def _int(value):
@@ -259,84 +254,96 @@ def _int(value):
 @require_POST
 def rate(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
-        services.rate_topic(actor=request.user, topic=topic, score=request.POST.get("score"),
-                            comment=request.POST.get("comment", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Thank you for your rating."))
-    return redirect(f"/deliberation/{topic.pk}/#rating")
+    return _act(request, lambda: services.rate_topic(actor=request.user, topic=topic, score=request.POST.get("score"),
+                                                     comment=request.POST.get("comment", "")),
+                _("Thank you for your rating."), redirect(f"/deliberation/{topic.pk}/#rating"))
 
 
 @login_required
 @require_POST
 def move(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
-        topic = services.move_topic(actor=request.user, topic=topic, action=request.POST.get("action", ""),
-                                    reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("The topic is now at the stage “%(stage)s”.") % {"stage": topic.get_stage_display()})
-    return _back(request, topic_id, "manage")
+    return _act(request, lambda: services.move_topic(actor=request.user, topic=topic,
+                                                     action=request.POST.get("action", ""),
+                                                     reason=request.POST.get("reason", "")),
+                lambda moved: _("The topic is now at the stage “%(stage)s”.") % {"stage": moved.get_stage_display()},
+                _back(request, topic_id, "manage"))
 
 
 @login_required
 @require_POST
 def participant_new(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
+
+    def add():
         user = None
         if request.POST.get("username"):
             user = get_user_model().objects.filter(username=request.POST["username"].strip(), is_active=True).first()
             if user is None:
                 raise ValidationError({"username": [_("Unknown user %(name)s.") % {"name": request.POST["username"]}]})
         unit = Unit.objects.filter(code=request.POST.get("unit", "")).first() if request.POST.get("unit") else None
-        services.add_participant(actor=request.user, topic=topic, party=request.POST.get("party", ""), user=user,
-                                 unit=unit, name=request.POST.get("name", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Participant added."))
-    return _back(request, topic_id, "manage")
+        return services.add_participant(actor=request.user, topic=topic, party=request.POST.get("party", ""),
+                                        user=user, unit=unit, name=request.POST.get("name", ""))
+
+    return _act(request, add, _("Participant added."), _back(request, topic_id, "manage"))
 
 
 @login_required
 @require_POST
 def meeting_new(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
-        starts_at = _when(request.POST.get("starts_at", ""))
-        services.create_meeting(actor=request.user, topic=topic, title=request.POST.get("title", ""),
-                                agenda=request.POST.get("agenda", ""), starts_at=starts_at,
-                                place=request.POST.get("place", ""), minutes=request.POST.get("minutes", ""),
-                                attendee_ids=[_int(x) for x in request.POST.getlist("attendees")],
-                                photos=request.FILES.getlist("photos"))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Meeting recorded."))
-    return _back(request, topic_id, "manage")
+    return _act(request, lambda: services.create_meeting(
+        actor=request.user, topic=topic, title=request.POST.get("title", ""), agenda=request.POST.get("agenda", ""),
+        starts_at=_when(request.POST.get("starts_at", "")), place=request.POST.get("place", ""),
+        minutes=request.POST.get("minutes", ""), attendee_ids=[_int(x) for x in request.POST.getlist("attendees")],
+        photos=request.FILES.getlist("photos")),
+        _("Meeting recorded."), _back(request, topic_id, "manage"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_record(request, meeting_id: int):
+    """The record of one meeting, after the fact: minutes, who attended, photos (staff of the area)."""
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    if meeting is None:
+        raise Http404()
+    topic = meeting.topic
+    if not services.may_manage(request.user, topic):
+        raise PermissionDenied(_("Only the staff of the area manage this topic."))
+    errors: dict[str, list[str]] = {}
+    values = {"minutes": meeting.minutes, "attendees": set(meeting.attendees.values_list("pk", flat=True))}
+    if request.method == "POST":
+        values = {"minutes": request.POST.get("minutes", ""),
+                  "attendees": {_int(x) for x in request.POST.getlist("attendees")}}
+        try:
+            # The form shows every participant, so what is ticked is the whole attendance.
+            services.record_meeting(actor=request.user, meeting=meeting, minutes=values["minutes"],
+                                    attendee_ids=sorted(values["attendees"]), photos=request.FILES.getlist("photos"),
+                                    remove_photo_ids=[_int(x) for x in request.POST.getlist("remove_photos")])
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            messages.success(request, _("Meeting record saved."))
+            return redirect("deliberation:meeting-record", meeting_id=meeting.pk)
+    return render(request, "deliberation/meeting.html", {
+        "topic": topic, "meeting": meeting, "values": values, "errors": errors,
+        "general_errors": [m for k, msgs in errors.items() if k not in ("minutes", "photos") for m in msgs],
+        "participants": list(topic.participants.select_related("user", "unit")),
+        "photos": list(meeting.photos.all()),
+        "can_record": topic.stage in services.MEETING_RECORD_STAGES,
+    }, status=400 if errors else 200)
 
 
 @login_required
 @require_POST
 def poll_new(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
-        options = [line for line in request.POST.get("options", "").splitlines() if line.strip()]
-        services.create_poll(actor=request.user, topic=topic, question=request.POST.get("question", ""),
-                             options=options, closes_at=_when(request.POST.get("closes_at", "")),
-                             opens_at=_when(request.POST.get("opens_at", "")),
-                             quorum=request.POST.get("quorum", 1),
-                             threshold_percent=request.POST.get("threshold_percent", 50))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Vote prepared; open it when ready."))
-    return _back(request, topic_id, "manage")
+    options = [line for line in request.POST.get("options", "").splitlines() if line.strip()]
+    return _act(request, lambda: services.create_poll(
+        actor=request.user, topic=topic, question=request.POST.get("question", ""), options=options,
+        closes_at=_when(request.POST.get("closes_at", "")), opens_at=_when(request.POST.get("opens_at", "")),
+        quorum=request.POST.get("quorum", 1), threshold_percent=request.POST.get("threshold_percent", 50)),
+        _("Vote prepared; open it when ready."), _back(request, topic_id, "manage"))
 
 
 @login_required
@@ -345,45 +352,37 @@ def poll_action(request, poll_id: int, action: str):
     poll = selectors.poll_for(request.user, poll_id)
     if poll is None or action not in ("open", "close"):
         raise Http404()
-    try:
-        done: Poll = (services.open_poll if action == "open" else services.close_poll)(actor=request.user, poll=poll)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        if action == "open":
-            messages.success(request, _("The vote is open."))
-        else:
-            messages.success(request, _("The vote is closed: %(result)s.") % {"result": done.get_result_display()})
-    return _back(request, poll.topic_id, "manage")
+    if action == "open":
+        return _act(request, lambda: services.open_poll(actor=request.user, poll=poll), _("The vote is open."),
+                    _back(request, poll.topic_id, "manage"))
+    return _act(request, lambda: services.close_poll(actor=request.user, poll=poll),
+                lambda done: _("The vote is closed: %(result)s.") % {"result": done.get_result_display()},
+                _back(request, poll.topic_id, "manage"))
 
 
 @login_required
 @require_POST
 def task_new(request, topic_id: int):
     topic = _topic(request, topic_id)
-    try:
+
+    def add():
         if request.POST.get("as_order"):
-            services.file_task_order(actor=request.user, topic=topic, title=request.POST.get("title", ""),
-                                     text=request.POST.get("text", ""),
-                                     building_code=request.POST.get("building_code", ""),
-                                     address=request.POST.get("address", ""))
-        else:
-            owner = None
-            if request.POST.get("owner_user"):
-                owner = get_user_model().objects.filter(username=request.POST["owner_user"].strip()).first()
-                if owner is None:
-                    raise ValidationError({"owner_user": [_("Unknown user %(name)s.")
-                                                          % {"name": request.POST["owner_user"]}]})
-            unit = Unit.objects.filter(code=request.POST.get("owner_unit", "")).first() \
-                if request.POST.get("owner_unit") else None
-            deadline = parse_date(request.POST.get("deadline", "") or "") if request.POST.get("deadline") else None
-            services.create_task(actor=request.user, topic=topic, title=request.POST.get("title", ""),
-                                 owner_user=owner, owner_unit=unit, deadline=deadline)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Task added."))
-    return _back(request, topic_id, "manage")
+            return services.file_task_order(actor=request.user, topic=topic, title=request.POST.get("title", ""),
+                                            text=request.POST.get("text", ""),
+                                            building_code=request.POST.get("building_code", ""),
+                                            address=request.POST.get("address", ""))
+        owner = None
+        if request.POST.get("owner_user"):
+            owner = get_user_model().objects.filter(username=request.POST["owner_user"].strip()).first()
+            if owner is None:
+                raise ValidationError({"owner_user": [_("Unknown user %(name)s.") % {"name": request.POST["owner_user"]}]})
+        unit = Unit.objects.filter(code=request.POST.get("owner_unit", "")).first() \
+            if request.POST.get("owner_unit") else None
+        deadline = parse_date(request.POST.get("deadline", "") or "") if request.POST.get("deadline") else None
+        return services.create_task(actor=request.user, topic=topic, title=request.POST.get("title", ""),
+                                    owner_user=owner, owner_unit=unit, deadline=deadline)
+
+    return _act(request, add, _("Task added."), _back(request, topic_id, "manage"))
 
 
 @login_required
@@ -392,14 +391,7 @@ def task_progress(request, task_id: int):
     task = selectors.task_for(request.user, task_id)
     if task is None:
         raise Http404()
-    try:
-        services.update_task(actor=request.user, task=task, progress=request.POST.get("progress"),
-                             done=bool(request.POST.get("done")))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("Progress updated."))
-    return _back(request, task.topic_id, "manage")
-
-
-
+    return _act(request, lambda: services.update_task(actor=request.user, task=task,
+                                                      progress=request.POST.get("progress"),
+                                                      done=bool(request.POST.get("done"))),
+                _("Progress updated."), _back(request, task.topic_id, "manage"))

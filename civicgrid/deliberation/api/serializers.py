@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from civicgrid.core.masking import mask_name
 
-from .. import services
-from ..models import Meeting, Participant, Party, Poll, PollOption, Position, Post, PostReport, Rating, Task, Topic
+from .. import selectors, services
+from ..models import Meeting, MeetingPhoto, Participant, Party, Poll, PollOption, Position, Post, PostReport, Rating, Task, Topic
 from ..transitions import ACTIONS
 
 
@@ -113,6 +113,27 @@ class DelibMeetingSerializer(serializers.ModelSerializer):
         return [p.file.url for p in obj.photos.all()]
 
 
+class DelibMeetingPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingPhoto
+        fields = ["id", "url", "width", "height"]
+
+    def get_url(self, obj) -> str:
+        return obj.file.url
+
+
+class DelibMeetingDetailSerializer(DelibMeetingSerializer):
+    """One meeting, with its topic and its photos' ids (to remove a wrong one)."""
+
+    photo_list = DelibMeetingPhotoSerializer(source="photos", many=True, read_only=True)
+
+    class Meta(DelibMeetingSerializer.Meta):
+        fields = [*DelibMeetingSerializer.Meta.fields[:1], "topic", *DelibMeetingSerializer.Meta.fields[1:],
+                  "photo_list"]
+
+
 class DelibNewMeetingSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     agenda = serializers.CharField(max_length=2000)
@@ -121,6 +142,16 @@ class DelibNewMeetingSerializer(serializers.Serializer):
     minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     attendees = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list, max_length=9)
+
+
+class DelibRecordMeetingSerializer(serializers.Serializer):
+    """After the meeting: only the fields sent change. ``attendees`` replaces the list (send [] in
+    JSON to clear it); ``photos`` are added; ``remove_photos`` are ids of this meeting's photos."""
+
+    minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    attendees = serializers.ListField(child=serializers.IntegerField(), required=False)
+    photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
+    remove_photos = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class DelibOptionSerializer(serializers.ModelSerializer):
@@ -134,11 +165,21 @@ class DelibPollSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     result = serializers.CharField(read_only=True)
     result_label = serializers.CharField(source="get_result_display", read_only=True)
+    awaiting_count = serializers.SerializerMethodField(
+        help_text="Past its closing time, no more votes, not yet counted (status stays open until then).")
+    status_label = serializers.SerializerMethodField()
 
     class Meta:
         model = Poll
-        fields = ["id", "topic", "question", "options", "quorum", "threshold_percent", "status", "opens_at",
-                  "closes_at", "closed_at", "votes_cast", "result", "result_label", "winner"]
+        fields = ["id", "topic", "question", "options", "quorum", "threshold_percent", "status", "status_label",
+                  "awaiting_count", "opens_at", "closes_at", "closed_at", "votes_cast", "result", "result_label",
+                  "winner"]
+
+    def get_awaiting_count(self, obj) -> bool:
+        return selectors.poll_status(obj)[0]
+
+    def get_status_label(self, obj) -> str:
+        return selectors.poll_status(obj)[1]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -200,6 +200,35 @@ class Meetings(APIView):
         return Response(s.DelibMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
+class MeetingDetail(APIView):
+    """GET one meeting; PATCH adds or corrects its record after the fact (minutes, attendance,
+    photos): staff of the topic's area, while the topic is at 聚, 议 or 办."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses={200: s.DelibMeetingDetailSerializer})
+    def get(self, request, meeting_id: int):
+        return Response(s.DelibMeetingDetailSerializer(_meeting(request, meeting_id)).data)
+
+    @extend_schema(request=s.DelibRecordMeetingSerializer, responses={200: s.DelibMeetingDetailSerializer})
+    def patch(self, request, meeting_id: int):
+        meeting = _meeting(request, meeting_id)
+        data = s.DelibRecordMeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        meeting = services.record_meeting(actor=request.user, meeting=meeting, minutes=v.get("minutes"),
+                                          attendee_ids=v.get("attendees"), photos=v.get("photos", ()),
+                                          remove_photo_ids=v.get("remove_photos", ()))
+        return Response(s.DelibMeetingDetailSerializer(meeting).data)
+
+
+def _meeting(request, meeting_id: int):
+    meeting = selectors.meeting_for(request.user, meeting_id)
+    if meeting is None:
+        raise Http404()
+    return meeting
+
+
 class Polls(APIView):
     @extend_schema(responses={200: s.DelibPollSerializer(many=True)})
     def get(self, request, topic_id: int):

@@ -193,3 +193,113 @@ def test_a_grid_worker_follows_the_topics_of_their_community(world):
     assert [t["title"] for t in res.json()["results"]] == ["加装电梯"]
     topic_id = res.json()["results"][0]["id"]
     assert grid.post(f"{API}/topics/{topic_id}/posts/", {"body": "网格员已入户征求意见"}, format="json").status_code == 201
+
+
+# --- the record of a meeting, after the fact ---------------------------------------------------------
+def png(name="m.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(buf, "PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def meeting_state(meeting_id):
+    from civicgrid.deliberation.models import Meeting
+
+    m = Meeting.objects.get(pk=meeting_id)
+    return (m.minutes, sorted(m.attendees.values_list("pk", flat=True)), sorted(m.photos.values_list("pk", flat=True)))
+
+
+def test_staff_add_and_correct_a_meeting_record(world, django_capture_on_commit_callbacks):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation.models import MeetingPhoto
+    from civicgrid.notifications.models import OutboxMessage
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    owners = services.add_participant(actor=u["community"], topic=topic, party="owners_committee", name="业委会")
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="四方议事会", agenda="加装电梯方案",
+                                      starts_at=timezone.now() - timedelta(hours=2), place="社区会议室")
+    staff = client_for(u["community"])
+    url = f"{API}/meetings/{meeting.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"minutes": "四方到会，同意方案一。", "attendees": [owners.pk, resident.pk]},
+                          format="json")
+    assert res.status_code == 200, res.json()
+    body = res.json()
+    assert (body["id"], body["topic"], body["minutes"], body["attendees"], body["photo_list"]) == (
+        meeting.pk, topic.pk, "四方到会，同意方案一。", [resident.pk, owners.pk], [])
+    assert meeting_state(meeting.pk) == ("四方到会，同意方案一。", sorted([owners.pk, resident.pk]), [])
+    row = AuditEvent.objects.get(action="deliberation.meeting_record", object_id=str(meeting.pk))
+    assert (row.actor_repr, row.changes) == ("community", {
+        "minutes": ["", "四方到会，同意方案一。"], "attendees": [[], sorted([owners.pk, resident.pk])]})
+    # Publishing the minutes tells the topic's people (the resident raised it and takes part).
+    assert list(OutboxMessage.objects.filter(event="deliberation.minutes").values_list(
+        "recipient__username", "subject")) == [("resident", "“四方议事会”的会议纪要已发布")]
+
+    # A photo, then a correction of the minutes only: the attendance stays as it was.
+    res = staff.patch(url, {"photos": [png()]}, format="multipart")
+    assert res.status_code == 200 and len(res.json()["photo_list"]) == 1
+    photo = MeetingPhoto.objects.get(meeting=meeting)
+    assert (photo.width, photo.height, photo.content_type) == (30, 20, "image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"minutes": "四方到会，同意方案一（费用按楼层分摊）。"}, format="json")
+    assert meeting_state(meeting.pk) == ("四方到会，同意方案一（费用按楼层分摊）。", sorted([owners.pk, resident.pk]),
+                                         [photo.pk])
+    # A wrong photo is taken away; the file goes with it.
+    name = photo.file.name
+    storage = MeetingPhoto._meta.get_field("file").storage
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"remove_photos": [photo.pk], "attendees": [owners.pk]}, format="json")
+    assert res.status_code == 200 and not storage.exists(name)
+    assert meeting_state(meeting.pk) == ("四方到会，同意方案一（费用按楼层分摊）。", [owners.pk], [])
+    assert list(AuditEvent.objects.filter(action="deliberation.meeting_record", object_id=str(meeting.pk))
+                .order_by("id").values_list("changes", flat=True))[1:] == [
+        {"photos_added": 1},
+        {"minutes": ["四方到会，同意方案一。", "四方到会，同意方案一（费用按楼层分摊）。"]},
+        {"attendees": [sorted([owners.pk, resident.pk]), [owners.pk]], "photos_removed": [photo.pk]}]
+    assert OutboxMessage.objects.filter(event="deliberation.minutes").count() == 1  # corrections are quiet
+    # Nothing to change writes nothing.
+    audit = AuditEvent.objects.count()
+    assert staff.patch(url, {"minutes": "四方到会，同意方案一（费用按楼层分摊）。"}, format="json").status_code == 200
+    assert AuditEvent.objects.count() == audit
+
+
+def test_a_meeting_record_is_refused_to_others_and_out_of_turn(world):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation.models import Topic as T
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=timezone.now() - timedelta(hours=1), place="社区会议室",
+                                      minutes="原纪要", attendee_ids=[resident.pk])
+    url = f"{API}/meetings/{meeting.pk}/"
+    other = topic_at(world, "deliberate", title="停车位")
+    stranger = Participant.objects.get(topic=other)
+    before, audit = meeting_state(meeting.pk), AuditEvent.objects.count()
+    res = client_for(u["resident"]).patch(url, {"minutes": "居民改的纪要", "attendees": []}, format="json")
+    assert res.status_code == 403 and res.json()["error"]["code"] == "forbidden"
+    res = client_for(u["resident"]).patch(url, {"photos": [png()]}, format="multipart")
+    assert res.status_code == 403
+    # Staff of another community do not even see it.
+    res = client_for(u["community2"]).patch(url, {"minutes": "别的社区改的"}, format="json")
+    assert res.status_code == 404
+    assert client_for(u["community2"]).get(url).status_code == 404
+    # The resident may read it (the topic is theirs), not change it.
+    assert client_for(u["resident"]).get(url).json()["minutes"] == "原纪要"
+    # A participant of another topic is not an attendee of this one.
+    res = client_for(u["community"]).patch(url, {"attendees": [stranger.pk]}, format="json")
+    assert res.status_code == 400 and "attendees" in res.json()["error"]["fields"]
+    # Once residents rate the outcome (评) the record stays as it was.
+    T.objects.filter(pk=topic.pk).update(stage=Stage.EVALUATE)
+    res = client_for(u["community"]).patch(url, {"minutes": "事后改的"}, format="json")
+    assert res.status_code == 409 and res.json()["error"]["code"] == "wrong_stage"
+    assert meeting_state(meeting.pk) == before and AuditEvent.objects.count() == audit

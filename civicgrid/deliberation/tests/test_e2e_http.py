@@ -197,8 +197,8 @@ def test_one_topic_through_the_five_stages(people):
     assert AuditEvent.objects.filter(action="deliberation.move", object_id=str(topic_id)).count() == 5
     inbox = list(OutboxMessage.objects.filter(recipient=resident_user, link=f"/deliberation/{topic_id}/")
                  .order_by("id").values_list("event", flat=True))
-    assert inbox == ["deliberation.stage", "deliberation.stage", "deliberation.vote_open", "deliberation.stage",
-                     "deliberation.stage", "deliberation.stage"]
+    assert inbox == ["deliberation.stage", "deliberation.stage", "deliberation.vote_open", "deliberation.vote_closed",
+                     "deliberation.stage", "deliberation.stage", "deliberation.stage"]
     final = resident.get(page_url).text
     assert 'data-stage="closed"' in final and "4.50 / 5" in final
     # Staff of another community do not see it at all.

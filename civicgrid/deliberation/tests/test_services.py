@@ -331,6 +331,57 @@ def test_center_figures(world):
     assert other["topics"] == 0 and other["votes_30d"] == 0
 
 
+def test_center_figures_of_an_area_count_only_the_rows_inside_it(world, client):
+    from civicgrid.core.testing import make_building
+    from civicgrid.geo.models import Household
+    from civicgrid.people.jurisdiction import jurisdiction_for
+    from civicgrid.people.models import Membership, Role, User
+
+    t, u = world.tree, world.users
+    topic_at(world, "closed")                      # 即墨路街道 恩县路社区: 1 participant, 1 vote, 1 task done
+    topic_at(world, "deliberate", title="停车位")   # 即墨路街道 恩县路社区: 1 participant
+    # 四方街道 上四方社区: a topic at 办 with 2 participants, 1 post, 1 vote, 1 task half done.
+    building = make_building("B-SSF-1", t.grid4, "上四方1号", 120.34, 36.05, households=1)
+    neighbour = User.objects.create_user("resident4", password="x", real_name="周六")
+    Membership.objects.create(user=neighbour, role=Role.RESIDENT)
+    Household.objects.get(building=building).residents.add(neighbour)
+    staff = u["district"]
+    far = services.raise_topic(actor=staff, area=t.community3, title="上四方垃圾投放点", description="投放点太近")
+    services.move_topic(actor=staff, topic=far, action="gather")
+    services.add_participant(actor=staff, topic=far, party=Party.PROPERTY_COMPANY, name="物业")
+    services.add_participant(actor=staff, topic=far, party=Party.RESIDENT, user=neighbour)
+    services.move_topic(actor=staff, topic=far, action="deliberate")
+    services.create_post(actor=neighbour, topic=far, body="建议挪到东门")
+    poll = services.create_poll(actor=staff, topic=far, question="是否挪到东门", options=["同意", "不同意"],
+                                closes_at=timezone.now() + timedelta(days=1))
+    services.open_poll(actor=staff, poll=poll)
+    services.cast_vote(actor=neighbour, poll=poll, option=poll.options.get(label="同意"))
+    services.close_poll(actor=staff, poll=poll)
+    services.move_topic(actor=staff, topic=far, action="act")
+    task = services.create_task(actor=staff, topic=far, title="挪投放点", owner_user=staff)
+    services.update_task(actor=staff, task=task, progress=50)
+
+    def figures(**kw):
+        f = selectors.center_figures(jurisdiction_for(staff), **kw)
+        return ({s["stage"]: s["count"] for s in f["by_stage"] if s["count"]}, f["topics"], f["participants"],
+                f["posts_30d"], f["votes_30d"], f["tasks_done"], f["tasks_total"])
+
+    assert figures(area=t.street1) == ({"deliberate": 1, "closed": 1}, 2, 2, 0, 1, 1, 1)
+    assert figures(area=t.street2) == ({"act": 1}, 1, 2, 1, 1, 0, 1)
+    assert figures(area=t.community2) == ({}, 0, 0, 0, 0, 0, 0)  # 上海路社区: nothing there
+    everything = ({"deliberate": 1, "act": 1, "closed": 1}, 3, 4, 1, 2, 1, 2)
+    assert figures() == figures(area=t.district) == everything
+    # A street's staff with no area see their street; the area narrows, never widens, it.
+    assert selectors.center_figures(jurisdiction_for(u["street2"]))["topics"] == 1
+    # The command center's API sends the same numbers for ?area=CODE.
+    client.force_login(staff)
+    panel = client.get("/api/v1/dashboard/participation/", {"area": t.street2.code}).json()["panels"]["deliberation"]
+    assert (panel["topics"], panel["participants"], panel["posts_30d"], panel["votes_30d"], panel["tasks_done"],
+            panel["tasks_total"]) == (1, 2, 1, 1, 0, 1)
+    panel = client.get("/api/v1/dashboard/participation/").json()["panels"]["deliberation"]
+    assert (panel["topics"], panel["votes_30d"], panel["tasks_total"]) == (3, 2, 2)
+
+
 def test_a_vote_may_open_later_than_it_is_opened(world):
     topic = topic_at(world, "deliberate")
     now = timezone.now()

@@ -122,3 +122,71 @@ def test_staff_forms_walk_a_topic(world, client):
     assert Topic.objects.get(pk=topic.pk).stage == Stage.EVALUATE
     page = staff.get(manage).content.decode()
     assert "邀请群众评价" not in page and "结束议题" in page
+
+
+def test_staff_record_a_meeting_after_the_fact_on_its_page(world, client):
+    from civicgrid.core.models import AuditEvent
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    from civicgrid.deliberation import services
+
+    owners = services.add_participant(actor=u["community"], topic=topic, party="owners_committee", name="业委会")
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="四方议事会", agenda="加装电梯方案",
+                                      starts_at=timezone.now() - timedelta(hours=2), place="社区会议室")
+    staff = signed(client, u["community"])
+    url = reverse("deliberation:meeting-record", args=[meeting.pk])
+    manage = staff.get(reverse("deliberation:manage", args=[topic.pk])).content.decode()
+    assert f'<a href="{url}">补录纪要和出席</a>' in manage
+    page = staff.get(url)
+    assert page.status_code == 200 and "保存会议记录" in page.content.decode()
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(buf, "PNG")
+    response = staff.post(url, {"minutes": "四方到会，同意方案一。", "attendees": [owners.pk, resident.pk],
+                                "photos": [SimpleUploadedFile("m.png", buf.getvalue(), content_type="image/png")]})
+    assert (response.status_code, response["Location"]) == (302, url)
+    assert texts(response) == ["会议记录已保存。"]
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    photo = MeetingPhoto.objects.get(meeting=meeting)
+    assert (meeting.minutes, sorted(meeting.attendees.values_list("pk", flat=True)), (photo.width, photo.height)) == (
+        "四方到会，同意方案一。", sorted([owners.pk, resident.pk]), (30, 20))
+    row = AuditEvent.objects.get(action="deliberation.meeting_record", object_id=str(meeting.pk))
+    assert (row.actor_repr, row.changes) == ("community", {
+        "minutes": ["", "四方到会，同意方案一。"], "attendees": [[], sorted([owners.pk, resident.pk])],
+        "photos_added": 1})
+    page = staff.get(url).content.decode()
+    assert f'value="{owners.pk}" checked' in page and f'name="remove_photos" value="{photo.pk}"' in page
+    # Unticking an attendee and ticking the photo corrects both.
+    response = staff.post(url, {"minutes": "四方到会，同意方案一。", "attendees": [owners.pk],
+                                "remove_photos": [photo.pk]})
+    assert response.status_code == 302
+    assert (list(meeting.attendees.values_list("pk", flat=True)), meeting.photos.count()) == ([owners.pk], 0)
+    # Too long minutes: the form comes back with the text and the reason; nothing changes.
+    response = staff.post(url, {"minutes": "长" * 10001, "attendees": [owners.pk]})
+    assert response.status_code == 400 and "最多 10000 个字。" in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).minutes == "四方到会，同意方案一。"
+    # The residents' page shows the record.
+    detail = signed(client.__class__(), u["resident"]).get(reverse("deliberation:detail", args=[topic.pk]))
+    assert "四方到会，同意方案一。" in detail.content.decode()
+
+
+def test_a_meeting_record_page_refuses_residents_and_other_areas(world, client):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation import services
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=timezone.now() - timedelta(hours=1), place="社区会议室",
+                                      minutes="原纪要", attendee_ids=[resident.pk])
+    url = reverse("deliberation:meeting-record", args=[meeting.pk])
+    audit = AuditEvent.objects.count()
+    for user, status in (("resident", 403), ("community2", 404)):
+        c = signed(client.__class__(), u[user])
+        assert c.get(url).status_code == status
+        assert c.post(url, {"minutes": "改过的纪要", "attendees": []}).status_code == status
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.minutes, list(meeting.attendees.values_list("pk", flat=True))) == ("原纪要", [resident.pk])
+    assert AuditEvent.objects.count() == audit

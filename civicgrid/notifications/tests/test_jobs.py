@@ -98,6 +98,8 @@ def test_beat_schedule_runs_the_outbox_every_10_seconds_and_the_sweep_every_5_mi
                                      "options": {"expires": 86400.0}},
         "civicgrid-care_reminders": {"task": "civicgrid.jobs.run", "schedule": 86400.0, "args": ("care_reminders",),
                                      "options": {"expires": 86400.0}},
+        "civicgrid-close_polls": {"task": "civicgrid.jobs.run", "schedule": 300.0, "args": ("close_polls",),
+                                  "options": {"expires": 300.0}},
     }
     assert jobs.JOBS["sla_sweep"].path == "civicgrid.sla.tasks.sweep_job"
     assert "civicgrid.jobs.run" in app.tasks
