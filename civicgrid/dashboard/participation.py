@@ -8,7 +8,6 @@ app that is not installed simply has no block and the dashboard never imports th
 
 from __future__ import annotations
 
-import inspect
 from importlib import import_module
 
 from django.apps import apps
@@ -34,10 +33,6 @@ def panels(jurisdiction, area, *, now=None) -> list[dict]:
         fn = _figures_function(label)
         if fn is None:
             continue
-        params = inspect.signature(fn).parameters
-        kwargs = {"now": now} if "now" in params else {}
-        if "area" in params:
-            kwargs["area"] = area
         found.append({"app": label, "template": f"{label}/_center_figures.html",
-                      "figures": fn(jurisdiction, **kwargs)})
+                      "figures": fn(jurisdiction, area=area, now=now)})
     return found

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
+from rest_framework.utils.encoders import JSONEncoder
 
 from civicgrid.dashboard.participation import PANEL_APPS
 from civicgrid.workorders.testing import make_world
@@ -52,3 +55,45 @@ def test_the_api_sends_every_apps_figures_as_json_on_the_demo():
     assert panels["deliberation"]["by_stage"][0]["label"] == "说（提出议题）"
     page = c.get("/center/participation/")
     assert page.status_code == 200 and current.title in page.content.decode()
+
+
+@pytest.mark.slow
+def test_a_street_seen_from_the_district_gets_that_streets_figures_from_every_app():
+    """On the demo: the district's center looking at one street shows, for each app, exactly what the
+    app's own selector says for that street; the streets' field visits add up to the district's; a
+    street's dispatcher cannot look at the other street."""
+    from importlib import import_module
+
+    from civicgrid.demo.builder import DEFAULT_SEED, build
+    from civicgrid.geo.models import Area, AreaKind
+    from civicgrid.people.jurisdiction import jurisdiction_for
+    from civicgrid.people.models import User
+
+    build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0)
+    district = User.objects.get(username="district")
+    c = Client()
+    c.force_login(district)
+    whole = c.get("/api/v1/dashboard/participation/").json()["panels"]
+    streets = list(Area.objects.filter(kind=AreaKind.STREET).order_by("code"))
+    assert len(streets) >= 2
+    visits = 0
+    for street in streets:
+        answer = c.get("/api/v1/dashboard/participation/", {"area": street.code})
+        if answer.status_code == 404:  # a street of another district in the demo
+            continue
+        sent = answer.json()
+        assert sent["area"]["code"] == street.code
+        for app in PANEL_APPS:
+            fn = import_module(f"civicgrid.{app}.selectors").center_figures
+            # Through DRF's JSON, as the API sends them (tuples become lists, lazy labels strings).
+            assert sent["panels"][app] == json.loads(json.dumps(fn(jurisdiction_for(district), area=street), cls=JSONEncoder)), app
+        visits += sent["panels"]["fieldwork"]["visits"]
+    assert visits == whole["fieldwork"]["visits"] > 0
+
+    own = User.objects.get(username="street")
+    s = Client()
+    s.force_login(own)
+    home = jurisdiction_for(own).area_paths
+    other = next(st for st in streets if not any(st.path.startswith(p) for p in home)
+                 and st.path.startswith(streets[0].path[:streets[0].path.rstrip("/").rfind("/") + 1]))
+    assert s.get("/api/v1/dashboard/participation/", {"area": other.code}).status_code == 404
