@@ -27,6 +27,7 @@ from civicgrid.workorders.forms import AppealForm
 from civicgrid.workorders.intake import HOTLINE_ROLES, IntakeForbidden, address_candidates
 from civicgrid.workorders.models import Category, Channel, Status
 from civicgrid.workorders.transitions import TRANSITIONS
+from civicgrid.core.forms import add_service_errors
 
 from . import selectors, services
 
@@ -104,11 +105,7 @@ def intake_merge(request, number: str):
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
             candidates = address_candidates(exc)
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Appeal %(tracking)s was taken in and merged into order %(n)s.")
                              % {"tracking": result.appeal.tracking_number, "n": target.number})

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES
 from civicgrid.workorders.intake import GRID_ROLES, IntakeForbidden
+from civicgrid.core.forms import add_service_errors
 
 from . import selectors, services
 from .filters import PatrolFilterSet
@@ -34,14 +35,6 @@ def _field_jurisdiction(request) -> Jurisdiction:
     if not jurisdiction.has_role(*GRID_ROLES):
         raise PermissionDenied(_("These pages are for grid workers and grid leaders."))
     return jurisdiction
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _duration_minutes(patrol, now) -> int:
@@ -112,7 +105,7 @@ def snap(request):
         except IntakeForbidden as exc:
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "fieldwork/snap_done.html", {"appeal": result.appeal, "order": result.order})
     grids = selectors.my_grids(jurisdiction)
@@ -151,7 +144,7 @@ def visits(request):
         except IntakeForbidden as exc:
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if visit.appeal_id:
                 appeal = visit.appeal

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.geo.models import Area, AreaKind, Building
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.errors import OrderError
+from civicgrid.core.forms import add_service_errors
 
 from . import selectors, services, tracking
 from .forms import NoticeForm, TrackForm
@@ -65,8 +66,7 @@ def track_start(request):
         try:
             services.request_track_code(number, form.cleaned_data["phone"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             tracking.remember_asked(request.session, number)
             messages.info(request, _("If the tracking number and the phone belong to one appeal, a code has been sent "
@@ -147,11 +147,7 @@ def notice_new(request):
             services.publish_notice(request.user, area=form.cleaned_data["area"], title=form.cleaned_data["title"],
                                     body=form.cleaned_data["body"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The notice was published."))
             return redirect("portal:notice-new")

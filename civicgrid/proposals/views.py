@@ -21,6 +21,7 @@ from civicgrid.people.models import Unit
 from . import phases, selectors, services
 from .filters import ProposalFilterSet
 from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.core.forms import add_service_errors
 
 from .errors import Forbidden
 from .forms import CampaignForm, MilestoneForm, PanelForm, ProposalForm, UpdateForm
@@ -103,11 +104,7 @@ def submit(request, campaign_id: int):
         try:
             proposal = services.submit_proposal(actor=request.user, campaign=campaign, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your proposal was submitted. Thank you!"))
             return redirect("proposals:proposal", proposal.pk)
@@ -225,11 +222,7 @@ def new_campaign(request):
         except Forbidden as exc:
             raise PermissionDenied(" ".join(exc.messages)) from None
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The campaign was created. Open its first phase when it is ready."))
             return redirect("proposals:manage", campaign.pk)

@@ -15,6 +15,7 @@ from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Household
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.models import WorkOrder
+from civicgrid.core.forms import add_service_errors
 
 from . import rules, selectors, services
 from .filters import ProblemFilterSet, WishFilterSet
@@ -65,20 +66,12 @@ def new(request):
         try:
             wish = services.post_wish(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your wish was posted; the community reviews it before it goes on the "
                                         "wish wall."))
             return redirect("wishes:detail", wish.pk)
     return render(request, "wishes/new.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -173,7 +166,7 @@ def behalf(request):
         try:
             wish = services.post_wish_on_behalf(actor=request.user, household=data.pop("household"), **data)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The wish was posted for the household; the community reviews it."))
             return redirect("wishes:detail", wish.pk)

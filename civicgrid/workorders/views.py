@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicgrid.geo.models import Area, AreaKind
 from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.core.forms import add_service_errors
 
 from .forms import AppealForm
 from .intake import GRID_ROLES, HOTLINE_ROLES, IntakeForbidden, address_candidates, submit_appeal
@@ -51,8 +52,7 @@ def _intake_page(request, channel: str):
             raise PermissionDenied(exc.messages[0]) from exc
         except ValidationError as exc:
             candidates = address_candidates(exc)
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             return render(request, "workorders/report_done.html", {
                 "appeal": result.appeal, "order": result.order, "channel": channel,
