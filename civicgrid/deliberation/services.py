@@ -407,8 +407,21 @@ def _store_photos(meeting: Meeting, prepared) -> None:
         row.save()
 
 
+def meeting_started(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Minutes, attendance and photos say what happened, so they exist only once the meeting began."""
+    return meeting.starts_at <= (now or timezone.now())
+
+
+def _not_started_message(starts_at: datetime) -> str:
+    return _("The meeting has not started yet (it starts at %(time)s): minutes, attendance and photos are "
+             "recorded once it has begun.") % {"time": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")}
+
+
 def create_meeting(*, actor, topic: Topic, title: str, agenda: str, starts_at: datetime, place: str,
-                   minutes: str = "", attendee_ids=(), photos=()) -> Meeting:
+                   minutes: str = "", attendee_ids=(), photos=(), now: datetime | None = None) -> Meeting:
+    """Schedule a meeting, or enter one already held with its record. A meeting still to come has
+    no minutes, attendance or photos yet (``record_meeting`` adds them once it has begun)."""
+    now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     title = _text(errors, "title", title, max_length=100)
     agenda = _text(errors, "agenda", agenda)
@@ -416,6 +429,10 @@ def create_meeting(*, actor, topic: Topic, title: str, agenda: str, starts_at: d
     minutes = _text(errors, "minutes", minutes, required=False, max_length=10000)
     if not isinstance(starts_at, datetime):
         errors.setdefault("starts_at", []).append(_("Give the date and time of the meeting."))
+    elif starts_at > now:
+        for name, value in (("minutes", minutes), ("attendees", attendee_ids), ("photos", photos)):
+            if value:
+                errors.setdefault(name, []).append(_not_started_message(starts_at))
     if errors:
         raise ValidationError(errors)
     prepared = prepare_photos(photos) if photos else []
@@ -435,12 +452,14 @@ def create_meeting(*, actor, topic: Topic, title: str, agenda: str, starts_at: d
 
 
 def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None, attendee_ids=None, photos=(),
-                   remove_photo_ids=()) -> Meeting:
+                   remove_photo_ids=(), now: datetime | None = None) -> Meeting:
     """After the meeting: add or correct the minutes and who attended, add photos or take a wrong
     one away. ``None`` (minutes, attendees) leaves a field as it is; only what changed is saved and
     audited, and a call that changes nothing writes nothing. The record may trail the meeting by a
     stage (the vote held at it moved the topic to 办), so 聚, 议 and 办 accept it; from 评 on it is
-    what the residents judge, and it stays as it was."""
+    what the residents judge, and it stays as it was. Before the meeting's start there is nothing
+    to record, and the whole call is refused (``meeting_not_started``, 409)."""
+    now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     if minutes is not None:
         minutes = _text(errors, "minutes", minutes, required=False, max_length=10000)
@@ -461,6 +480,8 @@ def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None,
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
         _require_manager(actor, topic)
         _require_stage(topic, MEETING_RECORD_STAGES, _("Recording a meeting"))
+        if not meeting_started(locked, now):
+            raise Conflict(_not_started_message(locked.starts_at), code="meeting_not_started")
         existing = set(locked.photos.values_list("pk", flat=True))
         if remove - existing:
             raise ValidationError({"remove_photos": [_("Choose photos of this meeting to remove.")]})

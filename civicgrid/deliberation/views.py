@@ -330,7 +330,8 @@ def meeting_record(request, meeting_id: int):
         "general_errors": [m for k, msgs in errors.items() if k not in ("minutes", "photos") for m in msgs],
         "participants": list(topic.participants.select_related("user", "unit")),
         "photos": list(meeting.photos.all()),
-        "can_record": topic.stage in services.MEETING_RECORD_STAGES,
+        "stage_open": topic.stage in services.MEETING_RECORD_STAGES,
+        "can_record": topic.stage in services.MEETING_RECORD_STAGES and services.meeting_started(meeting),
     }, status=400 if errors else 200)
 
 

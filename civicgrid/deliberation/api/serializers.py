@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from civicgrid.core.masking import mask_name
 
@@ -144,12 +145,26 @@ class DelibNewMeetingSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.ImageField(), required=False, default=list, max_length=9)
 
 
+class AttendeeIdsField(serializers.ListField):
+    """A list of participant ids that multipart can also send empty. A form body cannot carry an
+    empty list (no ``attendees`` key at all means "not sent, leave it"), so there one empty value
+    (``attendees=``) stands for "nobody attended"; JSON sends ``[]``."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.getlist(self.field_name) == [""]:
+            return []
+        return super().get_value(dictionary)
+
+
 class DelibRecordMeetingSerializer(serializers.Serializer):
     """After the meeting: only the fields sent change. ``attendees`` replaces the list (send [] in
     JSON to clear it); ``photos`` are added; ``remove_photos`` are ids of this meeting's photos."""
 
     minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
-    attendees = serializers.ListField(child=serializers.IntegerField(), required=False)
+    attendees = AttendeeIdsField(
+        child=serializers.IntegerField(), required=False,
+        help_text="Replaces the attendance (ids of the topic's participants). Leave it out to keep it as it is. "
+                  "To record that nobody attended, send [] in JSON, or in multipart one empty value (attendees=).")
     photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
     remove_photos = serializers.ListField(child=serializers.IntegerField(), required=False)
 

@@ -303,3 +303,51 @@ def test_a_meeting_record_is_refused_to_others_and_out_of_turn(world):
     res = client_for(u["community"]).patch(url, {"minutes": "事后改的"}, format="json")
     assert res.status_code == 409 and res.json()["error"]["code"] == "wrong_stage"
     assert meeting_state(meeting.pk) == before and AuditEvent.objects.count() == audit
+
+
+def test_no_record_before_the_meeting_and_multipart_clears_the_attendance(world):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation.models import Meeting
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    staff = client_for(u["community"])
+    starts = timezone.now() + timedelta(hours=3)
+    future = services.create_meeting(actor=u["community"], topic=topic, title="下周议事会", agenda="方案",
+                                     starts_at=starts, place="社区会议室")
+    url = f"{API}/meetings/{future.pk}/"
+    before, audit = meeting_state(future.pk), AuditEvent.objects.count()
+    expected = {"code": "meeting_not_started", "message": "会议尚未开始（%s 开始），会后才能记录纪要、出席情况和照片。"
+                % timezone.localtime(starts).strftime("%Y-%m-%d %H:%M")}
+    for body, fmt in (({"minutes": "提前写好的纪要"}, "json"), ({"attendees": [resident.pk]}, "json"),
+                      ({"photos": [png()]}, "multipart")):
+        res = staff.patch(url, body, format=fmt)
+        assert res.status_code == 409, res.json()
+        assert {k: res.json()["error"][k] for k in ("code", "message")} == expected
+    # Creating it with a record already is refused as well, field by field.
+    res = staff.post(f"{API}/topics/{topic.pk}/meetings/", {
+        "title": "议事会", "agenda": "方案", "starts_at": starts.isoformat(), "place": "社区会议室",
+        "minutes": "提前写好的纪要", "attendees": [resident.pk]}, format="json")
+    assert res.status_code == 400 and sorted(res.json()["error"]["fields"]) == ["attendees", "minutes"]
+    assert meeting_state(future.pk) == before and AuditEvent.objects.count() == audit
+    assert Meeting.objects.filter(topic=topic).count() == 1
+
+    # A held meeting: over multipart, one empty value records that nobody attended; leaving the
+    # field out keeps the attendance as it is.
+    held = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                   starts_at=timezone.now() - timedelta(hours=1), place="社区会议室",
+                                   attendee_ids=[resident.pk])
+    url = f"{API}/meetings/{held.pk}/"
+    res = staff.patch(url, {"minutes": "居民代表缺席，改期再议。"}, format="multipart")
+    assert res.status_code == 200 and res.json()["attendees"] == [resident.pk]
+    res = staff.patch(url, {"attendees": ""}, format="multipart")
+    assert res.status_code == 200, res.json()
+    assert res.json()["attendees"] == []
+    assert meeting_state(held.pk) == ("居民代表缺席，改期再议。", [], [])
+    assert AuditEvent.objects.filter(action="deliberation.meeting_record", object_id=str(held.pk)).order_by(
+        "id").last().changes == {"attendees": [[resident.pk], []]}
+    # A real id next to the empty value is not a list of participants.
+    res = staff.patch(url, {"attendees": ["", str(resident.pk)]}, format="multipart")
+    assert res.status_code == 400 and "attendees" in res.json()["error"]["fields"]
+    assert meeting_state(held.pk) == ("居民代表缺席，改期再议。", [], [])

@@ -404,8 +404,9 @@ def test_minutes_and_attendance_recorded_after_the_meeting(world):
     topic = topic_at(world, "deliberate")
     u = world.users
     owners = services.add_participant(actor=u["community"], topic=topic, party=Party.OWNERS_COMMITTEE, name="业委会")
+    # Scheduled without a record; held yesterday, the record is written today.
     meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
-                                      starts_at=timezone.now() + timedelta(days=1), place="社区会议室")
+                                      starts_at=timezone.now() - timedelta(days=1), place="社区会议室")
     assert (meeting.minutes, meeting.attendees.count()) == ("", 0)
     with pytest.raises(ValidationError):
         services.record_meeting(actor=u["resident"], meeting=meeting, minutes="私自记录", attendee_ids=[owners.pk])
@@ -415,6 +416,38 @@ def test_minutes_and_attendance_recorded_after_the_meeting(world):
     assert (meeting.minutes, list(meeting.attendees.values_list("pk", flat=True)), meeting.photos.count()) == (
         "同意方案一", [owners.pk], 1)
     assert AuditEvent.objects.filter(action="deliberation.meeting_record", object_id=str(meeting.pk)).count() == 1
+
+
+def test_nothing_is_recorded_for_a_meeting_that_has_not_started(world):
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    owners = services.add_participant(actor=u["community"], topic=topic, party=Party.OWNERS_COMMITTEE, name="业委会")
+    now = timezone.now()
+    starts = now + timedelta(days=1)
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=starts, place="社区会议室", now=now)
+    audit = AuditEvent.objects.count()
+    shown = timezone.localtime(starts).strftime("%Y-%m-%d %H:%M")
+    for kwargs in ({"minutes": "同意方案一"}, {"attendee_ids": [owners.pk]}, {"attendee_ids": []},
+                   {"photos": [jpeg()]}):
+        with pytest.raises(services.Conflict) as refused:
+            services.record_meeting(actor=u["community"], meeting=meeting, now=now, **kwargs)
+        assert (refused.value.code, refused.value.messages) == ("meeting_not_started", [
+            f"会议尚未开始（{shown} 开始），会后才能记录纪要、出席情况和照片。"])
+    # Nor can a meeting still to come be entered with a record.
+    with pytest.raises(ValidationError) as refused:
+        services.create_meeting(actor=u["community"], topic=topic, title="二次会", agenda="方案", starts_at=starts,
+                                place="社区会议室", minutes="预写的纪要", attendee_ids=[owners.pk], photos=[jpeg()],
+                                now=now)
+    assert sorted(refused.value.message_dict) == ["attendees", "minutes", "photos"]
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.attendees.count(), meeting.photos.count()) == ("", 0, 0)
+    assert (Meeting.objects.count(), MeetingPhoto.objects.count(), AuditEvent.objects.count()) == (1, 0, audit)
+    # From its start time on, the record is written.
+    services.record_meeting(actor=u["community"], meeting=meeting, minutes="同意方案一", attendee_ids=[owners.pk],
+                            now=starts)
+    meeting.refresh_from_db()
+    assert (meeting.minutes, list(meeting.attendees.values_list("pk", flat=True))) == ("同意方案一", [owners.pk])
 
 
 def test_the_center_figures_partial_renders(world):

@@ -190,3 +190,27 @@ def test_a_meeting_record_page_refuses_residents_and_other_areas(world, client):
     meeting = Meeting.objects.get(pk=meeting.pk)
     assert (meeting.minutes, list(meeting.attendees.values_list("pk", flat=True))) == ("原纪要", [resident.pk])
     assert AuditEvent.objects.count() == audit
+
+
+def test_the_page_of_a_meeting_still_to_come_takes_no_record(world, client):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation import services
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    resident = Participant.objects.get(topic=topic, user=u["resident"])
+    starts = timezone.now() + timedelta(days=2)
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=starts, place="社区会议室")
+    url = reverse("deliberation:meeting-record", args=[meeting.pk])
+    staff = signed(client, u["community"])
+    page = staff.get(url).content.decode()
+    assert "会议尚未开始，会后才能记录纪要、出席情况和照片。" in page and "保存会议记录" not in page
+    audit = AuditEvent.objects.count()
+    # A form posted anyway (an old tab) comes back with the reason; nothing changes.
+    response = staff.post(url, {"minutes": "提前写好的纪要", "attendees": [resident.pk]})
+    shown = timezone.localtime(starts).strftime("%Y-%m-%d %H:%M")
+    assert response.status_code == 400
+    assert f"会议尚未开始（{shown} 开始），会后才能记录纪要、出席情况和照片。" in response.content.decode()
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.minutes, meeting.attendees.count(), AuditEvent.objects.count()) == ("", 0, audit)
