@@ -319,6 +319,13 @@ def care_dues(paths: list[str], *, book: care.PolicyBook | None = None) -> list[
     return out
 
 
+def may_set_care_rules(jurisdiction: Jurisdiction) -> bool:
+    """Whether the reader sets care rules anywhere (the service checks the area of each one)."""
+    from civicgrid.people.models import Role
+
+    return jurisdiction.has_role(Role.DISTRICT_COMMANDER)
+
+
 def care_rule_areas(jurisdiction: Jurisdiction) -> list[Area]:
     """Areas the reader may set care rules on: districts, streets and communities inside the
     areas where they are district commander (all of them for an administrator). Grids get none:

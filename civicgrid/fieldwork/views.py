@@ -219,7 +219,7 @@ def care(request):
         "rows": selectors.care_rows(dues[:300], now=now), "total": len(dues), "grid": grid_area, "worker": worker,
         "policies": selectors.policies_for(jurisdiction), "tab": "care", "staff_tab": "care",
         "grids": selectors.my_grids(jurisdiction) if worker else [],
-        "may_set_rules": bool(selectors.care_rule_areas(jurisdiction)),
+        "may_set_rules": selectors.may_set_care_rules(jurisdiction),
     })
 
 
@@ -237,7 +237,7 @@ def care_rules(request):
     many are overdue now; the district command center adds rules here. Everyone with an area reads
     it (a grid worker needs to know the interval); only those who may set a rule see the form."""
     jurisdiction = _area_jurisdiction(request)
-    areas = selectors.care_rule_areas(jurisdiction)
+    areas = selectors.care_rule_areas(jurisdiction) if selectors.may_set_care_rules(jurisdiction) else []
     form = None
     if areas:
         form = CarePolicyForm(request.POST or None, areas=areas, initial={"is_active": True,

@@ -244,6 +244,10 @@ class CarePolicies(FieldAPIView):
     @extend_schema(request=s.CarePolicyInputSerializer, responses={201: s.CarePolicySerializer})
     def post(self, request):
         jurisdiction = _area_reader(request)
+        if not selectors.may_set_care_rules(jurisdiction):
+            # Refused before the area is looked up: a grid worker asking for the district's area
+            # is told who sets rules, not that the area is outside their reach.
+            raise PermissionDenied(_("Only administrators and the district command center set care rules."))
         data = s.CarePolicyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
