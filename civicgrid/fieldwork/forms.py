@@ -9,7 +9,9 @@ from civicgrid.core.masking import mask_name
 from civicgrid.workorders.forms import MultiplePhotoField
 from civicgrid.workorders.selectors import leaf_categories
 
-from .models import VisitKind
+from civicgrid.geo.models import HouseholdTag
+
+from .models import CarePeriod, VisitKind
 
 CAMERA = {"accept": "image/*", "capture": "environment"}
 
@@ -75,3 +77,26 @@ class VisitForm(forms.Form):
 class EndPatrolForm(forms.Form):
     note = forms.CharField(label=_("Patrol note"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CarePolicyForm(forms.Form):
+    """A care rule. Tag and interval are plain text behind a select, so that an unknown value gets
+    the service's message (the same one the API gives), not a second wording from the form."""
+
+    area = forms.ChoiceField(label=_("Area"))
+    tag = forms.CharField(label=_("Care tag"), widget=forms.Select(choices=HouseholdTag.choices))
+    period = forms.CharField(label=_("Interval"), widget=forms.Select(choices=CarePeriod.choices))
+    days = forms.IntegerField(label=_("Days (for every N days)"), required=False,
+                              help_text=_("Only for an interval of every N days: 1 to 366."))
+    starts_on = forms.DateField(label=_("In force from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, areas=(), fixed_area=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fixed_area is not None:
+            # A rule belongs to its area: moving it would be a new rule there.
+            del self.fields["area"]
+        else:
+            self.fields["area"].choices = [(a.code, a.name) for a in areas]

@@ -319,6 +319,51 @@ def care_dues(paths: list[str], *, book: care.PolicyBook | None = None) -> list[
     return out
 
 
+def may_set_care_rules(jurisdiction: Jurisdiction) -> bool:
+    """Whether the reader sets care rules anywhere (the service checks the area of each one)."""
+    from civicgrid.people.models import Role
+
+    return jurisdiction.has_role(Role.DISTRICT_COMMANDER)
+
+
+def care_rule_areas(jurisdiction: Jurisdiction) -> list[Area]:
+    """Areas the reader may set care rules on: districts, streets and communities inside the
+    areas where they are district commander (all of them for an administrator). Grids get none:
+    a rule per grid would be a district's rule written out 250 times."""
+    from civicgrid.people.models import Role
+
+    kinds = [AreaKind.DISTRICT, AreaKind.STREET, AreaKind.COMMUNITY]
+    qs = Area.objects.filter(kind__in=kinds).order_by("path")
+    if jurisdiction.is_global:
+        return list(qs)
+    paths = sorted({p for role, p in jurisdiction.role_paths if role == str(Role.DISTRICT_COMMANDER)})
+    return list(qs.filter(_prefix_q(paths, "path"))) if paths else []
+
+
+def care_rule_usage(jurisdiction: Jurisdiction, *, now: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """{policy id: (households it covers, households overdue by it)} in the reader's household scope.
+
+    A rule covers a household when it is the rule that applies to one of the household's tags there
+    (the most specific active one), so a household with two tags under two rules counts for both.
+    Overdue households count for the rule that decided their due date (the earliest), as on the care
+    list, so the overdue column adds up to the care list's total."""
+    paths = _care_paths(jurisdiction, None)
+    book = policy_book()
+    if not paths or not book.tags:
+        return {}
+    covered: dict[int, int] = {}
+    for path, tags in (Household.objects.filter(_prefix_q(paths, "area_path")).exclude(tags=[]).order_by()
+                       .values_list("area_path", "tags")):
+        for policy in {book.for_tag(tag, path) for tag in set(tags or ()) & book.tags} - {None}:
+            covered[policy.pk] = covered.get(policy.pk, 0) + 1
+    today = timezone.localdate(now or timezone.now())
+    overdue: dict[int, int] = {}
+    for due in care_dues(paths, book=book):
+        if due.is_overdue(today):
+            overdue[due.policy.pk] = overdue.get(due.policy.pk, 0) + 1
+    return {pk: (covered.get(pk, 0), overdue.get(pk, 0)) for pk in covered.keys() | overdue.keys()}
+
+
 def _care_paths(jurisdiction: Jurisdiction, grid: Area | None) -> list[str]:
     if grid is not None:
         return [grid.path] if jurisdiction.covers_household_path(grid.path) else []

@@ -388,8 +388,18 @@ def send_care_reminders(*, now: datetime | None = None, paths: list[str] | None 
     return report
 
 
-# --- care rules (configuration of a district, edited in the admin) ----------------------------------
+# --- care rules (configuration of a district: its rules page, the API, the admin) ------------------
 CARE_POLICY_FIELDS = ("area", "tag", "period", "days", "starts_on", "is_active", "note")
+
+
+def may_set_care_rule(actor, area: Area | None) -> bool:
+    """Administrators, and district commanders for an area inside their district."""
+    from civicgrid.people.models import Role
+
+    if area is None:
+        return False
+    jurisdiction = jurisdiction_for(actor)
+    return jurisdiction.is_global or jurisdiction.covers_with_role(area.path, {Role.DISTRICT_COMMANDER})
 
 
 def save_care_policy(actor, *, instance=None, area, tag: str, period: str, days=None, starts_on,
@@ -397,12 +407,10 @@ def save_care_policy(actor, *, instance=None, area, tag: str, period: str, days=
     """Create or change one care rule (``instance`` to change). Only administrators and district
     commanders of the area set rules; the refusal names the field. Audited (``care_policy.save``)."""
     from civicgrid.geo.models import HouseholdTag
-    from civicgrid.people.models import Role
 
     from .models import CarePeriod, CarePolicy
 
-    jurisdiction = jurisdiction_for(actor)
-    if area is None or not (jurisdiction.is_global or jurisdiction.covers_with_role(area.path, {Role.DISTRICT_COMMANDER})):
+    if not may_set_care_rule(actor, area) or (instance is not None and not may_set_care_rule(actor, instance.area)):
         raise FieldworkForbidden(_("Only administrators and the district command center set care rules."))
     errors: dict[str, list] = {}
     if tag not in HouseholdTag.values:

@@ -22,7 +22,7 @@ from civicgrid.core.forms import add_service_errors
 
 from . import selectors, services
 from .filters import PatrolFilterSet
-from .forms import EndPatrolForm, SnapForm, VisitForm
+from .forms import CarePolicyForm, EndPatrolForm, SnapForm, VisitForm
 from .periods import Month, parse_month, this_month
 
 CITIZEN_ROLE_NAMES = {str(r) for r in CITIZEN_ROLES}
@@ -219,7 +219,77 @@ def care(request):
         "rows": selectors.care_rows(dues[:300], now=now), "total": len(dues), "grid": grid_area, "worker": worker,
         "policies": selectors.policies_for(jurisdiction), "tab": "care", "staff_tab": "care",
         "grids": selectors.my_grids(jurisdiction) if worker else [],
+        "may_set_rules": selectors.may_set_care_rules(jurisdiction),
     })
+
+
+# --- care rules: read by everyone with an area, set by the district command center ------------------
+def _rule_values(form: CarePolicyForm, area) -> dict:
+    data = form.cleaned_data
+    return {"area": area, "tag": data["tag"], "period": data["period"], "days": data.get("days"),
+            "starts_on": data.get("starts_on"), "is_active": data["is_active"], "note": data["note"]}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_rules(request):
+    """关爱规则: the rules in force in the reader's areas, with the households each covers and how
+    many are overdue now; the district command center adds rules here. Everyone with an area reads
+    it (a grid worker needs to know the interval); only those who may set a rule see the form."""
+    jurisdiction = _area_jurisdiction(request)
+    areas = selectors.care_rule_areas(jurisdiction) if selectors.may_set_care_rules(jurisdiction) else []
+    form = None
+    if areas:
+        form = CarePolicyForm(request.POST or None, areas=areas, initial={"is_active": True,
+                                                                          "starts_on": timezone.localdate()})
+    elif request.method == "POST":
+        raise PermissionDenied(_("Only administrators and the district command center set care rules."))
+    if request.method == "POST" and form.is_valid():
+        area = next(a for a in areas if a.code == form.cleaned_data["area"])
+        try:
+            policy = services.save_care_policy(request.user, **_rule_values(form, area))
+        except services.FieldworkForbidden as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Care rule saved: %(rule)s.") % {"rule": policy})
+            return redirect("fieldwork:care-rules")
+    usage = selectors.care_rule_usage(jurisdiction)
+    rows = [{"policy": p, "covered": usage.get(p.pk, (0, 0))[0], "overdue": usage.get(p.pk, (0, 0))[1],
+             "editable": services.may_set_care_rule(request.user, p.area)}
+            for p in selectors.policies_for(jurisdiction)]
+    return render(request, "fieldwork/care_rules.html", {
+        "rows": rows, "form": form, "counts": jurisdiction.is_global or bool(jurisdiction.household_paths),
+        "worker": _is_field_worker(jurisdiction), "tab": "care", "staff_tab": "care",
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_rule_edit(request, policy_id: int):
+    """Change one rule (its area stays: a rule elsewhere is a new rule)."""
+    jurisdiction = _area_jurisdiction(request)
+    policy = selectors.policies_for(jurisdiction).filter(pk=policy_id).first()
+    if policy is None:
+        raise Http404()
+    if not services.may_set_care_rule(request.user, policy.area):
+        raise PermissionDenied(_("Only administrators and the district command center set care rules."))
+    initial = {f: getattr(policy, f) for f in ("tag", "period", "days", "starts_on", "is_active", "note")}
+    form = CarePolicyForm(request.POST or None, fixed_area=policy.area, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.save_care_policy(request.user, instance=policy, **_rule_values(form, policy.area))
+        except services.FieldworkForbidden as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Care rule saved: %(rule)s.") % {"rule": policy})
+            return redirect("fieldwork:care-rules")
+    return render(request, "fieldwork/care_rule_edit.html", {
+        "policy": policy, "form": form, "worker": _is_field_worker(jurisdiction), "tab": "care", "staff_tab": "care",
+    }, status=400 if request.method == "POST" else 200)
 
 
 @login_required

@@ -63,6 +63,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/field/baolian/gaps/",
         "/api/v1/field/care/overdue/",
         "/api/v1/field/care/policies/",
+        "/api/v1/field/care/policies/{policy_id}/",
         "/api/v1/field/center-figures/",
         "/api/v1/field/coverage/",
         "/api/v1/field/patrol-log/",

@@ -144,6 +144,7 @@ class CareRowSerializer(serializers.Serializer):
 
 
 class CarePolicySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     area = serializers.CharField(source="area.code")
     area_name = serializers.CharField(source="area.name")
     tag = serializers.CharField()
@@ -151,6 +152,21 @@ class CarePolicySerializer(serializers.Serializer):
     days = serializers.IntegerField(allow_null=True)
     starts_on = serializers.DateField()
     is_active = serializers.BooleanField()
+    note = serializers.CharField()
+
+
+class CarePolicyInputSerializer(serializers.Serializer):
+    """A care rule to create (POST) or the fields to change (PATCH; the area stays). Tag, interval
+    and days are checked by the service, so web and API refuse with the same words."""
+
+    area = serializers.CharField(max_length=32, help_text="Area code (district, street or community).")
+    tag = serializers.CharField(max_length=32)
+    period = serializers.CharField(max_length=10, help_text="weekly, monthly or days")
+    days = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                    help_text="Days between visits when period is days (1-366).")
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    is_active = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ChainLinkSerializer(serializers.Serializer):

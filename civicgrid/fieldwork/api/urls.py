@@ -13,6 +13,7 @@ urlpatterns = [
     path("coverage/", views.CoverageView.as_view(), name="api-coverage"),
     path("care/overdue/", views.CareOverdue.as_view(), name="api-care-overdue"),
     path("care/policies/", views.CarePolicies.as_view(), name="api-care-policies"),
+    path("care/policies/<int:policy_id>/", views.CarePolicyDetail.as_view(), name="api-care-policy"),
     path("baolian/chain/", views.BaolianChain.as_view(), name="api-baolian-chain"),
     path("baolian/gaps/", views.BaolianGaps.as_view(), name="api-baolian-gaps"),
     path("center-figures/", views.CenterFigures.as_view(), name="api-center-figures"),

@@ -226,10 +226,64 @@ class CareOverdue(FieldAPIView):
         return Response(s.CareRowSerializer(selectors.care_rows(dues[:500], now=now), many=True).data)
 
 
+def _save_policy(request, *, instance=None, values: dict):
+    try:
+        return services.save_care_policy(request.user, instance=instance, **values)
+    except services.FieldworkForbidden as exc:
+        raise PermissionDenied(exc.messages[0]) from exc
+
+
 class CarePolicies(FieldAPIView):
+    """GET: the care rules that apply in the reader's areas (everyone with an area reads them).
+    POST: a new rule on an area (district command center of the area, or an administrator)."""
+
     @extend_schema(responses={200: s.CarePolicySerializer(many=True)})
     def get(self, request):
         return Response(s.CarePolicySerializer(selectors.policies_for(_area_reader(request)), many=True).data)
+
+    @extend_schema(request=s.CarePolicyInputSerializer, responses={201: s.CarePolicySerializer})
+    def post(self, request):
+        jurisdiction = _area_reader(request)
+        if not selectors.may_set_care_rules(jurisdiction):
+            # Refused before the area is looked up: a grid worker asking for the district's area
+            # is told who sets rules, not that the area is outside their reach.
+            raise PermissionDenied(_("Only administrators and the district command center set care rules."))
+        data = s.CarePolicyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        area = selectors.area_for(jurisdiction, values.pop("area"))
+        if area is None:
+            raise ValidationError({"area": [ValidationError(_("There is no such area in your jurisdiction."),
+                                                            code="unknown_area")]})
+        policy = _save_policy(request, values={"area": area, **values})
+        return Response(s.CarePolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class CarePolicyDetail(FieldAPIView):
+    """GET: one rule. PATCH: change the fields given (not the area: a rule elsewhere is a new rule)."""
+
+    def _policy(self, request):
+        policy = selectors.policies_for(_area_reader(request)).filter(pk=self.kwargs["policy_id"]).first()
+        if policy is None:
+            raise Http404()
+        return policy
+
+    @extend_schema(responses={200: s.CarePolicySerializer})
+    def get(self, request, policy_id: int):
+        return Response(s.CarePolicySerializer(self._policy(request)).data)
+
+    @extend_schema(request=s.CarePolicyInputSerializer(partial=True), responses={200: s.CarePolicySerializer})
+    def patch(self, request, policy_id: int):
+        policy = self._policy(request)
+        data = s.CarePolicyInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if changes.pop("area", policy.area.code) != policy.area.code:
+            raise ValidationError({"area": [ValidationError(
+                _("A rule stays on its area; set a new rule on the other area instead."), code="area_fixed")]})
+        values = {f: getattr(policy, f) for f in ("tag", "period", "days", "starts_on", "is_active", "note")}
+        policy = _save_policy(request, instance=policy, values={**values, **changes, "area": policy.area})
+        return Response(s.CarePolicySerializer(policy).data)
 
 
 class BaolianChain(FieldAPIView):
