@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,12 @@ def require_phase(campaign: Campaign, *allowed: str) -> None:
 
 
 def _locked_campaign(campaign_id: int) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign_id)
+    # FOR NO KEY UPDATE on PostgreSQL: the campaign's key never changes, and a plain FOR UPDATE
+    # would also block the KEY SHARE lock that inserting a Support (its foreign key) takes, so a
+    # support holding its quota row and an action holding the campaign that then waits for quota
+    # rows (merging, lowering the support limit) would deadlock.
+    return Campaign.objects.select_for_update(
+        no_key=connection.features.has_select_for_no_key_update).get(pk=campaign_id)
 
 
 def _signed_in(actor) -> None:
