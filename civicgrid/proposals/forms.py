@@ -89,6 +89,29 @@ class CampaignForm(forms.Form):
         return out
 
 
+class CampaignEditForm(CampaignForm):
+    """Correcting a campaign: the same fields but the area (which decides who runs it). An empty
+    criteria box means "no criteria" here, which the service refuses, not "the defaults"."""
+
+    reason = forms.CharField(label=_("Why the change (optional, kept in the audit log)"), required=False,
+                             max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, areas=[], **kwargs)
+        del self.fields["area"]
+
+    def clean_criteria(self) -> list[tuple[str, int]]:
+        return super().clean_criteria() or []
+
+    @staticmethod
+    def initial_for(campaign) -> dict:
+        return {"title": campaign.title, "year": campaign.year, "description": campaign.description,
+                "budget": campaign.budget, "support_limit": campaign.support_limit,
+                "submission_limit": campaign.submission_limit, "method": campaign.method,
+                "cost_unit": campaign.cost_unit, "support_weight": campaign.support_weight,
+                "criteria": "\n".join(f"{c.name} {c.weight}" for c in campaign.criteria.all())}
+
+
 class PanelForm(forms.Form):
     who = forms.CharField(label=_("Mobile number or username"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=PanelKind.choices, initial=PanelKind.RESIDENT_REP)

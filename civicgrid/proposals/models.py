@@ -252,6 +252,10 @@ class SelectionRun(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="selection_runs")
     method = models.CharField(max_length=12, choices=SelectionMethod.choices)
     budget = models.PositiveBigIntegerField()
+    # The campaign's numbers when the run was made (with method and budget): a run made before
+    # they were edited cannot be confirmed.
+    cost_unit = models.PositiveIntegerField(null=True)
+    support_weight = models.PositiveSmallIntegerField(null=True)
     chosen = models.JSONField(default=list)
     ranking = models.JSONField(default=list)
     total_cost = models.PositiveBigIntegerField(default=0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,12 @@ def require_phase(campaign: Campaign, *allowed: str) -> None:
 
 
 def _locked_campaign(campaign_id: int) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign_id)
+    # FOR NO KEY UPDATE on PostgreSQL: the campaign's key never changes, and a plain FOR UPDATE
+    # would also block the KEY SHARE lock that inserting a Support (its foreign key) takes, so a
+    # support holding its quota row and an action holding the campaign that then waits for quota
+    # rows (merging, lowering the support limit) would deadlock.
+    return Campaign.objects.select_for_update(
+        no_key=connection.features.has_select_for_no_key_update).get(pk=campaign_id)
 
 
 def _signed_in(actor) -> None:
@@ -142,6 +147,105 @@ def create_campaign(*, actor, area, year: int, title: str, budget: int, support_
                               "method": method, "cost_unit": cost_unit, "support_weight": support_weight,
                               "criteria": [[name, weight] for name, weight in criteria]})
     return campaign
+
+
+# What ``update_campaign`` may change; the area never (it decides who runs the campaign).
+EDITABLE = ("title", "year", "description", "budget", "support_limit", "submission_limit", "method", "cost_unit",
+            "support_weight", "criteria")
+# The numbers the selection is computed with: a run made with others is stale.
+SELECTION_FIELDS = ("budget", "method", "cost_unit", "support_weight")
+
+
+def _criteria_of(campaign: Campaign) -> list[list]:
+    return [[c.name, c.weight] for c in Criterion.objects.filter(campaign=campaign).order_by("position", "id")]
+
+
+def _update_refusals(campaign: Campaign, new: dict, old: dict) -> dict:
+    """What the change would break of what already happened (ADR 015, "Editing a campaign").
+    Runs under the campaign's row lock; a lowered support limit also holds the quota rows that
+    could pass it, so no support lands in between."""
+    from django.db.models import Count, Max, Sum
+
+    changed = {k for k in new if new[k] != old[k]}
+    errors: dict[str, list] = {}
+    if "year" in changed and campaign.state != CampaignState.DRAFT:
+        errors["year"] = [_("The year can no longer be changed: the campaign has been opened to the public.")]
+    if "year" in changed and "year" not in errors and Campaign.objects.filter(
+            area_id=campaign.area_id, year=new["year"]).exclude(pk=campaign.pk).exists():
+        errors["year"] = [_("This area already has a campaign for that year.")]
+    if "budget" in changed:
+        used = Project.objects.filter(campaign=campaign).aggregate(s=Sum("budget"))["s"] or 0
+        if new["budget"] < used:
+            errors["budget"] = [_("The selected projects already cost %(used)s yuan; the budget cannot be less.")
+                                % {"used": f"{used:,}"}]
+    if "support_limit" in changed and new["support_limit"] < old["support_limit"]:
+        holders = SupportQuota.objects.select_for_update().filter(campaign=campaign, used__gte=new["support_limit"])
+        most = max((q.used for q in holders.order_by("pk")), default=0)
+        if most > new["support_limit"]:
+            errors["support_limit"] = [_("A resident has already given %(n)d supports; the limit cannot be lower.")
+                                       % {"n": most}]
+    if "submission_limit" in changed and new["submission_limit"] < old["submission_limit"]:
+        most = (Proposal.objects.filter(campaign=campaign).values("author").annotate(n=Count("id"))
+                .aggregate(m=Max("n"))["m"] or 0)
+        if most > new["submission_limit"]:
+            errors["submission_limit"] = [_("A resident has already submitted %(n)d proposals; the limit cannot be "
+                                            "lower.") % {"n": most}]
+    if campaign.selection_confirmed_at:
+        for field in ("method", "cost_unit", "support_weight"):
+            if field in changed:
+                errors[field] = [_("The selection was confirmed with this rule; it can no longer be changed.")]
+    if "criteria" in changed and PanelScore.objects.filter(proposal__campaign=campaign).exists():
+        errors["criteria"] = [_("The panel has begun scoring on these criteria; they can no longer be changed.")]
+    return errors
+
+
+def update_campaign(*, actor, campaign: Campaign, reason: str = "", **changes) -> dict:
+    """Correct a campaign: the rules of ``create_campaign`` on the new values, then refusals of
+    what would break what already happened; only the changed fields are saved and audited.
+    Fields not given keep their value. Returns what changed, ``{field: [old, new]}`` (empty:
+    nothing was written, not even an audit row)."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"update_campaign cannot change {sorted(unknown)}")
+    require_manager(actor, campaign)
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+    if "description" in changes:
+        changes["description"] = (changes["description"] or "").strip()
+    if changes.get("criteria") is not None:
+        changes["criteria"] = [[(name or "").strip(), weight] for name, weight in changes["criteria"]]
+    elif "criteria" in changes:
+        del changes["criteria"]
+    with transaction.atomic():
+        campaign = _locked_campaign(campaign.pk)
+        old = {field: getattr(campaign, field) for field in EDITABLE if field != "criteria"}
+        old["criteria"] = _criteria_of(campaign)
+        new = {**old, **changes}
+        errors = _campaign_errors(
+            title=new["title"], year=new["year"], budget=new["budget"], support_limit=new["support_limit"],
+            submission_limit=new["submission_limit"], method=new["method"], cost_unit=new["cost_unit"],
+            support_weight=new["support_weight"], criteria=[tuple(c) for c in new["criteria"]])
+        if errors:
+            raise ValidationError(errors, code="invalid")
+        refusals = _update_refusals(campaign, new, old)
+        if refusals:
+            raise Conflict({field: [ValidationError(m, code="would_break") for m in messages]
+                            for field, messages in refusals.items()})
+        diff = {field: [old[field], new[field]] for field in EDITABLE if new[field] != old[field]}
+        if not diff:
+            return {}
+        fields = [f for f in diff if f != "criteria"]
+        for field in fields:
+            setattr(campaign, field, new[field])
+        if fields:
+            campaign.save(update_fields=fields)
+        if "criteria" in diff:
+            # Only reached before any score exists (refused above), so no score points at them.
+            Criterion.objects.filter(campaign=campaign).delete()
+            Criterion.objects.bulk_create([Criterion(campaign=campaign, name=name, weight=weight, position=i)
+                                           for i, (name, weight) in enumerate(new["criteria"])])
+        record_event(actor=actor, action="proposals.campaign.update", obj=campaign, changes=diff, reason=reason)
+    return diff
 
 
 def change_phase(*, actor, campaign: Campaign, action: str, reason: str = "", now=None) -> Campaign:
@@ -278,9 +382,11 @@ def support(*, actor, proposal: Proposal) -> Support:
     require_phase(campaign, Phase.SUPPORT)
     quota = _quota(campaign, actor)
     with transaction.atomic():
+        quota = SupportQuota.objects.select_for_update().get(pk=quota.pk)
+        # Read after the quota lock: a lowered limit (``update_campaign`` holds the quota rows
+        # that could pass it) is then already committed and seen here.
         campaign = Campaign.objects.get(pk=campaign.pk)
         require_phase(campaign, Phase.SUPPORT)
-        quota = SupportQuota.objects.select_for_update().get(pk=quota.pk)
         if Support.objects.filter(proposal_id=proposal.pk, user=actor).exists():
             raise Conflict(_("You already support this proposal."), code="already_supported")
         if quota.used >= campaign.support_limit:
@@ -438,7 +544,8 @@ def run_selection(*, actor, campaign: Campaign, now=None) -> SelectionRun:
         result = selection.run(campaign.method, candidates_of(campaign), campaign.budget,
                                unit=campaign.cost_unit, support_weight=campaign.support_weight)
         run = SelectionRun.objects.create(
-            campaign=campaign, method=campaign.method, budget=campaign.budget, chosen=result.chosen,
+            campaign=campaign, method=campaign.method, budget=campaign.budget, cost_unit=campaign.cost_unit,
+            support_weight=campaign.support_weight, chosen=result.chosen,
             ranking=result.ranking, total_cost=result.total_cost, total_value=result.total_value, run_by=actor,
             run_at=now or timezone.now())
         record_event(actor=actor, action="proposals.selection.run", obj=campaign,
@@ -476,6 +583,9 @@ def confirm_selection(*, actor, run: SelectionRun, units: dict[int, object], now
         latest = SelectionRun.objects.filter(campaign=campaign).order_by("-run_at", "-id").first()
         if latest is None or latest.pk != run.pk:
             raise Conflict(_("Only the latest selection run can be confirmed; run it again."), code="stale_run")
+        if any(getattr(run, f) != getattr(campaign, f) for f in SELECTION_FIELDS):
+            raise Conflict(_("The budget or the selection rules changed after this run; run the selection again."),
+                           code="stale_run")
         missing = [pid for pid in run.chosen if units.get(pid) is None]
         if missing:
             raise ValidationError(_("Please name a responsible unit for every selected project."),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("c/<int:campaign_id>/submit/", views.submit, name="submit"),
     path("c/<int:campaign_id>/similar/", views.similar, name="similar"),
     path("c/<int:campaign_id>/manage/", views.manage, name="manage"),
+    path("c/<int:campaign_id>/edit/", views.edit_campaign, name="edit-campaign"),
     path("c/<int:campaign_id>/phase/", views.change_phase, name="phase"),
     path("c/<int:campaign_id>/panel/", views.add_panel_member, name="panel-add"),
     path("c/<int:campaign_id>/panel/<int:member_id>/remove/", views.remove_panel_member, name="panel-remove"),

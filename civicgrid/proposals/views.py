@@ -24,7 +24,7 @@ from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.core.forms import add_service_errors
 
 from .errors import Forbidden
-from .forms import CampaignForm, MilestoneForm, PanelForm, ProposalForm, UpdateForm
+from .forms import CampaignEditForm, CampaignForm, MilestoneForm, PanelForm, ProposalForm, UpdateForm
 from .models import Milestone, PanelMember, ProposalStatus, SelectionRun
 
 
@@ -227,6 +227,26 @@ def new_campaign(request):
             messages.success(request, _("The campaign was created. Open its first phase when it is ready."))
             return redirect("proposals:manage", campaign.pk)
     return render(request, "proposals/new_campaign.html", {"form": form})
+
+
+@login_required
+def edit_campaign(request, campaign_id: int):
+    campaign = _campaign(campaign_id)
+    _manager(request, campaign)
+    form = CampaignEditForm(request.POST or None, initial=CampaignEditForm.initial_for(campaign))
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        reason = changes.pop("reason")
+        try:
+            changed = services.update_campaign(actor=request.user, campaign=campaign, reason=reason, **changes)
+        except Forbidden as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign was updated.") if changed else _("Nothing was changed."))
+            return redirect("proposals:manage", campaign.pk)
+    return render(request, "proposals/edit_campaign.html", {"campaign": campaign, "form": form})
 
 
 @login_required

@@ -42,6 +42,24 @@ class CreateCampaignSerializer(serializers.Serializer):
                                      help_text='[{"name": "必要性", "weight": 4}, ...]')
 
 
+class UpdateCampaignSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change; the rules (the same as creating, and what may no
+    longer change) are the service's, so no bounds are repeated here."""
+
+    title = serializers.CharField(required=False, allow_blank=True)
+    year = serializers.IntegerField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    budget = serializers.IntegerField(required=False)
+    support_limit = serializers.IntegerField(required=False)
+    submission_limit = serializers.IntegerField(required=False)
+    method = serializers.CharField(max_length=20, required=False)
+    cost_unit = serializers.IntegerField(required=False)
+    support_weight = serializers.IntegerField(required=False)
+    criteria = serializers.ListField(child=serializers.DictField(), required=False,
+                                     help_text='[{"name": "必要性", "weight": 4}, ...] (replaces them all)')
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class PanelMemberSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     kind = serializers.ChoiceField(choices=PanelKind.choices, default="resident_rep")

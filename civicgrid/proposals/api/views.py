@@ -72,13 +72,7 @@ class CampaignList(PublicReadMixin, generics.ListAPIView):
         area = Area.objects.filter(code=v.pop("area")).first()
         if area is None:
             raise Http404()
-        criteria = v.pop("criteria", None)
-        if criteria is not None:
-            try:
-                criteria = [(str(c["name"])[:40], int(c.get("weight", 1))) for c in criteria]
-            except (KeyError, TypeError, ValueError):
-                raise ValidationError({"criteria": [_("Each criterion needs a name and a whole-number weight.")]},
-                                      code="invalid") from None
+        criteria = _criteria(v.pop("criteria", None))
         campaign = services.create_campaign(actor=request.user, area=area, criteria=criteria, **v)
         return Response(s.CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
@@ -114,11 +108,35 @@ class PanelAdd(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _criteria(raw):
+    if raw is None:
+        return None
+    try:
+        return [(str(c["name"])[:40], int(c.get("weight", 1))) for c in raw]
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError({"criteria": [_("Each criterion needs a name and a whole-number weight.")]},
+                              code="invalid") from None
+
+
 class CampaignDetail(PublicReadMixin, generics.RetrieveAPIView):
+    """GET: one campaign (public). PATCH: its staff correct it (only the fields sent)."""
+
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
         return selectors.public_campaigns().prefetch_related("criteria")
+
+    @extend_schema(request=s.UpdateCampaignSerializer, responses={200: s.CampaignSerializer})
+    def patch(self, request, pk: int):
+        campaign = _campaign(pk)
+        data = s.UpdateCampaignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        reason = v.pop("reason", "")
+        if "criteria" in v:
+            v["criteria"] = _criteria(v["criteria"])
+        services.update_campaign(actor=request.user, campaign=campaign, reason=reason, **v)
+        return Response(s.CampaignSerializer(self.get_queryset().get(pk=pk)).data)
 
 
 class CampaignPhase(APIView):

@@ -82,3 +82,51 @@ def test_parallel_supports_of_many_residents_on_one_proposal_all_count(live_serv
     assert statuses == [409] * 5
     target.refresh_from_db()
     assert target.support_count == 5 == Support.objects.filter(proposal=target).count()
+
+
+def fire_mixed(url: str, requests: list[tuple[str, str, str, bytes]]) -> list[int]:
+    """(method, token, path, body) each in its own thread, all released together."""
+    barrier = threading.Barrier(len(requests))
+    statuses = [0] * len(requests)
+
+    def worker(i, method, token, path, body):
+        browser = Browser(url)
+        barrier.wait(timeout=10)
+        statuses[i] = browser.request(method, path, data=body, csrf=False, headers={
+            "Authorization": f"Token {token}", "Content-Type": "application/json"}).status
+
+    threads = [threading.Thread(target=worker, args=(i, *r)) for i, r in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return statuses
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_lowered_support_limit_racing_supports_leaves_nobody_over_it(live_server, round_):
+    """Staff lower the limit from 3 to 1 while four residents, who have used 1 each, support a
+    second proposal: either the edit wins (all four refused) or a support does (the edit refused);
+    nobody ends above the campaign's limit."""
+    w, campaign = make_campaign(support_limit=3, panel=0)
+    residents = make_residents(4)
+    first, second = (add_proposal(w, campaign, title=f"提案{i}号口袋公园", author=residents[0]) for i in range(2))
+    set_state(campaign, "support")
+    from civicgrid.proposals import services
+
+    for r in residents:
+        services.support(actor=r, proposal=first)
+    tokens = [Token.objects.create(user=r).key for r in residents]
+    staff = Token.objects.create(user=w.users["district"]).key
+    requests = [("POST", t, f"/api/v1/proposals/items/{second.pk}/support/", b"{}") for t in tokens]
+    requests.insert(round_, ("PATCH", staff, f"/api/v1/proposals/campaigns/{campaign.pk}/", b'{"support_limit": 1}'))
+    statuses = fire_mixed(live_server.url, requests)
+    campaign.refresh_from_db()
+    used = sorted(SupportQuota.objects.filter(campaign=campaign).values_list("used", flat=True))
+    edit, supports = statuses[round_], statuses[:round_] + statuses[round_ + 1:]
+    assert max(used) <= campaign.support_limit, (statuses, used, campaign.support_limit)
+    if edit == 200:
+        assert campaign.support_limit == 1 and used == [1, 1, 1, 1]
+    else:
+        assert edit == 409 and campaign.support_limit == 3 and 201 in supports, statuses
+    assert supports.count(201) == used.count(2), (statuses, used)
