@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -531,6 +532,10 @@ MEETING_FIELDS = ("title", "agenda", "starts_at", "place")
 MEETING_NOTIFY_FIELDS = ("starts_at", "place")
 
 
+def _utc_iso(value: datetime) -> str:
+    return value.astimezone(dt_timezone.utc).isoformat()
+
+
 def _when_text(value: datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
@@ -598,7 +603,8 @@ def change_meeting(*, actor, meeting: Meeting | int, title: str | None = None, a
         for name in MEETING_FIELDS:
             if name in wanted and wanted[name] != getattr(locked, name):
                 old = getattr(locked, name)
-                changes[name] = ([old.isoformat(), wanted[name].isoformat()] if name == "starts_at"
+                # Both times in UTC: the stored one comes back in UTC, the new one in the sender's offset.
+                changes[name] = ([_utc_iso(old), _utc_iso(wanted[name])] if name == "starts_at"
                                  else [old, wanted[name]])
                 setattr(locked, name, wanted[name])
         if not changes:
@@ -632,7 +638,7 @@ def cancel_meeting(*, actor, meeting: Meeting | int, reason: str, now: datetime 
         locked.cancelled_at, locked.cancelled_by, locked.cancel_reason = now, actor, reason
         locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
         record_event(actor=actor, action="deliberation.meeting_cancel", obj=locked, reason=reason, changes={
-            "cancelled_at": [None, now.isoformat()], "cancel_reason": ["", reason]})
+            "cancelled_at": [None, _utc_iso(now)], "cancel_reason": ["", reason]})
         people = _people_of(topic)
         subject = _("Meeting “%(meeting)s” cancelled") % {"meeting": locked.title}
         body = _("Topic “%(title)s”. The meeting of %(time)s at %(place)s will not take place: %(reason)s") % {
