@@ -193,6 +193,12 @@ class Meeting(models.Model):
     attendees = models.ManyToManyField(Participant, verbose_name=_("attended"), blank=True, related_name="meetings")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A cancelled meeting is kept (residents were told of it; the topic's history shows it), so
+    # cancelling marks it: ``cancelled_at`` set means cancelled, with who and why.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -201,6 +207,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class MeetingPhoto(models.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -480,6 +481,9 @@ def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None,
         topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
         _require_manager(actor, topic)
         _require_stage(topic, MEETING_RECORD_STAGES, _("Recording a meeting"))
+        if locked.is_cancelled:
+            raise Conflict(_("The meeting was cancelled; it has no minutes, attendance or photos."),
+                           code="meeting_cancelled")
         if not meeting_started(locked, now):
             raise Conflict(_not_started_message(locked.starts_at), code="meeting_not_started")
         existing = set(locked.photos.values_list("pk", flat=True))
@@ -519,6 +523,128 @@ def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None,
             title = _("Minutes of “%(meeting)s” published") % {"meeting": locked.title}
             transaction.on_commit(lambda: notify_users(people, event="deliberation.minutes", title=title,
                                                        body=topic.title, link=_link(topic)))
+    return locked
+
+
+# --- 议: changing or cancelling a meeting still to come ---------------------------------------------
+MEETING_FIELDS = ("title", "agenda", "starts_at", "place")
+# Changes the people coming must hear of; a corrected title or agenda is not worth a notice.
+MEETING_NOTIFY_FIELDS = ("starts_at", "place")
+
+
+def _utc_iso(value: datetime) -> str:
+    return value.astimezone(dt_timezone.utc).isoformat()
+
+
+def _when_text(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def meeting_has_record(meeting: Meeting) -> bool:
+    """Minutes, attendance or photos: a meeting with any of them has been held, whatever its time."""
+    return bool(meeting.minutes) or meeting.attendees.exists() or meeting.photos.exists()
+
+
+def _require_still_to_come(meeting: Meeting, now: datetime, what: str) -> None:
+    """Only a meeting not yet held may change or be cancelled: once it has begun, or has any record,
+    what it was is history. A cancelled one stays as it was cancelled."""
+    if meeting.is_cancelled:
+        raise Conflict(_("The meeting was cancelled on %(time)s; it can no longer be changed.")
+                       % {"time": _when_text(meeting.cancelled_at)}, code="meeting_cancelled")
+    if meeting_started(meeting, now):
+        raise Conflict(_("The meeting started at %(time)s; %(what)s is possible only before it starts.")
+                       % {"time": _when_text(meeting.starts_at), "what": what}, code="meeting_started")
+    if meeting_has_record(meeting):
+        raise Conflict(_("The meeting already has minutes, attendance or photos; %(what)s is no longer possible.")
+                       % {"what": what}, code="meeting_recorded")
+
+
+def _locked_meeting_for_manager(actor, meeting: Meeting | int, stages, what: str) -> tuple[Meeting, Topic]:
+    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
+    locked = Meeting.objects.select_for_update().get(pk=pk)
+    topic = Topic.objects.select_related("area").get(pk=locked.topic_id)
+    _require_manager(actor, topic)
+    _require_stage(topic, stages, what)
+    return locked, topic
+
+
+def change_meeting(*, actor, meeting: Meeting | int, title: str | None = None, agenda: str | None = None,
+                   starts_at: datetime | None = None, place: str | None = None,
+                   now: datetime | None = None) -> Meeting:
+    """Correct the title or agenda, or move the time or place, of a meeting not yet held. ``None``
+    leaves a field as it is; only what changed is saved and audited (old and new values), a call
+    that changes nothing writes nothing, and a new time or place is told to the topic's people
+    after the commit. Refused (nothing written) once the meeting has started, has a record, or
+    was cancelled; the new time must lie in the future (moving it into the past would make it
+    "held" without having taken place)."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    wanted: dict = {}
+    if title is not None:
+        wanted["title"] = _text(errors, "title", title, max_length=100)
+    if agenda is not None:
+        wanted["agenda"] = _text(errors, "agenda", agenda)
+    if place is not None:
+        wanted["place"] = _text(errors, "place", place, max_length=200)
+    if starts_at is not None:
+        if not isinstance(starts_at, datetime):
+            errors.setdefault("starts_at", []).append(_("Give the date and time of the meeting."))
+        elif starts_at <= now:
+            errors.setdefault("starts_at", []).append(_("The new time must lie in the future."))
+        else:
+            wanted["starts_at"] = starts_at
+    if errors:
+        raise ValidationError(errors)
+    what = _("Changing a meeting")
+    with transaction.atomic():
+        locked, topic = _locked_meeting_for_manager(actor, meeting, MEETING_RECORD_STAGES, what)
+        _require_still_to_come(locked, now, what)
+        changes: dict = {}
+        for name in MEETING_FIELDS:
+            if name in wanted and wanted[name] != getattr(locked, name):
+                old = getattr(locked, name)
+                # Both times in UTC: the stored one comes back in UTC, the new one in the sender's offset.
+                changes[name] = ([_utc_iso(old), _utc_iso(wanted[name])] if name == "starts_at"
+                                 else [old, wanted[name]])
+                setattr(locked, name, wanted[name])
+        if not changes:
+            return locked
+        locked.save(update_fields=[n for n in MEETING_FIELDS if n in changes])
+        record_event(actor=actor, action="deliberation.meeting_change", obj=locked, changes=changes)
+        if any(n in changes for n in MEETING_NOTIFY_FIELDS):
+            people = _people_of(topic)
+            subject = _("Meeting “%(meeting)s” rescheduled") % {"meeting": locked.title}
+            body = _("Topic “%(title)s”. The meeting is now on %(time)s at %(place)s.") % {
+                "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place}
+            transaction.on_commit(lambda: notify_users(people, event="deliberation.meeting_changed", title=subject,
+                                                       body=body, link=_link(topic)))
+    return locked
+
+
+def cancel_meeting(*, actor, meeting: Meeting | int, reason: str, now: datetime | None = None) -> Meeting:
+    """Cancel a meeting not yet held. It is kept, marked cancelled with who, when and why (the
+    topic page shows it so), and the topic's people are told after the commit. A second cancel,
+    or one after the start or after a record, is refused and writes nothing."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason for cancelling the meeting.")]}, code="required")
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": [_("At most %(max)d characters.") % {"max": MAX_REASON}]})
+    what = _("Cancelling a meeting")
+    with transaction.atomic():
+        locked, topic = _locked_meeting_for_manager(actor, meeting, MEETING_RECORD_STAGES, what)
+        _require_still_to_come(locked, now, what)
+        locked.cancelled_at, locked.cancelled_by, locked.cancel_reason = now, actor, reason
+        locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+        record_event(actor=actor, action="deliberation.meeting_cancel", obj=locked, reason=reason, changes={
+            "cancelled_at": [None, _utc_iso(now)], "cancel_reason": ["", reason]})
+        people = _people_of(topic)
+        subject = _("Meeting “%(meeting)s” cancelled") % {"meeting": locked.title}
+        body = _("Topic “%(title)s”. The meeting of %(time)s at %(place)s will not take place: %(reason)s") % {
+            "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place, "reason": reason}
+        transaction.on_commit(lambda: notify_users(people, event="deliberation.meeting_cancelled", title=subject,
+                                                   body=body, link=_link(topic)))
     return locked
 
 

@@ -312,7 +312,28 @@ def meeting_record(request, meeting_id: int):
         raise PermissionDenied(_("Only the staff of the area manage this topic."))
     errors: dict[str, list[str]] = {}
     values = {"minutes": meeting.minutes, "attendees": set(meeting.attendees.values_list("pk", flat=True))}
-    if request.method == "POST":
+    plan = {"title": meeting.title, "agenda": meeting.agenda, "place": meeting.place, "cancel_reason": "",
+            "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")}
+    form = request.POST.get("form", "record") if request.method == "POST" else ""
+    if form in ("change", "cancel"):
+        plan.update({k: request.POST.get(k, "") for k in ("title", "agenda", "place", "starts_at", "cancel_reason")})
+        try:
+            if form == "change":
+                starts_at = _when(plan["starts_at"])
+                if starts_at is None:
+                    raise ValidationError({"starts_at": [_("Give the date and time of the meeting.")]})
+                services.change_meeting(actor=request.user, meeting=meeting, title=plan["title"],
+                                        agenda=plan["agenda"], starts_at=starts_at, place=plan["place"])
+            else:
+                services.cancel_meeting(actor=request.user, meeting=meeting, reason=plan["cancel_reason"])
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            if form == "cancel" and "reason" in errors:
+                errors["cancel_reason"] = errors.pop("reason")
+        else:
+            messages.success(request, _("Meeting changed.") if form == "change" else _("Meeting cancelled."))
+            return redirect("deliberation:meeting-record", meeting_id=meeting.pk)
+    elif request.method == "POST":
         values = {"minutes": request.POST.get("minutes", ""),
                   "attendees": {_int(x) for x in request.POST.getlist("attendees")}}
         try:
@@ -325,13 +346,20 @@ def meeting_record(request, meeting_id: int):
         else:
             messages.success(request, _("Meeting record saved."))
             return redirect("deliberation:meeting-record", meeting_id=meeting.pk)
+    meeting.refresh_from_db()
+    stage_open = topic.stage in services.MEETING_RECORD_STAGES
+    started = services.meeting_started(meeting)
+    field_errors = ("minutes", "photos", *services.MEETING_FIELDS, "cancel_reason")
     return render(request, "deliberation/meeting.html", {
-        "topic": topic, "meeting": meeting, "values": values, "errors": errors,
-        "general_errors": [m for k, msgs in errors.items() if k not in ("minutes", "photos") for m in msgs],
+        "topic": topic, "meeting": meeting, "values": values, "plan": plan, "errors": errors,
+        "general_errors": [m for k, msgs in errors.items() if k not in field_errors for m in msgs],
         "participants": list(topic.participants.select_related("user", "unit")),
         "photos": list(meeting.photos.all()),
-        "stage_open": topic.stage in services.MEETING_RECORD_STAGES,
-        "can_record": topic.stage in services.MEETING_RECORD_STAGES and services.meeting_started(meeting),
+        "stage_open": stage_open,
+        "can_record": stage_open and started and not meeting.is_cancelled,
+        # The arrangements change only before the meeting and while it has no record (ADR 013).
+        "can_change": (stage_open and not started and not meeting.is_cancelled
+                       and not services.meeting_has_record(meeting)),
     }, status=400 if errors else 200)
 
 

@@ -38,6 +38,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/dashboard/trend/",
         "/api/v1/dashboard/whistles/",
         "/api/v1/deliberation/meetings/{meeting_id}/",
+        "/api/v1/deliberation/meetings/{meeting_id}/cancel/",
         "/api/v1/deliberation/polls/{poll_id}/close/",
         "/api/v1/deliberation/polls/{poll_id}/open/",
         "/api/v1/deliberation/polls/{poll_id}/votes/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.utils import html
 
@@ -105,10 +106,12 @@ class DelibReportSerializer(serializers.ModelSerializer):
 class DelibMeetingSerializer(serializers.ModelSerializer):
     attendees = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     photos = serializers.SerializerMethodField()
+    cancelled = serializers.BooleanField(source="is_cancelled", read_only=True)
 
     class Meta:
         model = Meeting
-        fields = ["id", "title", "agenda", "starts_at", "place", "minutes", "attendees", "photos", "created_at"]
+        fields = ["id", "title", "agenda", "starts_at", "place", "minutes", "attendees", "photos", "cancelled",
+                  "cancelled_at", "cancel_reason", "created_at"]
 
     def get_photos(self, obj) -> list[str]:
         return [p.file.url for p in obj.photos.all()]
@@ -157,9 +160,18 @@ class AttendeeIdsField(serializers.ListField):
 
 
 class DelibRecordMeetingSerializer(serializers.Serializer):
-    """After the meeting: only the fields sent change. ``attendees`` replaces the list (send [] in
-    JSON to clear it); ``photos`` are added; ``remove_photos`` are ids of this meeting's photos."""
+    """Only the fields sent change. Before the meeting: its arrangements (``title``, ``agenda``,
+    ``starts_at``, ``place``). After it: its record — ``attendees`` replaces the list (send [] in
+    JSON to clear it); ``photos`` are added; ``remove_photos`` are ids of this meeting's photos.
+    One body changes one or the other, never both (a meeting is either still to come or held)."""
 
+    ARRANGEMENT = ("title", "agenda", "starts_at", "place")
+    RECORD = ("minutes", "attendees", "photos", "remove_photos")
+
+    title = serializers.CharField(max_length=100, required=False)
+    agenda = serializers.CharField(max_length=2000, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    place = serializers.CharField(max_length=200, required=False)
     minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     attendees = AttendeeIdsField(
         child=serializers.IntegerField(), required=False,
@@ -167,6 +179,17 @@ class DelibRecordMeetingSerializer(serializers.Serializer):
                   "To record that nobody attended, send [] in JSON, or in multipart one empty value (attendees=).")
     photos = serializers.ListField(child=serializers.ImageField(), required=False, max_length=9)
     remove_photos = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    def validate(self, attrs):
+        if any(k in attrs for k in self.ARRANGEMENT) and any(k in attrs for k in self.RECORD):
+            raise serializers.ValidationError(_(
+                "Change the meeting's title, agenda, time or place before it, and its minutes, attendance "
+                "or photos after it — not both in one request."), code="mixed")
+        return attrs
+
+
+class DelibCancelMeetingSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
 
 
 class DelibOptionSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("posts/<int:post_id>/hide/", views.PostModerate.as_view(hide=True), name="api-delib-hide"),
     path("posts/<int:post_id>/unhide/", views.PostModerate.as_view(hide=False), name="api-delib-unhide"),
     path("meetings/<int:meeting_id>/", views.MeetingDetail.as_view(), name="api-delib-meeting"),
+    path("meetings/<int:meeting_id>/cancel/", views.MeetingCancel.as_view(), name="api-delib-meeting-cancel"),
     path("polls/<int:poll_id>/open/", views.PollAction.as_view(action="open"), name="api-delib-poll-open"),
     path("polls/<int:poll_id>/close/", views.PollAction.as_view(action="close"), name="api-delib-poll-close"),
     path("polls/<int:poll_id>/votes/", views.Votes.as_view(), name="api-delib-votes"),

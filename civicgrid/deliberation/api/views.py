@@ -201,8 +201,9 @@ class Meetings(APIView):
 
 
 class MeetingDetail(APIView):
-    """GET one meeting; PATCH adds or corrects its record after the fact (minutes, attendance,
-    photos): staff of the topic's area, while the topic is at 聚, 议 or 办."""
+    """GET one meeting; PATCH (staff of the topic's area, while the topic is at 聚, 议 or 办)
+    changes its title, agenda, time or place before it starts, or adds or corrects its record
+    after the fact (minutes, attendance, photos)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -216,9 +217,26 @@ class MeetingDetail(APIView):
         data = s.DelibRecordMeetingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if any(k in v for k in data.ARRANGEMENT):
+            meeting = services.change_meeting(actor=request.user, meeting=meeting, title=v.get("title"),
+                                              agenda=v.get("agenda"), starts_at=v.get("starts_at"),
+                                              place=v.get("place"))
+            return Response(s.DelibMeetingDetailSerializer(meeting).data)
         meeting = services.record_meeting(actor=request.user, meeting=meeting, minutes=v.get("minutes"),
                                           attendee_ids=v.get("attendees"), photos=v.get("photos", ()),
                                           remove_photo_ids=v.get("remove_photos", ()))
+        return Response(s.DelibMeetingDetailSerializer(meeting).data)
+
+
+class MeetingCancel(APIView):
+    """Cancel a meeting not yet held, with a reason: it is kept, marked cancelled."""
+
+    @extend_schema(request=s.DelibCancelMeetingSerializer, responses={200: s.DelibMeetingDetailSerializer})
+    def post(self, request, meeting_id: int):
+        meeting = _meeting(request, meeting_id)
+        data = s.DelibCancelMeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.cancel_meeting(actor=request.user, meeting=meeting, reason=data.validated_data["reason"])
         return Response(s.DelibMeetingDetailSerializer(meeting).data)
 
 

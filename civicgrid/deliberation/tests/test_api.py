@@ -351,3 +351,178 @@ def test_no_record_before_the_meeting_and_multipart_clears_the_attendance(world)
     res = staff.patch(url, {"attendees": ["", str(resident.pk)]}, format="multipart")
     assert res.status_code == 400 and "attendees" in res.json()["error"]["fields"]
     assert meeting_state(held.pk) == ("居民代表缺席，改期再议。", [], [])
+
+
+# --- changing or cancelling a meeting still to come --------------------------------------------------
+def _at(hours: float):
+    """A whole-minute time ``hours`` from now (the form and the notice show minutes only)."""
+    return (timezone.now() + timedelta(hours=hours)).replace(second=0, microsecond=0)
+
+
+def _utc(value) -> str:
+    from datetime import timezone as dt_timezone
+
+    return value.astimezone(dt_timezone.utc).isoformat()
+
+
+def _plan(meeting_id):
+    from civicgrid.deliberation.models import Meeting
+
+    m = Meeting.objects.get(pk=meeting_id)
+    return (m.title, m.agenda, m.starts_at, m.place, m.cancelled_at, m.cancel_reason, m.cancelled_by_id)
+
+
+def _shown(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.fixture
+def planned(world):
+    """A topic at 议 whose participants with an account are ``resident`` (who raised it) and
+    ``resident3``, and a meeting two days ahead."""
+    u = world.users
+    topic = topic_at(world, "deliberate")
+    services.add_participant(actor=u["community"], topic=topic, party="resident", user=u["resident3"])
+    services.add_participant(actor=u["community"], topic=topic, party="property_company", name="海信物业")
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="四方议事会", agenda="加装电梯方案",
+                                      starts_at=_at(48), place="社区会议室")
+    return topic, meeting
+
+
+def test_staff_reschedule_a_meeting_and_the_participants_are_told(world, planned, django_capture_on_commit_callbacks):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.notifications.models import OutboxMessage
+
+    topic, meeting = planned
+    old_start = meeting.starts_at
+    new_start = _at(72)
+    staff = client_for(world.users["community"])
+    url = f"{API}/meetings/{meeting.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"agenda": "加装电梯方案及费用分摊", "starts_at": new_start.isoformat(),
+                                "place": "12号楼前空地"}, format="json")
+    assert res.status_code == 200, res.json()
+    body = res.json()
+    assert (body["title"], body["agenda"], body["place"], body["cancelled"]) == (
+        "四方议事会", "加装电梯方案及费用分摊", "12号楼前空地", False)
+    assert _plan(meeting.pk) == ("四方议事会", "加装电梯方案及费用分摊", new_start, "12号楼前空地", None, "", None)
+    row = AuditEvent.objects.get(action="deliberation.meeting_change", object_id=str(meeting.pk))
+    assert (row.actor_repr, row.changes) == ("community", {
+        "agenda": ["加装电梯方案", "加装电梯方案及费用分摊"], "starts_at": [_utc(old_start), _utc(new_start)],
+        "place": ["社区会议室", "12号楼前空地"]})
+    notices = OutboxMessage.objects.filter(event="deliberation.meeting_changed").order_by("recipient__username")
+    assert list(notices.values_list("recipient__username", "subject", "body", "link")) == [
+        (name, "议事会“四方议事会”的时间或地点已变更",
+         f"议题“恩县路12号加装电梯”。议事会改为 {_shown(new_start)} 在12号楼前空地召开。", f"/deliberation/{topic.pk}/")
+        for name in ("resident", "resident3")]
+
+    # A corrected title alone is saved and audited, and tells nobody.
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"title": "四方议事会（第二次）"}, format="json")
+    assert res.status_code == 200 and _plan(meeting.pk)[0] == "四方议事会（第二次）"
+    assert AuditEvent.objects.filter(action="deliberation.meeting_change", object_id=str(meeting.pk)).order_by(
+        "id").last().changes == {"title": ["四方议事会", "四方议事会（第二次）"]}
+    assert notices.count() == 2
+    # The same values again change nothing and write nothing.
+    audit = AuditEvent.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, {"place": "12号楼前空地", "starts_at": new_start.isoformat()}, format="json")
+    assert res.status_code == 200 and AuditEvent.objects.count() == audit and notices.count() == 2
+
+
+def test_a_meeting_change_is_refused_to_others_after_the_start_and_into_the_past(
+        world, planned, django_capture_on_commit_callbacks):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation.models import Meeting
+    from civicgrid.notifications.models import OutboxMessage
+
+    topic, meeting = planned
+    u = world.users
+    url = f"{API}/meetings/{meeting.pk}/"
+    before, audit, outbox = _plan(meeting.pk), AuditEvent.objects.count(), OutboxMessage.objects.count()
+    change = {"place": "居民家中", "starts_at": _at(5).isoformat()}
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client_for(u["resident"]).patch(url, change, format="json")
+        assert res.status_code == 403 and res.json()["error"]["code"] == "forbidden"
+        res = client_for(u["resident"]).post(f"{url}cancel/", {"reason": "不想开"}, format="json")
+        assert res.status_code == 403 and res.json()["error"]["code"] == "forbidden"
+        # Staff of another community do not even see it.
+        assert client_for(u["community2"]).patch(url, change, format="json").status_code == 404
+        assert client_for(u["community2"]).post(f"{url}cancel/", {"reason": "x"}, format="json").status_code == 404
+        staff = client_for(u["community"])
+        res = staff.patch(url, {"starts_at": (timezone.now() - timedelta(hours=1)).isoformat()}, format="json")
+        assert res.status_code == 400 and res.json()["error"]["fields"]["starts_at"] == ["新的会议时间必须晚于当前时间。"]
+        # Arrangements and record in one body: a meeting is either still to come or held.
+        res = staff.patch(url, {"place": "居民家中", "minutes": "纪要"}, format="json")
+        assert res.status_code == 400
+        res = staff.post(f"{url}cancel/", {"reason": ""}, format="json")
+        assert res.status_code == 400 and "reason" in res.json()["error"]["fields"]
+    assert (_plan(meeting.pk), AuditEvent.objects.count(), OutboxMessage.objects.count()) == (before, audit, outbox)
+
+    # Once the meeting has started it is history: no change, no cancelling.
+    started = timezone.now() - timedelta(minutes=30)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=started)
+    before = _plan(meeting.pk)
+    message = f"议事会已于 {_shown(started)} 开始，只能在会前%s。"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.patch(url, change, format="json")
+        assert res.status_code == 409
+        assert (res.json()["error"]["code"], res.json()["error"]["message"]) == (
+            "meeting_started", message % "修改议事会")
+        res = staff.post(f"{url}cancel/", {"reason": "下雨"}, format="json")
+        assert (res.status_code, res.json()["error"]["code"], res.json()["error"]["message"]) == (
+            409, "meeting_started", message % "取消议事会")
+    # A meeting entered with a record before its time (before that rule) has been held too.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=_at(24), minutes="旧纪要")
+    res = staff.patch(url, change, format="json")
+    assert (res.status_code, res.json()["error"]["code"], res.json()["error"]["message"]) == (
+        409, "meeting_recorded", "议事会已有纪要、出席情况或照片，不能再修改议事会。")
+    assert (_plan(meeting.pk)[3], AuditEvent.objects.count(), OutboxMessage.objects.count()) == (
+        "社区会议室", audit, outbox)
+
+
+def test_staff_cancel_a_meeting_once_and_it_is_kept_marked(world, planned, django_capture_on_commit_callbacks):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation.models import Meeting
+    from civicgrid.notifications.models import OutboxMessage
+
+    topic, meeting = planned
+    u = world.users
+    staff = client_for(u["community"])
+    url = f"{API}/meetings/{meeting.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.post(f"{url}cancel/", {"reason": "物业公司代表无法到会，另行通知"}, format="json")
+    assert res.status_code == 200, res.json()
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (res.json()["cancelled"], res.json()["cancel_reason"]) == (True, "物业公司代表无法到会，另行通知")
+    assert _plan(meeting.pk) == ("四方议事会", "加装电梯方案", meeting.starts_at, "社区会议室", stored.cancelled_at,
+                                 "物业公司代表无法到会，另行通知", u["community"].pk)
+    assert timezone.now() - stored.cancelled_at < timedelta(minutes=1)
+    row = AuditEvent.objects.get(action="deliberation.meeting_cancel", object_id=str(meeting.pk))
+    assert (row.actor_repr, row.reason, row.changes) == ("community", "物业公司代表无法到会，另行通知", {
+        "cancelled_at": [None, _utc(stored.cancelled_at)], "cancel_reason": ["", "物业公司代表无法到会，另行通知"]})
+    notices = OutboxMessage.objects.filter(event="deliberation.meeting_cancelled").order_by("recipient__username")
+    assert list(notices.values_list("recipient__username", "subject", "body")) == [
+        (name, "议事会“四方议事会”已取消",
+         f"议题“恩县路12号加装电梯”。原定 {_shown(meeting.starts_at)} 在社区会议室召开的议事会取消，"
+         "原因：物业公司代表无法到会，另行通知") for name in ("resident", "resident3")]
+
+    # A second cancel, a change, and (once its time has passed) a record are all refused.
+    audit, outbox = AuditEvent.objects.count(), OutboxMessage.objects.count()
+    cancelled = f"议事会已于 {_shown(stored.cancelled_at)} 取消，不能再修改。"
+    with django_capture_on_commit_callbacks(execute=True):
+        res = staff.post(f"{url}cancel/", {"reason": "再取消一次"}, format="json")
+        assert (res.status_code, res.json()["error"]["code"], res.json()["error"]["message"]) == (
+            409, "meeting_cancelled", cancelled)
+        res = staff.patch(url, {"starts_at": _at(96).isoformat()}, format="json")
+        assert (res.status_code, res.json()["error"]["code"]) == (409, "meeting_cancelled")
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+        res = staff.patch(url, {"minutes": "没开的会的纪要"}, format="json")
+        assert (res.status_code, res.json()["error"]["code"]) == (409, "meeting_cancelled")
+    after = Meeting.objects.get(pk=meeting.pk)
+    assert (after.cancelled_at, after.cancel_reason, after.minutes) == (stored.cancelled_at, "物业公司代表无法到会，另行通知", "")
+    assert (AuditEvent.objects.count(), OutboxMessage.objects.count()) == (audit, outbox)
+    # Residents read it as cancelled, in the API and on the topic page.
+    res = client_for(u["resident"]).get(f"{API}/topics/{topic.pk}/meetings/")
+    assert [(m["id"], m["cancelled"], m["cancel_reason"]) for m in res.json()] == [
+        (meeting.pk, True, "物业公司代表无法到会，另行通知")]

@@ -214,3 +214,70 @@ def test_the_page_of_a_meeting_still_to_come_takes_no_record(world, client):
     assert f"会议尚未开始（{shown} 开始），会后才能记录纪要、出席情况和照片。" in response.content.decode()
     meeting = Meeting.objects.get(pk=meeting.pk)
     assert (meeting.minutes, meeting.attendees.count(), AuditEvent.objects.count()) == ("", 0, audit)
+
+
+def test_staff_change_and_cancel_a_meeting_on_its_page_before_it_starts(world, client,
+                                                                       django_capture_on_commit_callbacks):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation import services
+    from civicgrid.notifications.models import OutboxMessage
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    starts = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="四方议事会", agenda="加装电梯方案",
+                                      starts_at=starts, place="社区会议室")
+    url = reverse("deliberation:meeting-record", args=[meeting.pk])
+    # A resident may not post the form; nothing changes.
+    audit = AuditEvent.objects.count()
+    assert signed(client.__class__(), u["resident"]).post(url, {"form": "cancel", "cancel_reason": "x"}).status_code == 403
+    staff = signed(client, u["community"])
+    page = staff.get(url).content.decode()
+    assert "修改会议安排" in page and 'name="form" value="cancel"' in page
+    assert f'value="{timezone.localtime(starts).strftime("%Y-%m-%dT%H:%M")}"' in page
+    moved = timezone.localtime(starts + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(url, {"form": "change", "title": "四方议事会", "agenda": "加装电梯方案",
+                                    "starts_at": moved.strftime("%Y-%m-%dT%H:%M"), "place": "12号楼前空地"})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.title, meeting.agenda, meeting.starts_at, meeting.place) == (
+        "四方议事会", "加装电梯方案", moved, "12号楼前空地")
+    assert set(AuditEvent.objects.get(action="deliberation.meeting_change").changes) == {"starts_at", "place"}
+    assert list(OutboxMessage.objects.filter(event="deliberation.meeting_changed").values_list(
+        "recipient__username", flat=True)) == ["resident"]
+    assert AuditEvent.objects.count() == audit + 1
+    # Cancelling needs a reason; then the meeting is kept, marked cancelled, on every page.
+    response = staff.post(url, {"form": "cancel", "cancel_reason": " "})
+    assert response.status_code == 400 and "请填写取消议事会的原因。" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(url, {"form": "cancel", "cancel_reason": "暴雨预警，改期另行通知"}).status_code == 302
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.is_cancelled, meeting.cancel_reason) == (True, "暴雨预警，改期另行通知")
+    assert OutboxMessage.objects.filter(event="deliberation.meeting_cancelled").count() == 1
+    page = staff.get(url).content.decode()
+    assert "已取消" in page and "修改会议安排" not in page and "保存会议记录" not in page
+    response = staff.post(url, {"form": "cancel", "cancel_reason": "再取消"})
+    assert response.status_code == 400 and "不能再修改" in response.content.decode()
+    detail = signed(client.__class__(), u["resident"]).get(reverse("deliberation:detail", args=[topic.pk]))
+    text = detail.content.decode()
+    assert f'data-meeting="{meeting.pk}"' in text and "已取消" in text and "取消原因：暴雨预警，改期另行通知" in text
+
+
+def test_the_page_of_a_started_meeting_offers_no_change(world, client):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.deliberation import services
+
+    topic = topic_at(world, "deliberate")
+    u = world.users
+    meeting = services.create_meeting(actor=u["community"], topic=topic, title="议事会", agenda="方案",
+                                      starts_at=timezone.now() - timedelta(minutes=10), place="社区会议室")
+    url = reverse("deliberation:meeting-record", args=[meeting.pk])
+    staff = signed(client, u["community"])
+    page = staff.get(url).content.decode()
+    assert "修改会议安排" not in page and "保存会议记录" in page
+    audit = AuditEvent.objects.count()
+    response = staff.post(url, {"form": "change", "title": "议事会", "agenda": "方案", "place": "别处",
+                                "starts_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 400 and "只能在会前修改议事会" in response.content.decode()
+    assert (Meeting.objects.get(pk=meeting.pk).place, AuditEvent.objects.count()) == ("社区会议室", audit)
