@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Area, AreaKind, Household
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 
@@ -34,11 +35,6 @@ def home_community_paths(user) -> list[str]:
     return sorted(Area.objects.filter(kind=AreaKind.COMMUNITY, code__in=codes).values_list("path", flat=True))
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    codes = [c for c in path.split("/") if c]
-    return ["/".join(codes[:i]) + "/" for i in range(1, len(codes))]
-
-
 def topics_for(user) -> QuerySet[Topic]:
     jurisdiction = jurisdiction_for(user)
     qs = Topic.objects.select_related("area", "raised_by")
@@ -46,7 +42,7 @@ def topics_for(user) -> QuerySet[Topic]:
         return qs
     q = jurisdiction.area_q("area_path") if jurisdiction.area_paths else Q(pk__in=[])
     # A grid worker also follows the topics of the community their grid lies in.
-    above = {anc for p in jurisdiction.area_paths for anc in _ancestor_paths(p)}
+    above = {anc for p in jurisdiction.area_paths for anc in ancestor_paths(p)[:-1]}
     if above:
         q |= Q(area_path__in=sorted(above))
     for path in home_community_paths(user):

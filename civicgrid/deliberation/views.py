@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Area, AreaKind
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
 from civicgrid.workorders import selectors as order_selectors
@@ -165,14 +166,9 @@ def manage(request, topic_id: int):
     context.update({
         "moves_available": moves_from(topic.stage), "parties": Party.choices, "four_parties": FOUR_PARTIES,
         "units": list(Unit.objects.filter(is_active=True, area__path__in=[
-            p for p in _ancestor_paths(topic.area_path)]).order_by("name")[:100]),
+            p for p in ancestor_paths(topic.area_path)]).order_by("name")[:100]),
     })
     return render(request, "deliberation/manage.html", context)
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    codes = [c for c in path.split("/") if c]
-    return ["/".join(codes[:i]) + "/" for i in range(1, len(codes) + 1)]
 
 
 @login_required

@@ -230,6 +230,20 @@ def _rule_values(form: CarePolicyForm, area) -> dict:
             "starts_on": data.get("starts_on"), "is_active": data["is_active"], "note": data["note"]}
 
 
+def _save_rule(request, form: CarePolicyForm, area, *, instance=None):
+    """Save the rule through the service: the redirect back to the rules on success, None when the
+    service refused (its reasons are then on the form)."""
+    try:
+        policy = services.save_care_policy(request.user, instance=instance, **_rule_values(form, area))
+    except services.FieldworkForbidden as exc:
+        raise PermissionDenied(exc.messages[0]) from exc
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, _("Care rule saved: %(rule)s.") % {"rule": policy})
+    return redirect("fieldwork:care-rules")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def care_rules(request):
@@ -246,15 +260,9 @@ def care_rules(request):
         raise PermissionDenied(_("Only administrators and the district command center set care rules."))
     if request.method == "POST" and form.is_valid():
         area = next(a for a in areas if a.code == form.cleaned_data["area"])
-        try:
-            policy = services.save_care_policy(request.user, **_rule_values(form, area))
-        except services.FieldworkForbidden as exc:
-            raise PermissionDenied(exc.messages[0]) from exc
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Care rule saved: %(rule)s.") % {"rule": policy})
-            return redirect("fieldwork:care-rules")
+        saved = _save_rule(request, form, area)
+        if saved:
+            return saved
     usage = selectors.care_rule_usage(jurisdiction)
     rows = [{"policy": p, "covered": usage.get(p.pk, (0, 0))[0], "overdue": usage.get(p.pk, (0, 0))[1],
              "editable": services.may_set_care_rule(request.user, p.area)}
@@ -278,15 +286,9 @@ def care_rule_edit(request, policy_id: int):
     initial = {f: getattr(policy, f) for f in ("tag", "period", "days", "starts_on", "is_active", "note")}
     form = CarePolicyForm(request.POST or None, fixed_area=policy.area, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            policy = services.save_care_policy(request.user, instance=policy, **_rule_values(form, policy.area))
-        except services.FieldworkForbidden as exc:
-            raise PermissionDenied(exc.messages[0]) from exc
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Care rule saved: %(rule)s.") % {"rule": policy})
-            return redirect("fieldwork:care-rules")
+        saved = _save_rule(request, form, policy.area, instance=policy)
+        if saved:
+            return saved
     return render(request, "fieldwork/care_rule_edit.html", {
         "policy": policy, "form": form, "worker": _is_field_worker(jurisdiction), "tab": "care", "staff_tab": "care",
     }, status=400 if request.method == "POST" else 200)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.geo.models import PATH_SEPARATOR, Area, Building
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import CENTER_ROLES
 from civicgrid.workorders.models import Appeal, Category, WorkOrder
@@ -512,14 +513,9 @@ def scan_area(area: Area, *, now: datetime | None = None, kinds=None, start: dat
 
 
 # --- stored hot topics ---------------------------------------------------------------------------
-def _ancestor_paths(area: Area) -> list[str]:
-    codes = [c for c in area.path.split(PATH_SEPARATOR) if c]
-    return [PATH_SEPARATOR.join(codes[:i]) + PATH_SEPARATOR for i in range(1, len(codes) + 1)]
-
-
 def latest_snapshot(area: Area, scope: str = Snapshot.Scope.DAY, period: str | None = None) -> Snapshot | None:
     """The snapshot that covers ``area``: its own, else its nearest scanned ancestor's; the latest."""
-    qs = Snapshot.objects.filter(area_path__in=_ancestor_paths(area), scope=scope)
+    qs = Snapshot.objects.filter(area_path__in=ancestor_paths(area.path), scope=scope)
     if period is not None:
         qs = qs.filter(period=period)
     rows = list(qs.only("id", "area_path", "as_of", "period", "scope", "trigger", "findings"))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area, Household
+from civicgrid.geo.paths import ancestor_paths
 
 from civicgrid.core.masking import mask_name
 from civicgrid.people.jurisdiction import Jurisdiction
@@ -40,18 +41,13 @@ def campaign(campaign_id: int) -> Campaign | None:
     return public_campaigns().filter(pk=campaign_id).first()
 
 
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def campaigns_for(jurisdiction: Jurisdiction):
     """Campaigns inside the staff reader's subtree, or containing it."""
     if jurisdiction.is_global:
         return public_campaigns()
     if not jurisdiction.area_paths:
         return Campaign.objects.none()
-    above = [a for p in jurisdiction.area_paths for a in _ancestors(p)]
+    above = [a for p in jurisdiction.area_paths for a in ancestor_paths(p)]
     return public_campaigns().filter(jurisdiction.area_q("area_path") | Q(area_path__in=above))
 
 
@@ -202,7 +198,7 @@ def current_campaigns(jurisdiction: Jurisdiction, *, area: Area | None = None, n
         if not looking:
             return []
     under_way = Campaign.objects.exclude(state__in=NOT_UNDER_WAY).select_related("area")
-    above = sorted({a for p in looking for a in _ancestors(p)})
+    above = sorted({a for p in looking for a in ancestor_paths(p)})
     covering = sorted(under_way.filter(area_path__in=above), key=lambda c: (-len(c.area_path), -c.year, -c.pk))
     inside = under_way.exclude(area_path__in=above)
     if looking:

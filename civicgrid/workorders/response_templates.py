@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from civicgrid.geo.paths import ancestor_paths
 from .models import ResponseTemplate, WorkOrder
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """"a/b/c/" → ["a/", "a/b/", "a/b/c/"]: a template scoped to any of these contains the path."""
-    return [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
 
 
 def templates_for(order: WorkOrder) -> QuerySet[ResponseTemplate]:
@@ -19,6 +15,6 @@ def templates_for(order: WorkOrder) -> QuerySet[ResponseTemplate]:
     qs = ResponseTemplate.objects.filter(is_active=True).select_related("category", "area")
     category_q = Q(category__isnull=True)
     if order.category_id is not None:
-        category_q |= Q(category__path__in=_ancestor_paths(order.category.path))
-    area_q = Q(area__isnull=True) | Q(area__path__in=_ancestor_paths(order.area_path))
+        category_q |= Q(category__path__in=ancestor_paths(order.category.path))
+    area_q = Q(area__isnull=True) | Q(area__path__in=ancestor_paths(order.area_path))
     return qs.filter(category_q, area_q).order_by("position", "title", "id")

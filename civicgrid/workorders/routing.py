@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models.signals import post_delete, post_save
 
 from civicgrid.geo.models import PATH_SEPARATOR
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.models import Unit
 
 from .catalogue import Snapshot, table_fingerprint
@@ -67,16 +68,11 @@ def _fingerprint():
 rules_snapshot = Snapshot("responsibilities", _build, _fingerprint)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    codes = [c for c in path.split(PATH_SEPARATOR) if c]
-    return [PATH_SEPARATOR.join(codes[: i + 1]) + PATH_SEPARATOR for i in range(len(codes))]
-
-
 def resolve_rule(category_path: str, area_path: str) -> Rule | None:
     """The most specific active rule for a category path (may be "") and an area path."""
     book = rules_snapshot.get()
     best: Rule | None = None
-    for path in _ancestor_paths(area_path):
+    for path in ancestor_paths(area_path):
         for rule in book.by_area_path.get(path, ()):
             if rule.unit_id not in book.units:
                 continue

@@ -3,21 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from civicgrid.core.management.times import parse_now
 from civicgrid.deliberation.tasks import close_polls_job
-
-
-def parse_now(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise CommandError(f"--now {text!r} is not an ISO 8601 time, e.g. 2026-10-09T17:30+08:00.") from None
-    # A time without an offset is Beijing time, as the people who type it read their clocks.
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 class Command(BaseCommand):
