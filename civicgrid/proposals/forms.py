@@ -13,6 +13,21 @@ from .models import PanelKind, ProposalCategory, SelectionMethod
 CRITERION_LINE = re.compile(r"(?P<name>.+?)\s*[:：×x\s]\s*(?P<weight>\d{1,3})")
 
 
+def parse_criteria(text: str) -> list[tuple[str, int]] | None:
+    """The criteria box, one "name weight" a line; None when it is empty."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return None
+    out = []
+    for line in lines:
+        match = CRITERION_LINE.fullmatch(line)
+        if not match:
+            raise forms.ValidationError(
+                _("Write one criterion a line: its name and a whole-number weight, such as “必要性 4”."))
+        out.append((match["name"].strip(), int(match["weight"])))
+    return out
+
+
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=80,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. a pocket park at the corner of 恩县路")}))
@@ -76,32 +91,56 @@ class CampaignForm(forms.Form):
         self.fields["area"].choices = [("", self.fields["area"].empty_label)] + [(a.code, a.name) for a in areas or []]
 
     def clean_criteria(self) -> list[tuple[str, int]] | None:
-        lines = [line.strip() for line in self.cleaned_data["criteria"].splitlines() if line.strip()]
-        if not lines:
-            return None
-        out = []
-        for line in lines:
-            match = CRITERION_LINE.fullmatch(line)
-            if not match:
-                raise forms.ValidationError(
-                    _("Write one criterion a line: its name and a whole-number weight, such as “必要性 4”."))
-            out.append((match["name"].strip(), int(match["weight"])))
-        return out
+        return parse_criteria(self.cleaned_data["criteria"])
 
 
 class CampaignEditForm(CampaignForm):
     """Correcting a campaign: the same fields but the area (which decides who runs it). An empty
-    criteria box means "no criteria" here, which the service refuses, not "the defaults"."""
+    criteria box means "no criteria" here, which the service refuses, not "the defaults".
+
+    ``frozen`` ({field: reason}, from ``services.frozen_fields``) are the fields the campaign's
+    state no longer lets change: they are shown disabled with the reason as their help, and are
+    left out of ``changes()``. A value for one of them that differs from the stored one (a page
+    loaded before the field froze, or a hand-made request) is refused with that reason."""
 
     reason = forms.CharField(label=_("Why the change (optional, kept in the audit log)"), required=False,
                              max_length=500)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, frozen: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, areas=[], **kwargs)
         del self.fields["area"]
+        self.frozen = {name: reason for name, reason in (frozen or {}).items() if name in self.fields}
+        for name, reason in self.frozen.items():
+            self.fields[name].disabled = True
+            self.fields[name].help_text = reason
 
     def clean_criteria(self) -> list[tuple[str, int]]:
         return super().clean_criteria() or []
+
+    def _submitted(self, name: str):
+        """What the request says for a disabled field, cleaned as if it were not disabled."""
+        field = self.fields[name]
+        value = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+        return (parse_criteria(value) or []) if name == "criteria" else value
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, reason in self.frozen.items():
+            if self.add_prefix(name) not in self.data:
+                continue   # what a browser sends: nothing for a disabled field
+            try:
+                changed = self._submitted(name) != cleaned.get(name)
+            except forms.ValidationError:
+                changed = True
+            if changed:
+                self.add_error(name, reason)
+        return cleaned
+
+    def changes(self) -> dict:
+        """The cleaned values to hand to ``update_campaign``: every field but the frozen ones and
+        the reason."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name != "reason" and name not in self.frozen}
 
     @staticmethod
     def initial_for(campaign) -> dict:

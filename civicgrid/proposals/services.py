@@ -160,6 +160,22 @@ def _criteria_of(campaign: Campaign) -> list[list]:
     return [[c.name, c.weight] for c in Criterion.objects.filter(campaign=campaign).order_by("position", "id")]
 
 
+def frozen_fields(campaign: Campaign) -> dict[str, str]:
+    """The fields of ``campaign`` that can no longer change at all, each with the reason (ADR 015,
+    "Editing a campaign"). The one place of this rule: ``update_campaign`` refuses a change to
+    them, and the edit page shows them disabled with the reason, so the two cannot differ.
+    (The budget and the limits are never frozen, only bounded below by what already happened.)"""
+    frozen: dict[str, str] = {}
+    if campaign.state != CampaignState.DRAFT:
+        frozen["year"] = _("The year can no longer be changed: the campaign has been opened to the public.")
+    if campaign.selection_confirmed_at:
+        for field in ("method", "cost_unit", "support_weight"):
+            frozen[field] = _("The selection was confirmed with this rule; it can no longer be changed.")
+    if PanelScore.objects.filter(proposal__campaign=campaign).exists():
+        frozen["criteria"] = _("The panel has begun scoring on these criteria; they can no longer be changed.")
+    return frozen
+
+
 def _update_refusals(campaign: Campaign, new: dict, old: dict) -> dict:
     """What the change would break of what already happened (ADR 015, "Editing a campaign").
     Runs under the campaign's row lock; a lowered support limit also holds the quota rows that
@@ -167,9 +183,8 @@ def _update_refusals(campaign: Campaign, new: dict, old: dict) -> dict:
     from django.db.models import Count, Max, Sum
 
     changed = {k for k in new if new[k] != old[k]}
-    errors: dict[str, list] = {}
-    if "year" in changed and campaign.state != CampaignState.DRAFT:
-        errors["year"] = [_("The year can no longer be changed: the campaign has been opened to the public.")]
+    frozen = frozen_fields(campaign)
+    errors: dict[str, list] = {field: [frozen[field]] for field in EDITABLE if field in changed and field in frozen}
     if "year" in changed and "year" not in errors and Campaign.objects.filter(
             area_id=campaign.area_id, year=new["year"]).exclude(pk=campaign.pk).exists():
         errors["year"] = [_("This area already has a campaign for that year.")]
@@ -190,12 +205,6 @@ def _update_refusals(campaign: Campaign, new: dict, old: dict) -> dict:
         if most > new["submission_limit"]:
             errors["submission_limit"] = [_("A resident has already submitted %(n)d proposals; the limit cannot be "
                                             "lower.") % {"n": most}]
-    if campaign.selection_confirmed_at:
-        for field in ("method", "cost_unit", "support_weight"):
-            if field in changed:
-                errors[field] = [_("The selection was confirmed with this rule; it can no longer be changed.")]
-    if "criteria" in changed and PanelScore.objects.filter(proposal__campaign=campaign).exists():
-        errors["criteria"] = [_("The panel has begun scoring on these criteria; they can no longer be changed.")]
     return errors
 
 

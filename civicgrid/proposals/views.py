@@ -1,6 +1,8 @@
 """The web pages of the livelihood proposals: the residents' campaign pages (phone first) and the
 staff pages (phases, screening, panel scoring, selection, milestones). They parse, call the
-selectors and services and render; a refusal of a service is shown as a message."""
+selectors and services and render. A page with a form answers a refused submission (the form's
+own checks or the service's refusal, shown on the form) with 400; the one-button actions
+redirect back with the refusal as a message."""
 
 from __future__ import annotations
 
@@ -111,7 +113,7 @@ def submit(request, campaign_id: int):
     return render(request, "proposals/submit.html", {
         "campaign": campaign, "form": form,
         "left": max(0, campaign.submission_limit - selectors.my_submissions(request.user, campaign)),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -226,19 +228,19 @@ def new_campaign(request):
         else:
             messages.success(request, _("The campaign was created. Open its first phase when it is ready."))
             return redirect("proposals:manage", campaign.pk)
-    return render(request, "proposals/new_campaign.html", {"form": form})
+    return render(request, "proposals/new_campaign.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
 def edit_campaign(request, campaign_id: int):
     campaign = _campaign(campaign_id)
     _manager(request, campaign)
-    form = CampaignEditForm(request.POST or None, initial=CampaignEditForm.initial_for(campaign))
+    form = CampaignEditForm(request.POST or None, initial=CampaignEditForm.initial_for(campaign),
+                            frozen=services.frozen_fields(campaign))
     if request.method == "POST" and form.is_valid():
-        changes = dict(form.cleaned_data)
-        reason = changes.pop("reason")
         try:
-            changed = services.update_campaign(actor=request.user, campaign=campaign, reason=reason, **changes)
+            changed = services.update_campaign(actor=request.user, campaign=campaign,
+                                               reason=form.cleaned_data["reason"], **form.changes())
         except Forbidden as exc:
             raise PermissionDenied(" ".join(exc.messages)) from None
         except ValidationError as exc:
@@ -246,7 +248,8 @@ def edit_campaign(request, campaign_id: int):
         else:
             messages.success(request, _("The campaign was updated.") if changed else _("Nothing was changed."))
             return redirect("proposals:manage", campaign.pk)
-    return render(request, "proposals/edit_campaign.html", {"campaign": campaign, "form": form})
+    return render(request, "proposals/edit_campaign.html", {"campaign": campaign, "form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required

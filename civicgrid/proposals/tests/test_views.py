@@ -62,3 +62,28 @@ def test_the_htmx_support_button_swaps_itself_and_the_remaining_count(client, wc
     again = client.post(f"/proposals/p/{p.pk}/support/", {"action": "support"}, HTTP_HX_REQUEST="true")
     assert "您已支持过这项提案。" in again.content.decode()
     assert Support.objects.count() == 1
+
+
+def test_a_refused_proposal_is_answered_400_on_the_form_and_stores_nothing(client, wc):
+    from civicgrid.core.models import AuditEvent
+    from civicgrid.proposals.models import Proposal
+
+    w, campaign, p = wc
+    client.force_login(w.users["resident2"])
+    url = f"/proposals/c/{campaign.pk}/submit/"
+    good = {"title": "上海路社区食堂", "description": "为社区老人开办社区食堂，提供助餐服务。",
+            "area": w.tree.grid1.code, "estimated_cost": "200000", "category": "elderly"}
+    before = (list(Proposal.objects.values_list("pk", "title")), AuditEvent.objects.count())
+    # The form's own check, then the service's (over the budget; then outside the collect phase).
+    for changed, message in [({"estimated_cost": "二十万"}, "请填写整数。"),
+                             ({"estimated_cost": "2000000"}, "估算费用超过了本活动的全部预算。")]:
+        answer = client.post(url, {**good, **changed})
+        assert answer.status_code == 400, changed
+        assert answer.context["form"].errors == {"estimated_cost": [message]}
+    set_state(campaign, "support")
+    answer = client.post(url, good)
+    assert answer.status_code == 400
+    assert answer.context["form"].errors == {
+        "__all__": ["现在不能这样做：本次活动不在“征集提案”阶段（当前：群众支持）。"]}
+    assert "现在不能这样做：本次活动不在“征集提案”阶段（当前：群众支持）。" in answer.content.decode()
+    assert (list(Proposal.objects.values_list("pk", "title")), AuditEvent.objects.count()) == before

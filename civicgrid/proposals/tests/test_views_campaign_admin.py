@@ -86,7 +86,7 @@ def test_a_street_dispatcher_starts_a_campaign_on_the_page(live_server):
         ({"criteria": "必要性 3\n必要性 4"}, "评审标准名称不能重复。"),
     ]:
         r = post(street, "/proposals/new/", "/proposals/new/", {**GOOD, **changed})
-        assert r.status == 200, (changed, r.status)
+        assert r.status == 400, (changed, r.status)
         assert message in field_errors(r.text), (changed, field_errors(r.text))
     assert campaign_rows() == [] and audit("proposals.campaign") == []
 
@@ -108,9 +108,13 @@ def test_a_street_dispatcher_starts_a_campaign_on_the_page(live_server):
     listed = street.get("/proposals/staff/").text
     assert "即墨路街道2027年微实事" in listed and f'href="/proposals/c/{c.pk}/manage/"' in listed
 
-    # A second campaign of the street for 2027 is refused on the year.
+    # A second campaign of the street for 2027 is refused on the year (by the service): 400, the
+    # form shown again with what was typed, no row and no audit row.
+    before = (campaign_rows(), audit("proposals.campaign"))
     r = post(street, "/proposals/new/", "/proposals/new/", {**GOOD, "title": "又一个"})
-    assert r.status == 200 and "该地区当年已有活动。" in field_errors(r.text)
+    assert r.status == 400 and field_errors(r.text) == ["该地区当年已有活动。"]
+    assert 'value="又一个"' in r.text
+    assert (campaign_rows(), audit("proposals.campaign")) == before
 
     # --- refusals: a resident, the staff of another street, a community's staff ----------------
     before = (campaign_rows(), audit("proposals.campaign"))

@@ -5,9 +5,12 @@ the campaign are refused in Chinese and change nothing."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.proposals import services
@@ -67,7 +70,7 @@ def test_the_campaigns_staff_correct_it_on_the_page(live_server):
                              ({"criteria": ""}, "请至少填写一项评审标准。"),
                              ({"criteria": "必要性 3\n必要性 4"}, "评审标准名称不能重复。")]:
         r = post(street, edit, edit, {**FORM, **changed})
-        assert r.status == 200 and message in field_errors(r.text), (changed, field_errors(r.text))
+        assert r.status == 400 and field_errors(r.text) == [message], (changed, r.status, field_errors(r.text))
     assert stored(c) == before and updates() == []
 
     r = post(street, edit, edit, FORM)
@@ -178,3 +181,111 @@ def test_what_already_happened_cannot_be_undone_by_an_edit(live_server):
     r = patch(street, api, {"title": "即墨路街道2026年民生实事", "budget": 500_000})
     assert r.status == 200 and updates()[-1][1] == {
         "title": ["即墨路街道微实事", "即墨路街道2026年民生实事"], "budget": [450_000, 500_000]}
+
+
+def test_a_refusal_of_the_service_on_the_edit_page_is_a_400_and_changes_nothing(live_server):
+    w = make_world()
+    c = street_campaign(w)
+    edit = f"/proposals/c/{c.pk}/edit/"
+    street = staff(live_server.url, "street")
+    # A resident gave 2 supports; then lowering the limit to 1 on the page would break that.
+    set_state(c, "collect")
+    p1 = add_proposal(w, c, title="恩县路口袋公园", cost=200_000)
+    p2 = add_proposal(w, c, title="老旧小区加装电梯", cost=250_000, category="housing")
+    set_state(c, "support")
+    services.support(actor=w.users["resident"], proposal=p1)
+    services.support(actor=w.users["resident"], proposal=p2)
+    current = {"title": "即墨路街道微实事", "year": "2026", "description": "小而急的民生事。", "budget": "300000",
+               "support_limit": "3", "submission_limit": "3", "method": "approval", "cost_unit": "1000",
+               "support_weight": "1", "criteria": "必要性 4\n可行性 3\n受益面 3", "reason": ""}
+    before = (stored(c), updates(), AuditEvent.objects.count())
+    r = post(street, edit, edit, {**current, "support_limit": "1", "title": "改个名"})
+    assert r.status == 400
+    assert field_errors(r.text) == ["已有居民给出了 2 次支持，上限不能低于此数。"]
+    # The form keeps what was typed, so it can be corrected.
+    assert 'value="改个名"' in r.text and 'name="support_limit" value="1"' in r.text
+    assert (stored(c), updates(), AuditEvent.objects.count()) == before
+
+
+INPUT = re.compile(r"<(?:input|select|textarea)\b[^>]*>")
+
+
+def disabled(page: str) -> list[str]:
+    """The names of the disabled inputs of the campaign form, in page order."""
+    form = page.split('id="campaign-form"')[1]
+    return [re.search(r'name="(\w+)"', tag).group(1) for tag in INPUT.findall(form)
+            if re.search(r"\sdisabled[\s>]", tag)]
+
+
+def help_of(page: str, field: str) -> str:
+    return html.unescape(re.search(rf'<p class="help" id="id_{field}_helptext">([^<]*)</p>', page).group(1))
+
+
+def test_fields_the_campaigns_state_has_fixed_are_shown_disabled_and_never_change(live_server):
+    w = make_world()
+    c = street_campaign(w)
+    edit, manage = f"/proposals/c/{c.pk}/edit/", f"/proposals/c/{c.pk}/manage/"
+    street = staff(live_server.url, "street")
+    # Not started: everything can be corrected.
+    assert disabled(street.get(edit).text) == []
+    assert services.frozen_fields(c) == {}
+
+    # Open to the public: the year is fixed, with the reason on the page.
+    set_state(c, "collect")
+    page = street.get(edit).text
+    assert disabled(page) == ["year"]
+    assert help_of(page, "year") == "活动已向公众开放，年份不能再修改。"
+    assert re.search(r'<input type="number" name="year" value="2026"[^>]*\sdisabled[\s>]', page)
+
+    # The panel has scored and the selection is confirmed: the criteria and the selection rules too.
+    p = add_proposal(w, c, status="eligible")
+    rep = make_representative("rep", w.tree.community1)
+    for criterion in c.criteria.all():
+        PanelScore.objects.create(proposal=p, panellist=rep, criterion=criterion, value=8)
+    set_state(c, "implement")
+    Campaign.objects.filter(pk=c.pk).update(selection_confirmed_at=timezone.now())
+    page = street.get(edit).text
+    assert disabled(page) == ["year", "method", "cost_unit", "support_weight", "criteria"]
+    assert [help_of(page, f) for f in ("method", "cost_unit", "support_weight")] == [
+        "选定结果已按此规则确认，不能再修改。"] * 3
+    assert help_of(page, "criteria") == "评审代表已按这些标准打分，标准不能再修改。"
+    # The page and the service read the same rule.
+    assert list(services.frozen_fields(Campaign.objects.get(pk=c.pk))) == [
+        "year", "method", "cost_unit", "support_weight", "criteria"]
+    # Still open: the title, the budget, the limits.
+    assert re.search(r'<input type="number" name="budget" value="300000"[^>]*>', page).group(0).count("disabled") == 0
+
+    # What a browser sends (nothing for a disabled field): the budget is corrected, the rest stays.
+    sent = {"title": "即墨路街道微实事", "description": "小而急的民生事。", "budget": "350000", "support_limit": "3",
+            "submission_limit": "3", "reason": "追加预算"}
+    r = post(street, edit, edit, sent)
+    assert (r.status, r.location) == (302, manage)
+    assert messages_on(street, manage) == ["活动已更新。"]
+    assert stored(c) == (("即墨路街道微实事", 2026, "小而急的民生事。", 350_000, 3, 3, "approval", 1000, 1),
+                         [("必要性", 4, 0), ("可行性", 3, 1), ("受益面", 3, 2)])
+    assert updates() == [(w.users["street"].pk, {"budget": [300_000, 350_000]}, "追加预算")]
+
+    # The stored values of the fixed fields sent back unchanged (a page loaded before they were
+    # fixed): accepted, and only the real change is saved.
+    unchanged = {"year": "2026", "method": "approval", "cost_unit": "1000", "support_weight": "1",
+                 "criteria": "必要性 4\r\n可行性 3\r\n受益面 3"}
+    r = post(street, edit, edit, {**sent, **unchanged, "budget": "360000", "reason": ""})
+    assert r.status == 302
+    assert stored(c)[0][3] == 360_000 and updates()[-1] == (w.users["street"].pk, {"budget": [350_000, 360_000]}, "")
+
+    # A request that tries to change them: 400, the reason next to each, nothing changed at all
+    # (not even the budget sent with them).
+    before = (stored(c), updates(), AuditEvent.objects.count())
+    for changed, field, message in [({"year": "2027"}, "year", "活动已向公众开放，年份不能再修改。"),
+                                    ({"method": "knapsack"}, "method", "选定结果已按此规则确认，不能再修改。"),
+                                    ({"cost_unit": "500"}, "cost_unit", "选定结果已按此规则确认，不能再修改。"),
+                                    ({"support_weight": "abc"}, "support_weight", "选定结果已按此规则确认，不能再修改。"),
+                                    ({"criteria": "必要性 1"}, "criteria", "评审代表已按这些标准打分，标准不能再修改。")]:
+        r = post(street, edit, edit, {**sent, **unchanged, **changed, "budget": "999999"})
+        assert r.status == 400, changed
+        assert field_errors(r.text) == [message], (changed, field_errors(r.text))
+        assert re.search(rf'<ul class="errorlist" id="id_{field}_error"><li>', r.text), changed
+        # The field is still shown with the stored value, disabled.
+        assert disabled(r.text) == ["year", "method", "cost_unit", "support_weight", "criteria"]
+    assert 'value="2026"' in post(street, edit, edit, {**sent, "year": "2027"}).text
+    assert (stored(c), updates(), AuditEvent.objects.count()) == before
