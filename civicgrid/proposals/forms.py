@@ -9,8 +9,10 @@ from civicgrid.geo.models import Area
 
 from .models import PanelKind, ProposalCategory, SelectionMethod
 
-# "必要性 4", "必要性：4", "必要性:4", "必要性×4"
-CRITERION_LINE = re.compile(r"(?P<name>.+?)\s*[:：×x\s]\s*(?P<weight>\d{1,3})")
+# "必要性 4", "必要性：4", "必要性:4", "必要性×4", "必要性x4". An "x" separates only where it cannot be the
+# end of a Latin word, so "Box 3" keeps its name (it was cut to "Bo").
+CRITERION_LINE = re.compile(
+    r"(?P<name>.+?)(?:\s*[:：×]\s*|\s*(?<![A-Za-z])x\s*|\s+)(?P<weight>\d{1,3})")
 
 
 def parse_criteria(text: str) -> list[tuple[str, int]] | None:
