@@ -22,6 +22,7 @@ from civicgrid.sla import services as sla_services
 from civicgrid.sla.models import WhistleStatus
 
 from . import selectors, services
+from .models import ExtensionRequest
 from .response_templates import templates_for
 from .transitions import TRANSITIONS
 from .workbench_views import next_deadline, time_left
@@ -67,6 +68,8 @@ def _render_detail(request, jurisdiction, order, *, posted: dict | None = None, 
         "can_whistle": can_whistle,
         "whistle_units": selectors.whistle_units_for(order) if can_whistle else [],
         "posted": posted or {},
+        "pending_extension": order.extensions.filter(state=ExtensionRequest.State.PENDING)
+                             .select_related("requested_by").first(),
         "callbacks": order.callbacks.order_by("created_at") if jurisdiction.is_staff else [],
         "moves": moves,
         "units": selectors.units_for_choice().order_by("kind", "code") if any(m.needs_unit for m in moves) else [],

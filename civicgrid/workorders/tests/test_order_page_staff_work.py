@@ -1,10 +1,11 @@
 """The staff order page carries the whole loop: whistles (吹哨报到) blown and reported from it,
-and a refused form that keeps what was typed."""
+extension requests shown to whoever decides them, and a refused form that keeps what was typed."""
 
 import pytest
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.sla.models import Whistle, WhistleResponse
+from civicgrid.workorders import services
 from civicgrid.workorders.models import ExtensionRequest, OrderEvent, Status, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
 
@@ -114,6 +115,25 @@ def test_a_department_not_called_cannot_report(client, w):
 
 
 # --- 延期 -----------------------------------------------------------------------------------------
+def test_the_dispatcher_sees_the_extension_asked_and_decides_only_a_waiting_one(client, w):
+    order = make_order(w, status=Status.ACCEPTED, unit=w.units["cg"])
+    client.force_login(w.users["dept"])
+    assert client.post(f"/orders/{order.number}/move/",
+                       {"action": "request_extension", "days": "3", "reason": "需要协调环卫车辆"}).status_code == 302
+    # While a request waits, the handler is not offered a second one.
+    assert 'id="move-request_extension"' not in client.get(f"/orders/{order.number}/").content.decode()
+
+    client.force_login(w.users["street"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'id="move-approve_extension"' in page and 'id="move-deny_extension"' in page
+    assert "申请延期 3 个工作日：需要协调环卫车辆" in page
+    assert client.post(f"/orders/{order.number}/move/", {"action": "approve_extension"}).status_code == 302
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    # Nothing waits any more: no decision to offer.
+    assert 'id="move-approve_extension"' not in page and 'id="move-deny_extension"' not in page
+    assert [t.name for t in services.allowed_moves(w.users["street"], order) if "extension" in t.name] == []
+
+
 def test_a_refused_move_keeps_what_the_handler_typed(client, w):
     order = make_order(w, status=Status.ACCEPTED, unit=w.units["cg"])
     client.force_login(w.users["dept"])
