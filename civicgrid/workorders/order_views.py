@@ -21,8 +21,9 @@ from civicgrid.people.models import Unit
 from civicgrid.sla import services as sla_services
 from civicgrid.sla.models import WhistleStatus
 
+from . import callbacks as order_callbacks
 from . import selectors, services
-from .models import ExtensionRequest
+from .models import Callback, ExtensionRequest, Resolution, Satisfaction, Status
 from .response_templates import templates_for
 from .transitions import TRANSITIONS
 from .workbench_views import next_deadline, time_left
@@ -71,6 +72,11 @@ def _render_detail(request, jurisdiction, order, *, posted: dict | None = None, 
         "pending_extension": order.extensions.filter(state=ExtensionRequest.State.PENDING)
                              .select_related("requested_by").first(),
         "callbacks": order.callbacks.order_by("created_at") if jurisdiction.is_staff else [],
+        # 回访 on the phone: a closed order whose current round has no verdict yet.
+        "can_callback": (order.status == Status.CLOSED and order_callbacks.can_record(request.user, order, "phone")
+                         and not Callback.objects.filter(order=order, round=order.reopen_count, reached=True).exists()),
+        "resolutions": Resolution.choices,
+        "satisfactions": Satisfaction.choices,
         "moves": moves,
         "units": selectors.units_for_choice().order_by("kind", "code") if any(m.needs_unit for m in moves) else [],
         "templates": templates,
@@ -117,7 +123,8 @@ def _refused(request, jurisdiction, order, error: str, *, form: str, whistle: in
     messages.error(request, error)
     order.refresh_from_db()
     posted = {key: request.POST.get(key, "") for key in ("reason", "answer", "days", "unit", "target", "note",
-                                                        "report_hours")}
+                                                        "report_hours", "reached", "resolution", "satisfaction",
+                                                        "comment")}
     posted.update({"form": form, "units": request.POST.getlist("units"), "whistle": str(whistle or "")})
     return _render_detail(request, jurisdiction, order, posted=posted, status=400)
 
@@ -160,4 +167,29 @@ def whistle_report(request, number: str, whistle_id: int):
     except ValidationError as exc:
         return _refused(request, jurisdiction, order, " ".join(exc.messages), form="report", whistle=whistle.pk)
     messages.success(request, _("Your department's report was recorded."))
+    return redirect("workorders:detail", number=order.number)
+
+
+@login_required
+@require_POST
+def order_callback(request, number: str):
+    """回访 on the phone: the hotline (or the district center) records the resident's verdict, or
+    that the resident was not reached."""
+    jurisdiction = jurisdiction_for(request.user)
+    order = selectors.get_order(jurisdiction, number)
+    if order is None:
+        raise Http404()
+    reached = request.POST.get("reached", "yes") != "no"
+    try:
+        callback = order_callbacks.record_callback(
+            request.user, order, reached=reached, channel="phone", comment=request.POST.get("comment", ""),
+            resolution=request.POST.get("resolution", "") if reached else "",
+            satisfaction=request.POST.get("satisfaction", "") if reached else "")
+    except ValidationError as exc:
+        return _refused(request, jurisdiction, order, " ".join(exc.messages), form="callback")
+    if not callback.reached:
+        messages.success(request, _("Recorded: the resident was not reached; call again later."))
+    else:
+        messages.success(request, _("Callback recorded: %(res)s, %(sat)s.") % {
+            "res": callback.get_resolution_display(), "sat": callback.get_satisfaction_display()})
     return redirect("workorders:detail", number=order.number)

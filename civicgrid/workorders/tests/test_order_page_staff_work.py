@@ -145,3 +145,63 @@ def test_a_refused_move_keeps_what_the_handler_typed(client, w):
     assert "该工单可申请延期 1 至 10 个工作日。" in page
     assert 'value="需要协调环卫车辆和执法队"' in page and 'value="30"' in page
     assert (counts(), WorkOrder.objects.filter(pk=order.pk).values().get()) == before
+
+
+# --- 回访 -----------------------------------------------------------------------------------------
+def closed_order(w):
+    return make_order(w, status=Status.CLOSED, unit=w.units["cg"])
+
+
+def test_the_hotline_records_a_phone_callback_from_the_order_page(client, w):
+    from civicgrid.workorders.models import Callback
+
+    order = closed_order(w)
+    client.force_login(w.users["hotline"])
+    assert 'id="callback-form"' in client.get(f"/orders/{order.number}/").content.decode()
+    response = client.post(f"/orders/{order.number}/callback/",
+                           {"reached": "yes", "resolution": "resolved", "satisfaction": "basically", "comment": "清运及时"})
+    assert response.status_code == 302
+    callback = Callback.objects.get()
+    assert (callback.channel, callback.recorded_by, callback.resolution, callback.satisfaction, callback.comment) == (
+        "phone", w.users["hotline"], "resolved", "basically", "清运及时")
+    assert AuditEvent.objects.filter(action="order.callback", object_id=str(order.pk)).count() == 1
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert "已记录回访：已解决，基本满意。" in page
+    # The verdict of this round is in: no second form.
+    assert 'id="callback-form"' not in page
+
+
+def test_a_resident_not_reached_is_recorded_and_can_be_called_again(client, w):
+    from civicgrid.workorders.models import Callback
+
+    order = closed_order(w)
+    client.force_login(w.users["hotline"])
+    assert client.post(f"/orders/{order.number}/callback/", {"reached": "no", "comment": "无人接听"}).status_code == 302
+    assert list(Callback.objects.values_list("reached", "resolution", "comment")) == [(False, "", "无人接听")]
+    assert 'id="callback-form"' in client.get(f"/orders/{order.number}/").content.decode()
+
+
+def test_a_refused_callback_stores_nothing_and_keeps_the_comment(client, w):
+    from civicgrid.workorders.models import Callback
+
+    order = closed_order(w)
+    client.force_login(w.users["hotline"])
+    before = counts(), Callback.objects.count()
+    response = client.post(f"/orders/{order.number}/callback/",
+                           {"reached": "yes", "resolution": "resolved", "comment": "居民说还行"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请说明居民的满意程度。" in page
+    assert ">居民说还行</textarea>" in page
+    assert (counts(), Callback.objects.count()) == before
+
+
+def test_a_dispatcher_is_not_offered_the_phone_callback(client, w):
+    order = closed_order(w)
+    client.force_login(w.users["street"])
+    assert 'id="callback-form"' not in client.get(f"/orders/{order.number}/").content.decode()
+    before = counts()
+    response = client.post(f"/orders/{order.number}/callback/", {"reached": "yes", "resolution": "resolved",
+                                                                 "satisfaction": "satisfied"})
+    assert response.status_code == 400
+    assert counts() == before
