@@ -205,3 +205,14 @@ def test_a_dispatcher_is_not_offered_the_phone_callback(client, w):
                                                                  "satisfaction": "satisfied"})
     assert response.status_code == 400
     assert counts() == before
+
+
+def test_the_history_names_staff_by_their_names_not_their_logins(client, w):
+    w.users["street"].real_name = "高涛"
+    w.users["street"].save(update_fields=["real_name"])
+    order = make_order(w)
+    services.transition(order, "dispatch", w.users["street"], unit=w.units["cg"])
+    client.force_login(w.users["community"])
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert "派遣 · 高涛 · 市北区城市管理局" in page
+    assert "派遣 · street" not in page
