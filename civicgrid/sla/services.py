@@ -162,6 +162,12 @@ def _street_of(order):
     return Area.objects.filter(code__in=codes, kind=AreaKind.STREET).first()
 
 
+def may_blow_whistle(actor, order) -> bool:
+    """Whether ``actor`` may blow the whistle on ``order`` (the order page offers the form only then)."""
+    return (actor is not None and order.is_open
+            and jurisdiction_for(actor).covers_with_role(order.area_path, WHISTLE_ROLES))
+
+
 def blow_whistle(actor, order, *, units, reason: str, report_hours: int | None = None) -> Whistle:
     """吹哨: a street (its dispatcher, or the district command center) calls departments to a joint
     task on ``order``; each must report (报到) by the deadline: ``report_hours`` when given, else the

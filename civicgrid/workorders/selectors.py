@@ -350,6 +350,16 @@ def whistles_of(jurisdiction: Jurisdiction, order: WorkOrder) -> QuerySet[Whistl
     return order.whistles.prefetch_related("responses__unit").order_by("created_at", "id")
 
 
+def whistle_units_for(order: WorkOrder) -> QuerySet[Unit]:
+    """The departments and enterprises a whistle on ``order`` may call: those of the order's
+    district or above (a unit without an area answers everywhere)."""
+    from civicgrid.sla.services import WHISTLE_UNIT_KINDS
+
+    ancestors = [order.area_path[: i + 1] for i, ch in enumerate(order.area_path) if ch == "/"]
+    return (Unit.objects.filter(is_active=True, kind__in=WHISTLE_UNIT_KINDS)
+            .filter(Q(area__isnull=True) | Q(area__path__in=ancestors)).order_by("kind", "code"))
+
+
 def units_for_choice() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True)
 

@@ -96,7 +96,17 @@ def can_make(actor, order: WorkOrder, move: Transition) -> bool:
 
 def allowed_moves(actor, order: WorkOrder) -> list[Transition]:
     """Exactly the moves the table lets this user make on this order now (for the UI and API)."""
-    return [t for t in TRANSITIONS.values() if order.status in t.sources and can_make(actor, order, t)]
+    moves = [t for t in TRANSITIONS.values() if order.status in t.sources and can_make(actor, order, t)]
+    if any(t.name in _EXTENSION_MOVES for t in moves):
+        # One request at a time: asking while one waits, or deciding when none waits, is refused
+        # by _effects, so neither is offered.
+        pending = order.extensions.filter(state=ExtensionRequest.State.PENDING).exists()
+        moves = [t for t in moves if not (t.name == "request_extension" and pending)
+                 and not (t.name in ("approve_extension", "deny_extension") and not pending)]
+    return moves
+
+
+_EXTENSION_MOVES = frozenset({"request_extension", "approve_extension", "deny_extension"})
 
 
 # --- deadlines --------------------------------------------------------------------------------

@@ -14,4 +14,7 @@ urlpatterns: list = [
     path("track/<str:tracking_number>/", track_views.track, name="track"),
     path("<str:number>/", order_views.order_detail, name="detail"),
     path("<str:number>/move/", order_views.order_move, name="move"),
+    path("<str:number>/callback/", order_views.order_callback, name="callback"),
+    path("<str:number>/whistle/", order_views.order_whistle, name="whistle"),
+    path("<str:number>/whistles/<int:whistle_id>/report/", order_views.whistle_report, name="whistle-report"),
 ]

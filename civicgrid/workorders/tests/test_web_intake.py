@@ -88,3 +88,17 @@ def test_hotline_page_stores_the_caller(client, w):
 
 def test_anonymous_visitor_is_sent_to_sign_in_for_staff_pages(client, w):
     assert client.get("/orders/hotline/").status_code == 302
+
+
+def test_the_hotline_receipt_leads_to_the_new_order(client, w):
+    client.force_login(w.users["hotline"])
+    page = client.post("/orders/hotline/", {"reporter_name": "李四", "reporter_phone": "13700000009",
+                                            "text": "楼道有杂物", "address": "嘉兴路30号海晶花园1号楼"}).content.decode()
+    order = WorkOrder.objects.get()
+    assert f'<a href="/orders/{order.number}/" id="done-order-link">{order.number}</a>' in page
+    assert "来电人的受理编号（请告知来电人）：" in page
+    # The resident's receipt keeps its own wording and links to tracking, not to the staff page.
+    client.logout()
+    page = client.post("/orders/report/", {"reporter_name": "王五", "reporter_phone": "13700000008",
+                                           "text": "路灯不亮", "building_code": "B2"}).content.decode()
+    assert 'id="done-order-link"' not in page and "来电人的受理编号" not in page
