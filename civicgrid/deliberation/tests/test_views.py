@@ -281,3 +281,17 @@ def test_the_page_of_a_started_meeting_offers_no_change(world, client):
                                 "starts_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400 and "只能在会前修改议事会" in response.content.decode()
     assert (Meeting.objects.get(pk=meeting.pk).place, AuditEvent.objects.count()) == ("社区会议室", audit)
+
+
+def test_the_topic_page_names_stance_and_minutes_in_chinese_a_resident_understands(world, client):
+    # "Position" and "Minutes" shared their msgids with a grid roster (岗位, a job) and patrol
+    # durations (时长（分钟）), so the post form asked for a resident's job and meeting minutes
+    # were headed "duration in minutes".
+    topic = topic_at(world, "deliberate")
+    Meeting.objects.create(topic=topic, area_path=topic.area_path, title="加装电梯议事会", agenda="通报意见",
+                           starts_at=timezone.now() - timedelta(days=1), place="社区会议室",
+                           minutes="多数居民同意推进。")
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:detail", args=[topic.pk])).content.decode()
+    assert "<legend>立场</legend>" in page
+    assert "<strong>会议纪要</strong><br>多数居民同意推进。" in page
+    assert "岗位" not in page and "时长（分钟）" not in page

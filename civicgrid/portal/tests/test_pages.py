@@ -225,3 +225,13 @@ def test_a_closed_appeal_cannot_be_withdrawn(client, w):
 def test_my_appeals_needs_sign_in(client, w):
     response = client.get("/portal/mine/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/")
+
+
+def test_my_appeal_page_labels_the_report_date_as_when_it_was_reported(client, w):
+    # "Reported" shared its msgid with the grid worker's 随手拍 receipt, translated there as 已上报
+    # ("escalated"), which told a resident their appeal had been escalated.
+    mine = make_order(w, title="我的诉求")
+    client.force_login(w.users["resident"])
+    detail = client.get(f"/portal/mine/{mine.appeals.get().tracking_number}/").content.decode()
+    assert "<dt>反映时间</dt>" in detail
+    assert "已上报" not in detail
