@@ -110,6 +110,17 @@ def test_report_refusal_is_clear_in_chinese_and_writes_nothing(client, w):
     assert WorkOrder.objects.count() == 0
 
 
+
+def test_a_refused_report_still_says_which_building_was_chosen(client, w):
+    # Without the line the resident saw an empty status next to the map and picked the place again.
+    response = client.post("/orders/report/", {"text": "楼道灯不亮", "address": "青岛市市北区恩县路12号",
+                                               "building_code": "B1"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<span id="where-status" class="muted" aria-live="polite">已选择楼栋： 青岛市市北区恩县路12号</span>' in body
+    assert 'name="building_code" value="B1"' in body
+    assert WorkOrder.objects.count() == 0
+
 def test_a_place_outside_every_grid_is_refused(client, w):
     response = client.post("/orders/report/", {"text": "路灯不亮", "lon": "121.5", "lat": "31.2",
                                                "reporter_phone": "13900000005"})
