@@ -67,7 +67,7 @@ def topic_list(request):
     jurisdiction = jurisdiction_for(request.user)
     return render(request, "deliberation/list.html", {
         "topics": rows, "filter": filterset, "is_staff": jurisdiction.is_staff,
-        "stages": Stage.choices,
+        "stages": Stage.choices, "can_raise": bool(_raise_areas(request.user)),
     })
 
 

@@ -30,13 +30,21 @@ def parse_criteria(text: str) -> list[tuple[str, int]] | None:
     return out
 
 
+class _PlaceChoiceField(forms.ModelChoiceField):
+    """A resident picks a place by its name: the 15-digit area code means nothing to them, and a grid
+    is set under its community so that the many "第一网格" of a district can be told apart."""
+
+    def label_from_instance(self, obj):
+        return f"— {obj.name}" if obj.kind == "grid" else obj.name
+
+
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=80,
                             widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. a pocket park at the corner of 恩县路")}))
     description = forms.CharField(label=_("What should be done, and why"), max_length=3000,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    area = forms.ModelChoiceField(label=_("Where"), queryset=Area.objects.none(), to_field_name="code",
-                                  empty_label=_("Choose a community or grid"))
+    area = _PlaceChoiceField(label=_("Where"), queryset=Area.objects.none(), to_field_name="code",
+                             empty_label=_("Choose a community or grid"))
     estimated_cost = forms.IntegerField(label=_("Estimated cost (yuan)"), min_value=1)
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + list(ProposalCategory.choices))
 

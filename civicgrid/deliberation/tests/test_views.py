@@ -281,3 +281,33 @@ def test_the_page_of_a_started_meeting_offers_no_change(world, client):
                                 "starts_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400 and "只能在会前修改议事会" in response.content.decode()
     assert (Meeting.objects.get(pk=meeting.pk).place, AuditEvent.objects.count()) == ("社区会议室", audit)
+
+
+def test_the_topic_page_names_stance_and_minutes_in_chinese_a_resident_understands(world, client):
+    # "Position" and "Minutes" shared their msgids with a grid roster (岗位, a job) and patrol
+    # durations (时长（分钟）), so the post form asked for a resident's job and meeting minutes
+    # were headed "duration in minutes".
+    topic = topic_at(world, "deliberate")
+    Meeting.objects.create(topic=topic, area_path=topic.area_path, title="加装电梯议事会", agenda="通报意见",
+                           starts_at=timezone.now() - timedelta(days=1), place="社区会议室",
+                           minutes="多数居民同意推进。")
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:detail", args=[topic.pk])).content.decode()
+    assert "<legend>立场</legend>" in page
+    assert "<strong>会议纪要</strong><br>多数居民同意推进。" in page
+    assert "岗位" not in page and "时长（分钟）" not in page
+
+
+def test_a_resident_without_a_household_is_told_why_instead_of_a_raise_button_that_refuses(world, client):
+    from civicgrid.people.models import Membership, Role, User
+
+    newcomer = User.objects.create_user("newcomer", password="x", phone="13900000009")
+    Membership.objects.create(user=newcomer, role=Role.RESIDENT)
+    page = signed(client, newcomer).get(reverse("deliberation:list")).content.decode()
+    assert 'href="/deliberation/new/"' not in page
+    assert ('<p class="card muted" id="no-household">议事协商在您所在的社区进行。您的账号尚未关联家庭，请联系网格员关联，'
+            '之后即可查看和提出本社区的议题。</p>') in page
+    assert client.get(reverse("deliberation:new")).status_code == 403
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:list")).content.decode()
+    assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page
+    page = signed(client, world.users["community"]).get(reverse("deliberation:list")).content.decode()
+    assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page

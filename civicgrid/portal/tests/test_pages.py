@@ -110,6 +110,17 @@ def test_report_refusal_is_clear_in_chinese_and_writes_nothing(client, w):
     assert WorkOrder.objects.count() == 0
 
 
+
+def test_a_refused_report_still_says_which_building_was_chosen(client, w):
+    # Without the line the resident saw an empty status next to the map and picked the place again.
+    response = client.post("/orders/report/", {"text": "楼道灯不亮", "address": "青岛市市北区恩县路12号",
+                                               "building_code": "B1"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<span id="where-status" class="muted" aria-live="polite">已选择楼栋： 青岛市市北区恩县路12号</span>' in body
+    assert 'name="building_code" value="B1"' in body
+    assert WorkOrder.objects.count() == 0
+
 def test_a_place_outside_every_grid_is_refused(client, w):
     response = client.post("/orders/report/", {"text": "路灯不亮", "lon": "121.5", "lat": "31.2",
                                                "reporter_phone": "13900000005"})
@@ -225,3 +236,13 @@ def test_a_closed_appeal_cannot_be_withdrawn(client, w):
 def test_my_appeals_needs_sign_in(client, w):
     response = client.get("/portal/mine/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/")
+
+
+def test_my_appeal_page_labels_the_report_date_as_when_it_was_reported(client, w):
+    # "Reported" shared its msgid with the grid worker's 随手拍 receipt, translated there as 已上报
+    # ("escalated"), which told a resident their appeal had been escalated.
+    mine = make_order(w, title="我的诉求")
+    client.force_login(w.users["resident"])
+    detail = client.get(f"/portal/mine/{mine.appeals.get().tracking_number}/").content.decode()
+    assert "<dt>反映时间</dt>" in detail
+    assert "已上报" not in detail

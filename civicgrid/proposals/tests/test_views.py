@@ -87,3 +87,13 @@ def test_a_refused_proposal_is_answered_400_on_the_form_and_stores_nothing(clien
         "__all__": ["现在不能这样做：本次活动不在“征集提案”阶段（当前：群众支持）。"]}
     assert "现在不能这样做：本次活动不在“征集提案”阶段（当前：群众支持）。" in answer.content.decode()
     assert (list(Proposal.objects.values_list("pk", "title")), AuditEvent.objects.count()) == before
+
+
+def test_the_submit_form_names_places_without_their_area_codes(client, wc):
+    w, campaign, p = wc
+    client.force_login(w.users["resident2"])
+    page = client.get(f"/proposals/c/{campaign.pk}/submit/").content.decode()
+    t = w.tree
+    assert f'<option value="{t.community1.code}">{t.community1.name}</option>' in page
+    assert f'<option value="{t.grid1.code}">— {t.grid1.name}</option>' in page
+    assert f"({t.grid1.code})" not in page and f"({t.community1.code})" not in page
