@@ -45,6 +45,10 @@ def progress_context(request, appeal: Appeal) -> dict:
         "timeline": timeline_rows(order),
         "photos": selectors.report_photos(appeal),
         "rated": rated,
+        # A phone callback's comment is the operator's note of the call: only the resident's own
+        # words, typed with an online rating, are shown back to them.
+        "rating_comment": rated.comment if rated is not None and rated.channel == "web" else "",
+        "withdrawal": selectors.withdrawal(order) if order.status == Status.WITHDRAWN else None,
         "can_rate": can_rate and appeal.reporter_id is not None,
         "rate_by_phone": can_rate and appeal.reporter_id is None,
         "rate_url": rate_url,

@@ -117,3 +117,8 @@ def appeal_timeline(order) -> QuerySet[OrderEvent]:
     """The steps an order went through, in order, as the resident sees them."""
     return (order.events.filter(Q(is_public=True) | Q(action__in=RESIDENT_STEPS))
             .select_related("unit").order_by("created_at", "id"))
+
+
+def withdrawal(order) -> OrderEvent | None:
+    """The resident's withdrawal of this order (its time and the reason they gave), if any."""
+    return order.events.filter(action="withdraw").order_by("-created_at", "-id").first()

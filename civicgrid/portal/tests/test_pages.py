@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.testing import make_building
 from civicgrid.portal import selectors
+from civicgrid.workorders import callbacks
 from civicgrid.workorders import services as order_services
 from civicgrid.workorders.models import Appeal, OrderEvent, Status, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
@@ -277,3 +278,58 @@ def test_my_appeal_timeline_shows_every_step_of_a_closed_order_including_resolve
         f'{zh("Closed (结案)")} · 市北区城市管理局']
     # The step is shown, its working note is not: the answer appears once, in the answer card.
     assert page.count("已修补") == 1
+
+
+def closed_by_the_services(w):
+    order = make_order(w)
+    for action, who, kw in [("dispatch", "street", {"unit": w.units["cg"]}), ("accept", "dept", {}),
+                            ("resolve", "dept", {"answer": "已修补。"}), ("verify", "grid", {}),
+                            ("close", "street", {})]:
+        order = order_services.transition(order, action, w.users[who], **kw)
+    return order
+
+
+def test_my_appeal_shows_back_the_comment_i_left_with_my_rating(client, w):
+    order = closed_by_the_services(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    response = client.post(f"/inbox/rate/{order.number}/", {"resolution": "resolved", "satisfaction": "satisfied",
+                                                          "comment": "修得很快，谢谢！"})
+    assert response.status_code == 302
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert f'<p>{zh("Resolved (解决)")} · {zh("Satisfied (满意)")}</p>' in page
+    assert '<dl class="facts" id="rating-comment"><dt>您的意见</dt><dd>修得很快，谢谢！</dd></dl>' in page
+
+
+def test_a_phone_callbacks_note_is_not_shown_to_the_resident(client, w):
+    order = closed_by_the_services(w)
+    callbacks.record_callback(w.users["hotline"], order, resolution="resolved", satisfaction="satisfied",
+                              comment="居民语气不耐烦", channel="phone")
+    client.force_login(w.users["resident"])
+    page = client.get(f"/portal/mine/{order.appeals.get().tracking_number}/").content.decode()
+    assert f'<p>{zh("Resolved (解决)")} · {zh("Satisfied (满意)")}</p>' in page
+    assert "居民语气不耐烦" not in page and 'id="rating-comment"' not in page
+
+
+def test_my_withdrawn_appeal_shows_when_and_why_i_withdrew_it(client, w):
+    order = make_order(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    client.post(f"/portal/mine/{number}/withdraw/", {"reason": "  已自行解决  "})
+    event = OrderEvent.objects.get(order=order, action="withdraw")
+    OrderEvent.objects.filter(pk=event.pk).update(created_at=datetime(2026, 5, 4, 9, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert ('<dl class="facts" id="withdrawal"><dt>撤回时间</dt><dd><time datetime="2026-05-04T09:15:00+08:00">'
+            '2026-05-04 09:15</time></dd>\n    <dt>撤回原因</dt><dd>已自行解决</dd></dl>') in page
+    assert 'action="/portal/mine/' not in page
+
+
+def test_a_withdrawal_without_a_reason_says_none_was_given(client, w):
+    order = make_order(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    client.post(f"/portal/mine/{number}/withdraw/")
+    # The status already says the resident withdrew it: no stand-in reason is written for them.
+    assert OrderEvent.objects.get(order=order, action="withdraw").reason == ""
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert "<dt>撤回原因</dt><dd>未填写原因。</dd>" in page
