@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from civicgrid.workorders import selectors as order_selectors
 from civicgrid.workorders import services as order_services
 from civicgrid.workorders.models import Appeal, Callback, Status
 
@@ -23,11 +22,11 @@ def status_tone(status: str) -> str:
 
 
 def timeline_rows(order) -> list[dict]:
-    """The public moves, each with its status in words (events store the bare value)."""
+    """The steps the resident sees, each with its status in words (events store the bare value)."""
     labels = dict(Status.choices)
     return [{"at": e.created_at, "status": labels.get(e.to_status, e.to_status), "unit": e.unit,
              "reason": e.reason if e.action in ("reject", "merge") else ""}
-            for e in order_selectors.public_timeline(order)]
+            for e in selectors.appeal_timeline(order)]
 
 
 def progress_context(request, appeal: Appeal) -> dict:
@@ -46,6 +45,10 @@ def progress_context(request, appeal: Appeal) -> dict:
         "timeline": timeline_rows(order),
         "photos": selectors.report_photos(appeal),
         "rated": rated,
+        # A phone callback's comment is the operator's note of the call: only the resident's own
+        # words, typed with an online rating, are shown back to them.
+        "rating_comment": rated.comment if rated is not None and rated.channel == "web" else "",
+        "withdrawal": selectors.withdrawal(order) if order.status == Status.WITHDRAWN else None,
         "can_rate": can_rate and appeal.reporter_id is not None,
         "rate_by_phone": can_rate and appeal.reporter_id is None,
         "rate_url": rate_url,

@@ -12,7 +12,7 @@ from civicgrid.geo.models import Area, AreaKind
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import CITIZEN_ROLES, Membership
 from civicgrid.workorders import addressbook
-from civicgrid.workorders.models import Appeal
+from civicgrid.workorders.models import Appeal, OrderEvent
 
 from .models import Notice
 from .services import NOTICE_KINDS, can_publish_for
@@ -105,3 +105,20 @@ def my_appeal(user, tracking_number: str) -> Appeal | None:
 def report_photos(appeal: Appeal):
     """The photos the reporter sent with this appeal (not the handlers' evidence)."""
     return appeal.attachments.filter(purpose="report").order_by("created_at", "id")
+
+
+# The resident's timeline shows the steps of handling: the public moves, and these internal moves
+# whose step (not their working notes) the resident is owed. 办结 is when the unit says the work is
+# done; its answer is shown only once the order is closed, so the row carries the time alone.
+RESIDENT_STEPS = ("resolve",)
+
+
+def appeal_timeline(order) -> QuerySet[OrderEvent]:
+    """The steps an order went through, in order, as the resident sees them."""
+    return (order.events.filter(Q(is_public=True) | Q(action__in=RESIDENT_STEPS))
+            .select_related("unit").order_by("created_at", "id"))
+
+
+def withdrawal(order) -> OrderEvent | None:
+    """The resident's withdrawal of this order (its time and the reason they gave), if any."""
+    return order.events.filter(action="withdraw").order_by("-created_at", "-id").first()

@@ -145,6 +145,7 @@ def verify_track_code(tracking_number: str, code: str) -> tuple[Appeal | None, s
 
 # --- the resident's own appeals -------------------------------------------------------------------
 def withdraw_appeal(actor, order: WorkOrder, *, reason: str = "") -> WorkOrder:
-    """The reporter withdraws (撤回); the transitions table decides whether that is still possible."""
-    return order_services.transition(order, "withdraw", actor, reason=(reason or "").strip()
-                                     or _("Withdrawn by the resident"))
+    """The reporter withdraws (撤回); the transitions table decides whether that is still possible.
+    The reason is the resident's own words, shown back to them: none when they gave none (the status
+    already says who withdrew it)."""
+    return order_services.transition(order, "withdraw", actor, reason=(reason or "").strip())

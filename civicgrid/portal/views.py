@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.geo.models import Area, AreaKind, Building
 from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.proposals import selectors as proposal_selectors
 from civicgrid.workorders.errors import OrderError
 from civicgrid.core.forms import add_service_errors
 
@@ -53,6 +54,7 @@ def home(request):
         "track_form": TrackForm(), "notices": selectors.notices_for_area(area)[:10], "notice_area": area,
         "communities": selectors.communities(), "chosen": chosen, "is_resident": is_resident,
         "my_count": selectors.my_appeals(request.user).count() if is_resident else 0,
+        "my_proposal_count": proposal_selectors.my_proposals(request.user).count() if is_resident else 0,
         "can_publish": request.user.is_authenticated and not is_resident and bool(selectors.publishable_areas(request.user)),
     })
 

@@ -90,6 +90,14 @@ def my_submissions(user, campaign: Campaign) -> int:
     return Proposal.objects.filter(campaign=campaign, author=user).count()
 
 
+def my_proposals(user):
+    """The proposals this resident submitted, across campaigns, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    return (Proposal.objects.filter(author=user).select_related("campaign", "area")
+            .order_by("-created_at", "-id"))
+
+
 def similar_proposals(campaign: Campaign, text: str, *, exclude_id: int | None = None) -> list[tuple[Proposal, float]]:
     """Open proposals of the same campaign whose text is close to ``text``, best first."""
     rows = list(Proposal.objects.filter(campaign=campaign, status__in=SUPPORTABLE).exclude(pk=exclude_id or 0)

@@ -5,6 +5,7 @@ from . import views
 app_name = "proposals"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
     path("staff/", views.staff_campaigns, name="staff"),
     path("new/", views.new_campaign, name="new-campaign"),
     path("c/<int:campaign_id>/", views.campaign, name="campaign"),

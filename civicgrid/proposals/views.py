@@ -141,6 +141,12 @@ def proposal(request, proposal_id: int):
 
 
 @resident_required
+@require_GET
+def mine(request):
+    return render(request, "proposals/mine.html", {"proposals": selectors.my_proposals(request.user)[:100]})
+
+
+@resident_required
 @require_POST
 def support(request, proposal_id: int):
     proposal = _proposal(proposal_id)

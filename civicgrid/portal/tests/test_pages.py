@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone, translation
@@ -11,7 +12,9 @@ from django.utils.translation import gettext
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.testing import make_building
 from civicgrid.portal import selectors
-from civicgrid.workorders.models import Appeal, Status, WorkOrder
+from civicgrid.workorders import callbacks
+from civicgrid.workorders import services as order_services
+from civicgrid.workorders.models import Appeal, OrderEvent, Status, WorkOrder
 from civicgrid.workorders.testing import make_order, make_world
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +249,87 @@ def test_my_appeal_page_labels_the_report_date_as_when_it_was_reported(client, w
     detail = client.get(f"/portal/mine/{mine.appeals.get().tracking_number}/").content.decode()
     assert "<dt>反映时间</dt>" in detail
     assert "已上报" not in detail
+
+
+def test_my_appeal_timeline_shows_every_step_of_a_closed_order_including_resolved(client, w):
+    # 办结 (resolve) is an internal move, so it used to be left off: the resident saw 签收 then 结案.
+    client.force_login(w.users["resident"])
+    client.post("/orders/report/", {"text": "恩县路12号门前路面坑洼", "category_code": "010101", "building_code": "B1",
+                                    "address": "青岛市市北区恩县路12号", "reporter_phone": "13900000001"})
+    appeal = Appeal.objects.select_related("order").get()
+    order = appeal.order
+    for action, who, kw in [("dispatch", "street", {"unit": w.units["cg"]}), ("accept", "dept", {}),
+                            ("start", "dept", {}), ("resolve", "dept", {"answer": "已修补，联系人13900000001"}),
+                            ("verify", "grid", {}), ("close", "street", {})]:
+        order = order_services.transition(order, action, w.users[who], **kw)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for hour, event in enumerate(OrderEvent.objects.filter(order=order).order_by("id"), start=8):
+        OrderEvent.objects.filter(pk=event.pk).update(created_at=datetime(2026, 5, 4, hour, 30, tzinfo=shanghai))
+
+    page = client.get(f"/portal/mine/{appeal.tracking_number}/").content.decode()
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    rows = [" ".join(li.split("</time>")[1].split()) for li in timeline.split("<li>")[1:]]
+    times = [li.split(">")[1].split("<")[0] for li in timeline.split("<time")[1:]]
+    assert times == ["2026-05-04 08:30", "2026-05-04 09:30", "2026-05-04 10:30", "2026-05-04 12:30",
+                     "2026-05-04 14:30"]
+    assert [r.removesuffix("</li>") for r in rows] == [
+        zh("New, to dispatch"), f'{zh("Dispatched, to accept")} · 市北区城市管理局',
+        f'{zh("Accepted (签收)")} · 市北区城市管理局', f'{zh("Resolved, to verify (办结)")} · 市北区城市管理局',
+        f'{zh("Closed (结案)")} · 市北区城市管理局']
+    # The step is shown, its working note is not: the answer appears once, in the answer card.
+    assert page.count("已修补") == 1
+
+
+def closed_by_the_services(w):
+    order = make_order(w)
+    for action, who, kw in [("dispatch", "street", {"unit": w.units["cg"]}), ("accept", "dept", {}),
+                            ("resolve", "dept", {"answer": "已修补。"}), ("verify", "grid", {}),
+                            ("close", "street", {})]:
+        order = order_services.transition(order, action, w.users[who], **kw)
+    return order
+
+
+def test_my_appeal_shows_back_the_comment_i_left_with_my_rating(client, w):
+    order = closed_by_the_services(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    response = client.post(f"/inbox/rate/{order.number}/", {"resolution": "resolved", "satisfaction": "satisfied",
+                                                          "comment": "修得很快，谢谢！"})
+    assert response.status_code == 302
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert f'<p>{zh("Resolved (解决)")} · {zh("Satisfied (满意)")}</p>' in page
+    assert '<dl class="facts" id="rating-comment"><dt>您的意见</dt><dd>修得很快，谢谢！</dd></dl>' in page
+
+
+def test_a_phone_callbacks_note_is_not_shown_to_the_resident(client, w):
+    order = closed_by_the_services(w)
+    callbacks.record_callback(w.users["hotline"], order, resolution="resolved", satisfaction="satisfied",
+                              comment="居民语气不耐烦", channel="phone")
+    client.force_login(w.users["resident"])
+    page = client.get(f"/portal/mine/{order.appeals.get().tracking_number}/").content.decode()
+    assert f'<p>{zh("Resolved (解决)")} · {zh("Satisfied (满意)")}</p>' in page
+    assert "居民语气不耐烦" not in page and 'id="rating-comment"' not in page
+
+
+def test_my_withdrawn_appeal_shows_when_and_why_i_withdrew_it(client, w):
+    order = make_order(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    client.post(f"/portal/mine/{number}/withdraw/", {"reason": "  已自行解决  "})
+    event = OrderEvent.objects.get(order=order, action="withdraw")
+    OrderEvent.objects.filter(pk=event.pk).update(created_at=datetime(2026, 5, 4, 9, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert ('<dl class="facts" id="withdrawal"><dt>撤回时间</dt><dd><time datetime="2026-05-04T09:15:00+08:00">'
+            '2026-05-04 09:15</time></dd>\n    <dt>撤回原因</dt><dd>已自行解决</dd></dl>') in page
+    assert 'action="/portal/mine/' not in page
+
+
+def test_a_withdrawal_without_a_reason_says_none_was_given(client, w):
+    order = make_order(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    client.post(f"/portal/mine/{number}/withdraw/")
+    # The status already says the resident withdrew it: no stand-in reason is written for them.
+    assert OrderEvent.objects.get(order=order, action="withdraw").reason == ""
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    assert "<dt>撤回原因</dt><dd>未填写原因。</dd>" in page
