@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area, Building, Household
+from civicgrid.core.masking import mask_phone
 
 
 class Role(models.TextChoices):
@@ -69,10 +70,14 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self) -> str:
-        return self.real_name or self.username
+        return self.display_name
 
     @property
     def display_name(self) -> str:
+        # A resident who signed in by phone has a login made from the number (services._resident_username:
+        # "r" + phone): shown as it is, it would put their full number on every page that names them.
+        if not self.real_name and self.phone and self.username.startswith(f"r{self.phone}"):
+            return mask_phone(self.phone)
         return self.real_name or self.username
 
 

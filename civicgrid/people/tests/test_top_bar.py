@@ -49,3 +49,15 @@ def test_staff_keep_their_real_name_else_their_username(client):
     assert who(client) == "张伟"
     client.force_login(unnamed)
     assert who(client) == "grid07"
+
+
+@pytest.mark.django_db
+def test_a_phone_login_is_named_by_its_masked_number_everywhere_never_by_the_login():
+    from civicgrid.people.models import User
+
+    resident = User.objects.create_user("r13812341234", phone="13812341234")
+    second = User.objects.create_user("r13655556666-a1b2c3", phone="13655556666")
+    named = User.objects.create_user("r13900001111", phone="13900001111", real_name="李红")
+    staff = User.objects.create_user("grid07", phone="13700002222")
+    assert [u.display_name for u in (resident, second, named, staff)] == ["138****1234", "136****6666", "李红", "grid07"]
+    assert [str(u) for u in (resident, second, named, staff)] == ["138****1234", "136****6666", "李红", "grid07"]
