@@ -245,3 +245,21 @@ def test_page_queries_do_not_grow_with_the_orders(cw):
         html = c.get("/center/").content.decode()
     assert tiles(html)["overdue"] == "14"
     assert len(second) == len(first)
+
+
+def test_list_heads_count_every_order_not_only_the_rows_shown(cw):
+    """The wall shows eight rows per list; its heads must still say 11 overdue and 11 escalated,
+    as the tiles do (they said 8, and 20 on the page, whatever the real number)."""
+    for i in range(9):
+        order = make_order(cw.world, area=cw.world.tree.grid2 if i % 2 else cw.world.tree.grid4)
+        _overdue(order)
+        WorkOrder.objects.filter(pk=order.pk).update(supervision_level="street")
+    rollups.rebuild()
+    c = client_for(cw, "district")
+    for url in ("/center/wall/", "/center/lists/?wall=1"):
+        html = c.get(url).content.decode()
+        assert tiles(html).get("overdue") in (None, "11")
+        heads = dict(re.findall(r'<h2 id="h-(overdue|escalated|whistles)">[^<]*<span class="badge \w+">(\d+)</span>', html))
+        assert heads == {"overdue": "11", "escalated": "11", "whistles": "2"}
+        overdue = re.search(r'id="h-overdue".*?</section>', html, re.DOTALL).group(0)
+        assert len(re.findall(r'<a href="/orders/(\w+)/">', overdue)) == 8
