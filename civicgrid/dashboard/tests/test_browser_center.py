@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .test_views import COMMUNITY1, DISTRICT, STREET1, build_center_world
+from .test_views import COMMUNITY1, DISTRICT, STREET1, STREET2, build_center_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +88,27 @@ def test_wall_screen_fills_1920_by_1080(live_server, page):
     assert len(widths) == 3 and widths[1] > widths[0] * 1.5 and widths[1] > widths[2] * 1.5
     if os.environ.get("CENTER_WALL_SCREENSHOT"):
         page.screenshot(path=os.environ["CENTER_WALL_SCREENSHOT"], full_page=False)
+
+
+def test_center_without_the_npm_libraries_still_shows_every_panel(live_server, page):
+    """Installed without npm there is no htmx, ECharts or Leaflet: the rankings, participation and
+    hotspot panels used to say "loading" forever and the charts were empty boxes over folded tables."""
+    build_center_world()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.route("**/static/vendor/**", lambda route: route.fulfill(status=404, body="not installed"))
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/")
+    assert page.evaluate("typeof window.htmx + typeof window.echarts + typeof window.L") == "undefinedundefinedundefined"
+    page.wait_for_selector("#rankings table.rankings")
+    assert page.locator("#rankings [aria-busy]").count() == 0
+    assert [r.get_attribute("data-code") for r in page.query_selector_all("#rankings tbody tr")] == [
+        STREET2, STREET1]
+    page.wait_for_selector("#participation:not([aria-busy])")
+    page.wait_for_selector("#proactive:not([aria-busy])")
+    assert page.is_hidden("#chart-trend") and page.is_hidden("#chart-categories") and page.is_hidden("#center-map")
+    assert page.is_visible("#table-trend") and page.is_visible("#table-categories") and page.is_visible("#drill-list")
+    assert page.inner_text("#table-categories tbody") == "城乡建设\t6\t5"
+    # The hotspot page says why there is no map instead of showing an empty box.
+    page.goto(f"{live_server.url}/proactive/")
+    assert page.is_hidden("#proactive-map")
+    assert page.inner_text("#proactive-map-none") == "此处无地图（未安装地图组件）；空间聚集已列在左侧的发现中。"
