@@ -260,11 +260,11 @@ def _anchor(frame: AppealFrame, members: np.ndarray, lat: float | None = None, l
 def _main_category(frame: AppealFrame, names: _Names, members: np.ndarray) -> dict | None:
     """The leaf category most of the members have (a spike or cluster is counted on a rolled-up
     category; the commander needs to read 路灯, not 城乡建设)."""
-    counts = Counter(names.categories[int(c)].name for c in frame.category[members] if int(c) in names.categories)
+    counts = Counter(int(c) for c in frame.category[members] if int(c) in names.categories)
     if not counts:
         return None
-    name, n = counts.most_common(1)[0]
-    return {"name": name, "count": n}
+    top, n = counts.most_common(1)[0]
+    return {"name": names.categories[top].name, "code": names.categories[top].code, "count": n}
 
 
 def _common_address(frame: AppealFrame, members: np.ndarray) -> str:
