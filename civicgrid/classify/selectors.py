@@ -69,6 +69,13 @@ def active_version_for(area_path: str | None, active: dict[str, int]) -> tuple[s
     return best
 
 
+def serving_version(area_path: str | None) -> ModelVersion | None:
+    """The active version that suggests categories for appeals in ``area_path`` (its own scope's,
+    or the nearest enclosing one's), without the serialised model."""
+    best = active_version_for(area_path, active_versions())
+    return ModelVersion.objects.defer("model_data").select_related("scope_area").filter(pk=best[1]).first() if best else None
+
+
 def active_versions() -> dict[str, int]:
     return dict(ModelVersion.objects.filter(is_active=True).values_list("scope_path", "pk"))
 

@@ -47,6 +47,8 @@ def versions(request):
         scope["versions"].append(v)
     for scope in scopes.values():
         scope["active"] = next((v for v in scope["versions"] if v.is_active), None)
+        # A scope with no active version of its own is served by an enclosing one, not the keyword rules.
+        scope["served_by"] = None if scope["active"] else selectors.serving_version(scope["path"])
         scope["can_rollback"] = scope["can_manage"] and scope["active"] is not None and any(
             v.number < scope["active"].number for v in scope["versions"])
     return render(request, "classify/versions.html", {"scopes": list(scopes.values()),

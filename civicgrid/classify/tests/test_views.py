@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from civicgrid.classify import runtime
@@ -41,6 +43,21 @@ def test_versions_page_lists_versions_with_metrics_and_buttons(client, w):
     assert "0.900 ± 0.010" in html
     assert html.count('value="activate"') == 1  # v1 of the district; the platform's scope is admins'
     assert html.count('value="rollback"') == 1
+
+
+def test_a_scope_without_its_own_active_version_names_the_one_that_serves_it(client, w):
+    """The district's versions are all stored, the platform's v3 is active: the district's intake
+    uses v3 (runtime), and the page said it used the keyword rules."""
+    make_version(area=w.tree.district, number=1)
+    make_version(number=3, active=True)
+    client.force_login(w.users["district"])
+    html = client.get("/intelligence/classifier/").content.decode()
+    badges = re.findall(r'<span class="badge[^"]*">([^<]+)</span>', html)
+    assert badges == ["启用中：版本 3", "没有启用的版本：使用全平台的版本 3"]
+    ModelVersion.objects.update(is_active=False)
+    html = client.get("/intelligence/classifier/").content.decode()
+    assert re.findall(r'<span class="badge[^"]*">([^<]+)</span>', html) == [
+        "没有启用的版本：使用关键词规则", "没有启用的版本：使用关键词规则"]
 
 
 def test_activate_and_rollback_from_the_page(client, w):
