@@ -112,3 +112,30 @@ def test_center_without_the_npm_libraries_still_shows_every_panel(live_server, p
     page.goto(f"{live_server.url}/proactive/")
     assert page.is_hidden("#proactive-map")
     assert page.inner_text("#proactive-map-none") == "此处无地图（未安装地图组件）；空间聚集已列在左侧的发现中。"
+
+
+def test_the_wall_fits_one_screen_however_long_the_lists(live_server, page):
+    """Twelve more overdue, supervised orders: the lists column used to run three screens down,
+    past the bottom of the wall; it now ends with the map's column and the page does not scroll."""
+    from civicgrid.dashboard import rollups
+    from civicgrid.workorders.models import WorkOrder
+    from civicgrid.workorders.testing import make_order
+
+    from .test_views import _overdue
+
+    cw = build_center_world()
+    for i in range(12):
+        order = make_order(cw.world, area=cw.world.tree.grid2 if i % 2 else cw.world.tree.grid4,
+                           title=f"楼道堆物第{i}处，长期无人清理，影响消防通道")
+        _overdue(order)
+        WorkOrder.objects.filter(pk=order.pk).update(supervision_level="street", priority="urgent")
+    rollups.rebuild()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/wall/")
+    page.wait_for_selector("#rankings table.rankings")
+    page.wait_for_selector("#chart-trend canvas", state="attached")
+    bottoms = page.evaluate("[...document.querySelectorAll('.wall-grid > div')].map(d => Math.round(d.getBoundingClientRect().bottom))")
+    assert bottoms[2] <= max(bottoms[0], bottoms[1])
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= 1080
+    assert page.inner_text("#h-overdue .badge") == "14"
