@@ -187,6 +187,10 @@ def test_rankings_red_and_black_lists(cw, settings):
     rows = re.findall(r'<tr class="(\w+)-list" data-code="(\d+)">\s*<td class="num">(\d+)</td>', table)
     # Street 2 accepted its one dispatched order in time (100); street 1 one of two (50).
     assert rows == [("red", STREET2, "1"), ("black", STREET1, "2")]
+    # Scores with two decimals, as in the monthly report (they showed "100.0" next to "92.53").
+    assert re.findall(r'<td class="num">([\d.]+)</td><td class="num">\d+</td><td class="num">\d+</td>\s*</tr>', table) == [
+        "100.00", "50.00"]
+    assert re.findall(r'<span class="muted">([^<]+)</span></li>', html) == ["100.00", "50.00"]
     assert re.findall(r'<a href="[^"]*rank=(\w+)[^"]*"( aria-current="page")?>', html) == [
         ("street", ' aria-current="page"'), ("community", ""), ("department", "")]
     assert "红榜" in html and "黑榜" in html
