@@ -47,6 +47,17 @@ def versions_for(jurisdiction: Jurisdiction) -> QuerySet[ModelVersion]:
     return qs.filter(q)
 
 
+def trainable_areas(jurisdiction: Jurisdiction) -> list:
+    """The areas the versions page offers to train a version for: a commander's own districts,
+    every district for administrators."""
+    from civicgrid.geo.models import Area
+
+    if jurisdiction.is_global:
+        return list(Area.objects.filter(kind="district").order_by("code"))
+    paths = [p for role, p in jurisdiction.role_paths if role in {str(r) for r in MANAGER_ROLES}]
+    return list(Area.objects.filter(path__in=paths).order_by("code"))
+
+
 def visible_area(jurisdiction: Jurisdiction, code: str):
     from civicgrid.geo.models import Area
 
