@@ -47,6 +47,17 @@ def versions_for(jurisdiction: Jurisdiction) -> QuerySet[ModelVersion]:
     return qs.filter(q)
 
 
+def trainable_areas(jurisdiction: Jurisdiction) -> list:
+    """The areas the versions page offers to train a version for: a commander's own districts,
+    every district for administrators."""
+    from civicgrid.geo.models import Area
+
+    if jurisdiction.is_global:
+        return list(Area.objects.filter(kind="district").order_by("code"))
+    paths = [p for role, p in jurisdiction.role_paths if role in {str(r) for r in MANAGER_ROLES}]
+    return list(Area.objects.filter(path__in=paths).order_by("code"))
+
+
 def visible_area(jurisdiction: Jurisdiction, code: str):
     from civicgrid.geo.models import Area
 
@@ -67,6 +78,13 @@ def active_version_for(area_path: str | None, active: dict[str, int]) -> tuple[s
     if best is None and "" in active:
         best = ("", active[""])
     return best
+
+
+def serving_version(area_path: str | None) -> ModelVersion | None:
+    """The active version that suggests categories for appeals in ``area_path`` (its own scope's,
+    or the nearest enclosing one's), without the serialised model."""
+    best = active_version_for(area_path, active_versions())
+    return ModelVersion.objects.defer("model_data").select_related("scope_area").filter(pk=best[1]).first() if best else None
 
 
 def active_versions() -> dict[str, int]:

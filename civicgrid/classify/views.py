@@ -24,6 +24,8 @@ def versions(request):
     if not selectors.can_view_versions(jurisdiction):
         raise PermissionDenied(_("Only the district command center and administrators see classifier versions."))
     visible = selectors.versions_for(jurisdiction)
+    if request.method == "POST" and request.POST.get("action") == "train":
+        return _train(request, jurisdiction)
     if request.method == "POST":
         version = visible.filter(pk=request.POST.get("version") or 0).first()
         if version is None:
@@ -47,10 +49,43 @@ def versions(request):
         scope["versions"].append(v)
     for scope in scopes.values():
         scope["active"] = next((v for v in scope["versions"] if v.is_active), None)
+        # A scope with no active version of its own is served by an enclosing one, not the keyword rules.
+        scope["served_by"] = None if scope["active"] else selectors.serving_version(scope["path"])
         scope["can_rollback"] = scope["can_manage"] and scope["active"] is not None and any(
             v.number < scope["active"].number for v in scope["versions"])
     return render(request, "classify/versions.html", {"scopes": list(scopes.values()),
-                                                      "page_title": _("Category classifier")})
+                                                      "train_areas": selectors.trainable_areas(jurisdiction),
+                                                      "levels": LEVELS, "page_title": _("Category classifier")})
+
+
+LEVELS = (1, 2, 3)
+
+
+def _train(request, jurisdiction):
+    """A new, inactive version from the closed orders of one of the reader's areas: what
+    `civicgrid classify train --from-orders` does, for a commander who has no shell. It runs while
+    the request waits (seconds for a district's months of orders); the commander activates it after
+    reading its figures."""
+    area = selectors.visible_area(jurisdiction, request.POST.get("area", ""))
+    if area is None:
+        raise Http404(_("No such area."))
+    try:
+        level = int(request.POST.get("level", ""))
+    except ValueError:
+        level = 0
+    if level not in LEVELS:
+        messages.error(request, _("Choose the category level 1, 2 or 3."))
+        return redirect("classify:versions")
+    data, names = selectors.training_data_from_orders(area.path, level)
+    try:
+        done = services.train_version(actor=request.user, data=data, area=area, level=level, names=names).version
+    except services.ClassifyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Version %(n)d of %(scope)s is trained on %(rows)d appeals of closed orders and "
+                                    "stored; activate it when its figures suit you.")
+                         % {"n": done.number, "scope": done.scope_label, "rows": done.rows})
+    return redirect("classify:versions")
 
 
 @login_required

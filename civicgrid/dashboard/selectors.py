@@ -65,15 +65,32 @@ def _sum(qs, *fields) -> dict:
     return {f: totals[f] or 0 for f in fields}
 
 
+def _open_tallies(area: Area):
+    return OrderTally.objects.filter(area_path__startswith=area.path, status__in=OPEN)
+
+
+def overdue_count(area: Area) -> int:
+    """How many open orders are overdue: the figure tile and the head of the overdue list."""
+    return _sum(_open_tallies(area).filter(is_overdue=True).exclude(status=Status.SUSPENDED), "count")["count"]
+
+
+def escalated_count(area: Area) -> int:
+    """Open orders under supervision, plus whistled ones (the list shows them), once each."""
+    supervised = _sum(_open_tallies(area).filter(supervised=True), "count")["count"]
+    return supervised + (WorkOrder.objects.filter(pk__in=_waiting(area).values("whistle__order_id"),
+                                                  status__in=OPEN, supervision_level="").count())
+
+
+def whistles_waiting_count(area: Area) -> int:
+    return _waiting(area).count()
+
+
 def summary(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
     today = _today(now)
-    tallies = OrderTally.objects.filter(area_path__startswith=area.path, status__in=OPEN)
+    tallies = _open_tallies(area)
     open_count = _sum(tallies, "count")["count"]
-    overdue = _sum(tallies.filter(is_overdue=True).exclude(status=Status.SUSPENDED), "count")["count"]
-    escalated = _sum(tallies.filter(supervised=True), "count")["count"]
-    # Whistled orders count as escalated too (the list shows them), once each.
-    escalated += (WorkOrder.objects.filter(pk__in=_waiting(area).values("whistle__order_id"), status__in=OPEN,
-                                           supervision_level="").count())
+    overdue = overdue_count(area)
+    escalated = escalated_count(area)
     day = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day=today), "created", "closed")
     month = _sum(DailyTally.objects.filter(area_path__startswith=area.path, day__gt=today - timedelta(days=30),
                                            day__lte=today), "closed", "closed_on_time")
@@ -84,7 +101,7 @@ def summary(j: Jurisdiction, area: Area, now: datetime | None = None) -> dict:
                                             created_at__gte=start, created_at__lt=start + timedelta(days=1)).count()
     return {
         "in_today": day["created"], "open": open_count, "overdue": overdue, "closed_today": day["closed"],
-        "escalated": escalated, "whistles_waiting": _waiting(area).count(), "urgent_today": urgent_today,
+        "escalated": escalated, "whistles_waiting": whistles_waiting_count(area), "urgent_today": urgent_today,
         "on_time_rate": round(month["closed_on_time"] / month["closed"], 4) if month["closed"] else None,
         "as_of": now or timezone.now(),
     }

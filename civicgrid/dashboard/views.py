@@ -78,6 +78,10 @@ def _lists_context(j, area, limit: int, wall: bool = False) -> dict:
         "overdue_orders": selectors.overdue_orders(j, area, limit=limit),
         "escalated_orders": selectors.escalated_orders(j, area, limit=limit),
         "whistles": selectors.whistles_waiting(j, area, limit=limit),
+        # The lists show the first few; their heads say how many there are in all, as the tiles do.
+        "overdue_total": selectors.overdue_count(area),
+        "escalated_total": selectors.escalated_count(area),
+        "whistles_total": selectors.whistles_waiting_count(area),
         "refresh_seconds": REFRESH_SECONDS,
     }
 

@@ -27,7 +27,7 @@ from civicgrid.geo.models import PATH_SEPARATOR, Area, Building
 from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import CENTER_ROLES
-from civicgrid.workorders.models import Appeal, Category, WorkOrder
+from civicgrid.workorders.models import OPEN_STATUSES, Appeal, Category, WorkOrder
 
 from . import detectors
 from .config import ProactiveConfig, config_for
@@ -260,11 +260,11 @@ def _anchor(frame: AppealFrame, members: np.ndarray, lat: float | None = None, l
 def _main_category(frame: AppealFrame, names: _Names, members: np.ndarray) -> dict | None:
     """The leaf category most of the members have (a spike or cluster is counted on a rolled-up
     category; the commander needs to read 路灯, not 城乡建设)."""
-    counts = Counter(names.categories[int(c)].name for c in frame.category[members] if int(c) in names.categories)
+    counts = Counter(int(c) for c in frame.category[members] if int(c) in names.categories)
     if not counts:
         return None
-    name, n = counts.most_common(1)[0]
-    return {"name": name, "count": n}
+    top, n = counts.most_common(1)[0]
+    return {"name": names.categories[top].name, "code": names.categories[top].code, "count": n}
 
 
 def _common_address(frame: AppealFrame, members: np.ndarray) -> str:
@@ -649,6 +649,24 @@ def tasks_for(j: Jurisdiction, area: Area | None = None):
     if area is not None:
         qs = qs.filter(area_path__startswith=area.path)
     return qs.order_by("-created_at", "-pk")
+
+
+def open_tasks_sharing_orders(j: Jurisdiction, area: Area, findings, limit: int = 200) -> dict[str, str]:
+    """{finding key: order number of an open proactive task that already covers some of its
+    appeals}. A spike, a cluster, a recurring address and the month's top problem are often the same
+    few orders seen four ways; once one is a task the others are still offered, and the commander
+    is told before opening a second order for the same problem."""
+    covered: dict[str, str] = {}
+    for number, evidence in (tasks_for(j, area).filter(order__status__in=OPEN_STATUSES)
+                             .values_list("order__number", "evidence")[:limit]):
+        for sample in (evidence or {}).get("sample_orders", []):
+            covered.setdefault(sample, number)
+    out = {}
+    for f in findings:
+        hit = next((covered[n] for n in f.sample_orders if n in covered), None)
+        if hit:
+            out[f.key] = hit
+    return out
 
 
 def get_task(j: Jurisdiction, pk: int) -> ProactiveTask | None:

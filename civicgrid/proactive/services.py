@@ -106,6 +106,16 @@ def _open(*, actor, key: str, kind: str, title: str, text: str, area: Area, cate
     return task
 
 
+def _task_category(finding: Finding) -> str:
+    """A spike or cluster is counted on a rolled-up category (城乡建设), which the responsibility
+    list gives to whoever answers for the whole branch; when most of its appeals share one leaf
+    category (城市公共设施), the order is opened on that one and so routed as those appeals were."""
+    main = finding.evidence.get("main_category") or {}
+    if main.get("code") and main.get("count", 0) * 2 > finding.count:
+        return main["code"]
+    return finding.category_code
+
+
 def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
     """Turn a finding (as a selector computed it, never as a client sent it) into a task and an order."""
     area = Area.objects.filter(code=finding.area_code).first()
@@ -113,9 +123,9 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
         raise ProactiveError(_("Unknown area %(code)s.") % {"code": finding.area_code}, code="unknown_area")
     _check_actor(actor, area)
     details = []
-    if finding.p_value is not None:
-        details.append(_("Expected %(expected).1f, p = %(p).2g.") % {"expected": finding.expected or 0,
-                                                                     "p": finding.p_value})
+    if finding.expected is not None:
+        # The p-value stays in the evidence; the order's reader needs the baseline in words.
+        details.append(_("Usually %(expected).1f in a period this long.") % {"expected": finding.expected})
     if finding.kind == FindingKind.CLUSTER:
         details.append(_("Radius %(radius).0f m around %(lat).5f, %(lon).5f.") % {
             "radius": finding.evidence.get("radius_m", 0), **finding.evidence.get("centre", {"lat": 0, "lon": 0})})
@@ -125,7 +135,7 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
     evidence = {**finding.evidence, "count": finding.count, "p_value": finding.p_value,
                 "expected": finding.expected, "sample_orders": list(finding.sample_orders)}
     return _open(actor=actor, key=finding.key, kind=finding.kind, title=finding.title, text=text, area=area,
-                 category_code=finding.category_code, where=_where(finding.evidence.get("anchor"), finding.sample_orders),
+                 category_code=_task_category(finding), where=_where(finding.evidence.get("anchor"), finding.sample_orders),
                  period_start=finding.period_start, period_end=finding.period_end, count=finding.count,
                  score=finding.score, evidence=evidence)
 

@@ -36,12 +36,15 @@ def _scope(request, code=None):
     return j, area
 
 
-def _grouped(found, limits: dict) -> list[dict]:
+def _grouped(found, limits: dict, tasked: dict | None = None) -> list[dict]:
     groups = []
+    tasked = tasked or {}
     for kind in KIND_ORDER:
         rows = [f for f in found if f.kind == kind]
         limit = limits.get(kind)
-        groups.append({"kind": kind, "label": FindingKind(kind).label, "rows": rows[:limit] if limit else rows,
+        shown = rows[:limit] if limit else rows
+        groups.append({"kind": kind, "label": FindingKind(kind).label, "rows": shown,
+                       "pairs": [(f, tasked.get(f.key)) for f in shown],
                        "total": len(rows), "more": max(len(rows) - limit, 0) if limit else 0})
     return groups
 
@@ -54,7 +57,8 @@ def _context(request, j, area, limit=None) -> dict:
     else:
         limits = {} if request.GET.get("all") else {FindingKind.TOPIC: PAGE_TOPICS}
     return {
-        "area": area, "groups": _grouped(now.findings, limits), "found_count": len(now.findings),
+        "area": area, "groups": _grouped(now.findings, limits, selectors.open_tasks_sharing_orders(j, area, now.findings)),
+        "found_count": len(now.findings),
         "topics_as_of": now.topics_as_of, "top": selectors.monthly_top_problem(area, month), "month": month,
         "next": request.get_full_path(), "can_rescan": j.covers_path(area.path),
     }

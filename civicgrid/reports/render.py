@@ -283,7 +283,8 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
                            % {"shown": len(rows), "total": len(data.problems)}, small))
         story.append(table(problem_headers(), [[r["no"], r["place"], r["category"], r["kinds"], r["opened"], r["overdue"],
                                                 r["unsatisfied"], r["reopened"], r["unit"], "\n".join(r["samples"][:2])] for r in rows],
-                           [width * x for x in (0.05, 0.15, 0.14, 0.1, 0.07, 0.06, 0.08, 0.06, 0.13, 0.16)]))
+                           # The last column holds whole order numbers (16 characters): one per line, never cut.
+                           [width * x for x in (0.05, 0.14, 0.14, 0.09, 0.06, 0.06, 0.08, 0.05, 0.13, 0.20)]))
     else:
         story.append(none(_("No recurring, overdue, unsatisfied or reopened problems this month.")))
 

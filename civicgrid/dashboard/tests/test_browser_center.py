@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .test_views import COMMUNITY1, DISTRICT, STREET1, build_center_world
+from .test_views import COMMUNITY1, DISTRICT, STREET1, STREET2, build_center_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +88,54 @@ def test_wall_screen_fills_1920_by_1080(live_server, page):
     assert len(widths) == 3 and widths[1] > widths[0] * 1.5 and widths[1] > widths[2] * 1.5
     if os.environ.get("CENTER_WALL_SCREENSHOT"):
         page.screenshot(path=os.environ["CENTER_WALL_SCREENSHOT"], full_page=False)
+
+
+def test_center_without_the_npm_libraries_still_shows_every_panel(live_server, page):
+    """Installed without npm there is no htmx, ECharts or Leaflet: the rankings, participation and
+    hotspot panels used to say "loading" forever and the charts were empty boxes over folded tables."""
+    build_center_world()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.route("**/static/vendor/**", lambda route: route.fulfill(status=404, body="not installed"))
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/")
+    assert page.evaluate("typeof window.htmx + typeof window.echarts + typeof window.L") == "undefinedundefinedundefined"
+    page.wait_for_selector("#rankings table.rankings")
+    assert page.locator("#rankings [aria-busy]").count() == 0
+    assert [r.get_attribute("data-code") for r in page.query_selector_all("#rankings tbody tr")] == [
+        STREET2, STREET1]
+    page.wait_for_selector("#participation:not([aria-busy])")
+    page.wait_for_selector("#proactive:not([aria-busy])")
+    assert page.is_hidden("#chart-trend") and page.is_hidden("#chart-categories") and page.is_hidden("#center-map")
+    assert page.is_visible("#table-trend") and page.is_visible("#table-categories") and page.is_visible("#drill-list")
+    assert page.inner_text("#table-categories tbody") == "城乡建设\t6\t5"
+    # The hotspot page says why there is no map instead of showing an empty box.
+    page.goto(f"{live_server.url}/proactive/")
+    assert page.is_hidden("#proactive-map")
+    assert page.inner_text("#proactive-map-none") == "此处无地图（未安装地图组件）；空间聚集已列在左侧的发现中。"
+
+
+def test_the_wall_fits_one_screen_however_long_the_lists(live_server, page):
+    """Twelve more overdue, supervised orders: the lists column used to run three screens down,
+    past the bottom of the wall; it now ends with the map's column and the page does not scroll."""
+    from civicgrid.dashboard import rollups
+    from civicgrid.workorders.models import WorkOrder
+    from civicgrid.workorders.testing import make_order
+
+    from .test_views import _overdue
+
+    cw = build_center_world()
+    for i in range(12):
+        order = make_order(cw.world, area=cw.world.tree.grid2 if i % 2 else cw.world.tree.grid4,
+                           title=f"楼道堆物第{i}处，长期无人清理，影响消防通道")
+        _overdue(order)
+        WorkOrder.objects.filter(pk=order.pk).update(supervision_level="street", priority="urgent")
+    rollups.rebuild()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _sign_in(page, live_server.url, "district")
+    page.goto(f"{live_server.url}/center/wall/")
+    page.wait_for_selector("#rankings table.rankings")
+    page.wait_for_selector("#chart-trend canvas", state="attached")
+    bottoms = page.evaluate("[...document.querySelectorAll('.wall-grid > div')].map(d => Math.round(d.getBoundingClientRect().bottom))")
+    assert bottoms[2] <= max(bottoms[0], bottoms[1])
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= 1080
+    assert page.inner_text("#h-overdue .badge") == "14"

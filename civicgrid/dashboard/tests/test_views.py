@@ -187,6 +187,10 @@ def test_rankings_red_and_black_lists(cw, settings):
     rows = re.findall(r'<tr class="(\w+)-list" data-code="(\d+)">\s*<td class="num">(\d+)</td>', table)
     # Street 2 accepted its one dispatched order in time (100); street 1 one of two (50).
     assert rows == [("red", STREET2, "1"), ("black", STREET1, "2")]
+    # Scores with two decimals, as in the monthly report (they showed "100.0" next to "92.53").
+    assert re.findall(r'<td class="num">([\d.]+)</td><td class="num">\d+</td><td class="num">\d+</td>\s*</tr>', table) == [
+        "100.00", "50.00"]
+    assert re.findall(r'<span class="muted">([^<]+)</span></li>', html) == ["100.00", "50.00"]
     assert re.findall(r'<a href="[^"]*rank=(\w+)[^"]*"( aria-current="page")?>', html) == [
         ("street", ' aria-current="page"'), ("community", ""), ("department", "")]
     assert "红榜" in html and "黑榜" in html
@@ -245,3 +249,21 @@ def test_page_queries_do_not_grow_with_the_orders(cw):
         html = c.get("/center/").content.decode()
     assert tiles(html)["overdue"] == "14"
     assert len(second) == len(first)
+
+
+def test_list_heads_count_every_order_not_only_the_rows_shown(cw):
+    """The wall shows eight rows per list; its heads must still say 11 overdue and 11 escalated,
+    as the tiles do (they said 8, and 20 on the page, whatever the real number)."""
+    for i in range(9):
+        order = make_order(cw.world, area=cw.world.tree.grid2 if i % 2 else cw.world.tree.grid4)
+        _overdue(order)
+        WorkOrder.objects.filter(pk=order.pk).update(supervision_level="street")
+    rollups.rebuild()
+    c = client_for(cw, "district")
+    for url in ("/center/wall/", "/center/lists/?wall=1"):
+        html = c.get(url).content.decode()
+        assert tiles(html).get("overdue") in (None, "11")
+        heads = dict(re.findall(r'<h2 id="h-(overdue|escalated|whistles)">[^<]*<span class="badge \w+">(\d+)</span>', html))
+        assert heads == {"overdue": "11", "escalated": "11", "whistles": "2"}
+        overdue = re.search(r'id="h-overdue".*?</section>', html, re.DOTALL).group(0)
+        assert len(re.findall(r'<a href="/orders/(\w+)/">', overdue)) == 8

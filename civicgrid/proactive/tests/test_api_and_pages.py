@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -144,3 +145,27 @@ def test_the_findings_api_says_when_topics_were_scanned_and_rescan_stores_a_snap
     resident.force_authenticate(w.users["resident"])
     assert resident.post("/api/v1/proactive/rescan/", {}, format="json").status_code == 403
     assert Snapshot.objects.filter(scope="day").count() == 1
+
+
+def test_a_finding_over_appeals_already_in_an_open_task_says_so(w):
+    """The month's top problem and the spike are the same ten road appeals of grid 1: once the
+    month's problem is a task, the spike is still offered (it may be a different problem), but
+    the commander is told which open task already holds its appeals before opening a second order."""
+    from civicgrid.proactive import services
+
+    c = Client()
+    c.force_login(w.users["district"])
+    spike = selectors.scan_area(w.tree.district, kinds=["spike"])[0]
+    panel = c.get("/proactive/panel/", {"area": w.tree.district.code}).content.decode()
+    assert "其中部分诉求已在未办结的主动治理任务中" not in panel
+    task = services.confirm_monthly_problem(actor=w.users["district"], area=w.tree.district, month=NOW.strftime("%Y-%m"))
+    assert set(spike.sample_orders) & set(task.evidence["sample_orders"])
+    for url in ("/proactive/panel/", "/proactive/"):
+        html = c.get(url, {"area": w.tree.district.code}).content.decode()
+        row = re.search(rf'<li data-key="{re.escape(spike.key)}">.*?</li>', html, re.DOTALL).group(0)
+        assert re.findall(r'<small class="covered">([^<]+)<a href="/orders/(\w+)/">', row) == [
+            ("其中部分诉求已在未办结的主动治理任务中： ", task.order.number)]
+    # A closed task no longer holds anything back.
+    WorkOrder.objects.filter(pk=task.order.pk).update(status="closed")
+    html = c.get("/proactive/", {"area": w.tree.district.code}).content.decode()
+    assert 'class="covered"' not in html

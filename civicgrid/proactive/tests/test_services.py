@@ -47,7 +47,8 @@ def test_a_finding_becomes_a_task_and_a_proactive_order_routed_like_any_other(w)
     audits = AuditEvent.objects.count()
     task = services.create_task_from_finding(actor=w.users["street"], finding=f)
     order = task.order
-    assert (order.channel, order.status, order.category.code, order.area) == ("proactive", Status.NEW, "01", w.tree.grid1)
+    # Counted on 城乡建设, opened on 道路破损: all ten appeals of the spike have that leaf category.
+    assert (order.channel, order.status, order.category.code, order.area) == ("proactive", Status.NEW, "010101", w.tree.grid1)
     assert order.suggested_unit == w.units["cg"]
     assert order.dispatch_due is not None
     assert order.appeals.get().taken_by == w.users["street"]
@@ -60,6 +61,21 @@ def test_a_finding_becomes_a_task_and_a_proactive_order_routed_like_any_other(w)
     with pytest.raises(services.AlreadyTasked):
         services.create_task_from_finding(actor=w.users["district"], finding=f)
     assert (WorkOrder.objects.count(), ProactiveTask.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_spike_task_is_routed_as_its_appeals_were_not_as_the_rolled_up_category(w):
+    """The district's list gives 城乡建设 as a whole to one unit and 道路破损 to another: the ten road
+    appeals of the spike went to the second, and so must the task made of them (it went to the first)."""
+    Responsibility.objects.create(category=w.categories["road"], area=w.tree.district,
+                                  area_path=w.tree.district.path, unit=w.units["zj"], level="district")
+    f = selectors.scan_area(w.tree.district, now=NOW, kinds=["spike"])[0]
+    assert (f.category_code, f.evidence["main_category"]) == ("01", {"name": "道路破损", "code": "010101", "count": 10})
+    order = services.create_task_from_finding(actor=w.users["district"], finding=f).order
+    assert (order.category.code, order.suggested_unit) == ("010101", w.units["zj"])
+    assert order.description.splitlines()[:3] == [
+        "恩县路第一网格城乡建设诉求激增（7天10件，预期2.0件）",
+        "由“突增”分析发现（2026-11-17 – 2026-11-23）：涉及10件诉求。",
+        "以往同期约2.0件。"]
 
 
 @pytest.mark.parametrize("who", ["street2", "grid", "resident", "dept"])

@@ -115,3 +115,19 @@ def test_rankings_sheet_has_the_streets_then_the_units(report, tmp_path):
     column = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
     assert column == ["名称", "四方街道", "即墨路街道", None, "名称", "市北区住房和城乡建设局", "市北区城市管理局"]
     assert ws.cell(row=6, column=11).value == "政府职能部门" and ws.cell(row=2, column=6).value == 96.0
+
+
+def test_pdf_problem_list_keeps_each_order_number_on_one_line(report, tmp_path):
+    """Real order numbers are 16 characters (GD + date + sequence); the sample column was too narrow
+    for them and cut each over two lines ("GD202612030005" / "25"), which nobody can look up."""
+    needs_font()
+    from pypdf import PdfReader
+
+    crafted, data = report
+    numbers = ["GD20261203000525", "GD20261203001096"]
+    for r in data.problems:
+        r["samples"] = numbers
+    files = written(data, tmp_path, ("pdf",))
+    lines = [line.strip() for page in PdfReader(files["pdf"]["path"]).pages for line in page.extract_text().splitlines()]
+    assert {n: lines.count(n) for n in numbers} == {n: len(data.problems) for n in numbers}
+    assert len(data.problems) >= 1

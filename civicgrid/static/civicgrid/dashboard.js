@@ -121,7 +121,37 @@
     if (this.legend) { this.legend.innerHTML = legendHtml(b, labels); }
   };
 
+  /* Installed without npm, the page has no htmx, ECharts or Leaflet, and must still show every
+     figure (README): the panels htmx would have fetched after the first paint are fetched here
+     once, and the chart and map boxes that cannot be drawn give way to their tables. */
+  function withoutLibraries() {
+    if (!window.htmx) {
+      var lazy = document.querySelectorAll("[hx-get][hx-trigger^='load']");
+      var load = function (el, tries) {
+        fetch(el.getAttribute("hx-get"), { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+          .then(function (html) {
+            if (el.getAttribute("hx-swap") === "innerHTML") { el.innerHTML = html; } else { el.outerHTML = html; }
+          }, function () {
+            // Asked again twice, as the htmx panels are; then the placeholder stays.
+            if (tries < 2) { window.setTimeout(function () { load(el, tries + 1); }, 700 * (tries + 1)); }
+          });
+      };
+      Array.prototype.forEach.call(lazy, function (el) { load(el, 0); });
+    }
+    var hide = function (id) {
+      var el = document.getElementById(id);
+      if (!el) { return; }
+      el.hidden = true;
+      var details = el.parentNode.querySelector("details");
+      if (details) { details.open = true; }
+    };
+    if (!window.echarts) { hide("chart-trend"); hide("chart-categories"); }
+    if (!(window.CivicMap && window.L)) { hide("center-map"); hide("center-legend"); }
+  }
+
   function start() {
+    withoutLibraries();
     var data = readData();
     if (!data) { return; }
     var trend = makeChart("chart-trend"), cats = makeChart("chart-categories");
