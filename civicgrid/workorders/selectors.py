@@ -30,6 +30,7 @@ from .models import (
     Appeal,
     Attachment,
     Category,
+    Channel,
     OrderEvent,
     Responsibility,
     Status,
@@ -44,6 +45,8 @@ _OFFICE_ROLES = {
     UnitKind.COMMUNITY_OFFICE: {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
 }
 _FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
+# The intake pages whose receipt is a page of its own (reloading it must not take the appeal in again).
+STAFF_RECEIPT_CHANNELS = (Channel.HOTLINE, Channel.PATROL)
 
 
 def _paths_with(jurisdiction: Jurisdiction, roles) -> list[str]:
@@ -264,6 +267,16 @@ def appeal_for_reveal(jurisdiction: Jurisdiction, tracking_number: str) -> Appea
         return None
     visible = orders_for(jurisdiction).values("pk")
     return Appeal.objects.select_related("order").filter(tracking_number=tracking_number, order__in=visible).first()
+
+
+def receipt_appeal(jurisdiction: Jurisdiction, tracking_number: str) -> Appeal | None:
+    """An appeal a member of staff took in (hotline, patrol), for its receipt page: None when
+    missing, taken in on another channel, outside the jurisdiction, or the reader is not staff."""
+    if not jurisdiction.is_staff:
+        return None
+    visible = orders_for(jurisdiction).values("pk")
+    return (Appeal.objects.select_related("order", "order__category")
+            .filter(tracking_number=tracking_number, channel__in=STAFF_RECEIPT_CHANNELS, order__in=visible).first())
 
 
 # --- public tracking --------------------------------------------------------------------------
