@@ -21,6 +21,7 @@ from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from civicgrid.core.masking import mask_address, mask_name, mask_phone
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import Role, Unit, UnitKind
 from civicgrid.sla.models import Pressure, PressureKind, Whistle, WhistleResponse, WhistleStatus
@@ -376,3 +377,20 @@ def whistle_units_for(order: WorkOrder) -> QuerySet[Unit]:
 def units_for_choice() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True)
 
+
+def units_for_order(order: WorkOrder) -> QuerySet[Unit]:
+    """The units ``order`` may be dispatched to (``services.unit_serves``): those serving an area
+    that contains the order's place, departments first."""
+    return (units_for_choice().filter(area__path__in=ancestor_paths(order.area_path))
+            .select_related("area").order_by("kind", "code"))
+
+
+def units_for_dispatcher(jurisdiction: Jurisdiction) -> QuerySet[Unit]:
+    """The units a dispatcher may send orders of their areas to (bulk dispatch): those serving an
+    area that contains one of the areas they dispatch in, or lies inside one."""
+    units = units_for_choice().select_related("area").order_by("kind", "code")
+    if jurisdiction.is_global:
+        return units
+    paths = _paths_with(jurisdiction, DISPATCH_ROLES)
+    above = {p for path in paths for p in ancestor_paths(path)}
+    return units.filter(Q(area__path__in=above) | _prefix_q(paths, "area__path"))
