@@ -369,6 +369,8 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
             changes={f: [_plain(before[f]), _plain(getattr(locked, f))] for f in changed},
             reason=data.reason,
         )
+        if move.name == "merge":
+            _record_merged_in(locked, data.target_order, actor, data.reason, details["appeals"])
         notify.on_transition(locked, event)
     return locked
 
@@ -384,6 +386,19 @@ def _plain(value):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def _record_merged_in(order: WorkOrder, target: WorkOrder, actor, reason: str, appeals: list[int]) -> None:
+    """The surviving order's side of a merge: its history and the audit log say which order it
+    absorbed (the absorbed order's own rows name the target), in the merge's transaction."""
+    OrderEvent.objects.create(
+        order=target, action="merged_in", from_status=target.status, to_status=target.status, actor=actor,
+        actor_repr=actor.get_username() if actor else "system", unit=target.unit, reason=reason,
+        data={"from": order.number, "appeals": appeals, "appeals_count": target.appeals_count}, is_public=False,
+    )
+    record_event(actor=actor, action="order.merged_in", obj=target, reason=reason,
+                 changes={"from": order.number, "appeals_count": [target.appeals_count - len(appeals),
+                                                                  target.appeals_count]})
 
 
 def _merge_appeals(order: WorkOrder, target: WorkOrder) -> None:
