@@ -91,3 +91,15 @@ def test_a_refused_hotline_entry_stays_on_the_form_and_writes_nothing(client, w)
     assert response.status_code == 400
     assert "请输入来电人的电话号码。" in response.content.decode()
     assert _written() == (0, 0, 0, 0)
+
+
+def test_the_receipt_tells_the_operator_the_priority_intake_gave(client, w):
+    # Not urgent by its text (a latent hazard for the detector), but the suggested category
+    # 电动车违规充电 is urgent by default: the receipt says which priority the order got.
+    client.force_login(w.users["hotline"])
+    location = client.post("/orders/hotline/", {**CALL, "text": "楼道里拉电线给电动车充电，很危险"})["Location"]
+    body = client.get(location).content.decode()
+    order = WorkOrder.objects.select_related("category").get()
+    assert (order.priority, order.category.code) == ("urgent", "160301")
+    assert '<dt>优先级</dt><dd id="done-priority">紧急</dd>' in body
+    assert "<dt>分类</dt><dd>电动车违规充电</dd>" in body
