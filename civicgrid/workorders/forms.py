@@ -30,6 +30,16 @@ def grouped_category_choices() -> list:
     return [("", _("Not sure: let the platform suggest one"))] + [(name, items) for name, items in groups.items()]
 
 
+def catalogue_choices() -> list:
+    """Every active category of the catalogue by name, indented under its parents: staff may file
+    at any level, and the live suggestion's buttons (any level) select their code here."""
+    from .models import Category
+
+    cats = Category.objects.filter(is_active=True).order_by("path").only("code", "name", "level")
+    return [("", _("Not sure: let the platform suggest one"))] + [
+        (c.code, "\u3000" * (c.level - 1) + c.name) for c in cats]
+
+
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
@@ -74,6 +84,15 @@ class AppealForm(forms.Form):
             self.fields["photos"].label = _("Or choose photos from the album")
             for name in ("lon", "lat", "coord_system"):
                 self.fields[name].widget = forms.HiddenInput()
+        if channel in ("hotline", "patrol"):
+            # Chosen by name; the stored value is still the code (the suggestion fills it in).
+            self.fields["category_code"] = forms.ChoiceField(
+                label=_("Category"), required=False, choices=catalogue_choices,
+                help_text=_("Choose by name, or click one of the suggested categories below; leave it empty to "
+                            "take the suggestion."))
+        if channel == "hotline":
+            self.fields["reporter_name"].label = _("Caller’s name")
+            self.fields["reporter_phone"].label = _("Caller’s phone number")
         if channel == "patrol":
             self.fields["photos"].required = True
             self.fields["lon"].required = self.fields["lat"].required = True

@@ -21,6 +21,7 @@ from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from civicgrid.core.masking import mask_address, mask_name, mask_phone
+from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
 from civicgrid.people.models import Role, Unit, UnitKind
 from civicgrid.sla.models import Pressure, PressureKind, Whistle, WhistleResponse, WhistleStatus
@@ -30,6 +31,7 @@ from .models import (
     Appeal,
     Attachment,
     Category,
+    Channel,
     OrderEvent,
     Responsibility,
     Status,
@@ -44,6 +46,8 @@ _OFFICE_ROLES = {
     UnitKind.COMMUNITY_OFFICE: {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
 }
 _FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
+# The intake pages whose receipt is a page of its own (reloading it must not take the appeal in again).
+STAFF_RECEIPT_CHANNELS = (Channel.HOTLINE, Channel.PATROL)
 
 
 def _paths_with(jurisdiction: Jurisdiction, roles) -> list[str]:
@@ -266,6 +270,16 @@ def appeal_for_reveal(jurisdiction: Jurisdiction, tracking_number: str) -> Appea
     return Appeal.objects.select_related("order").filter(tracking_number=tracking_number, order__in=visible).first()
 
 
+def receipt_appeal(jurisdiction: Jurisdiction, tracking_number: str) -> Appeal | None:
+    """An appeal a member of staff took in (hotline, patrol), for its receipt page: None when
+    missing, taken in on another channel, outside the jurisdiction, or the reader is not staff."""
+    if not jurisdiction.is_staff:
+        return None
+    visible = orders_for(jurisdiction).values("pk")
+    return (Appeal.objects.select_related("order", "order__category")
+            .filter(tracking_number=tracking_number, channel__in=STAFF_RECEIPT_CHANNELS, order__in=visible).first())
+
+
 # --- public tracking --------------------------------------------------------------------------
 def _digits(phone: str) -> str:
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
@@ -363,3 +377,20 @@ def whistle_units_for(order: WorkOrder) -> QuerySet[Unit]:
 def units_for_choice() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True)
 
+
+def units_for_order(order: WorkOrder) -> QuerySet[Unit]:
+    """The units ``order`` may be dispatched to (``services.unit_serves``): those serving an area
+    that contains the order's place, departments first."""
+    return (units_for_choice().filter(area__path__in=ancestor_paths(order.area_path))
+            .select_related("area").order_by("kind", "code"))
+
+
+def units_for_dispatcher(jurisdiction: Jurisdiction) -> QuerySet[Unit]:
+    """The units a dispatcher may send orders of their areas to (bulk dispatch): those serving an
+    area that contains one of the areas they dispatch in, or lies inside one."""
+    units = units_for_choice().select_related("area").order_by("kind", "code")
+    if jurisdiction.is_global:
+        return units
+    paths = _paths_with(jurisdiction, DISPATCH_ROLES)
+    above = {p for path in paths for p in ancestor_paths(path)}
+    return units.filter(Q(area__path__in=above) | _prefix_q(paths, "area__path"))

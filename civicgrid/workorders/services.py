@@ -109,6 +109,13 @@ def allowed_moves(actor, order: WorkOrder) -> list[Transition]:
 _EXTENSION_MOVES = frozenset({"request_extension", "approve_extension", "deny_extension"})
 
 
+def unit_serves(unit: Unit, order: WorkOrder) -> bool:
+    """May ``unit`` be given ``order``? Only a unit serving an area that contains the order's place:
+    the departments of its district (or above), its street office, its community office. The
+    dispatch page offers exactly these (``selectors.units_for_order``)."""
+    return order.area_path.startswith(unit.area.path)
+
+
 # --- deadlines --------------------------------------------------------------------------------
 def _limits(order: WorkOrder):
     policy = order.sla_policy or policy_for(area_path=order.area_path, category=order.category, priority=order.priority)
@@ -150,6 +157,12 @@ def _effects(order: WorkOrder, move: Transition, actor, data: MoveInput, now: da
         unit = data.unit if name != "reopen" else (data.unit or order.unit)
         _require(unit is not None, _("Choose the unit to dispatch the order to."))
         _require(unit.is_active, _("The unit %(unit)s is not active.") % {"unit": unit.name})
+        if data.unit is not None:
+            # A reopened order going back to its own unit is not re-checked: that unit was chosen
+            # when the order was dispatched.
+            _require(unit_serves(unit, order), _("%(unit)s does not serve %(area)s, where this order lies; choose "
+                                                 "one of the units offered for it.")
+                     % {"unit": unit.name, "area": order.area.name})
         if name == "reopen":
             policy = _limits(order)
             allowed = policy.max_reopens if policy else FALLBACK_MAX_REOPENS
@@ -299,7 +312,7 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
     with transaction.atomic():
         locked = (
             WorkOrder.objects.select_for_update(of=("self",))
-            .select_related("unit", "unit__area", "category", "sla_policy")
+            .select_related("unit", "unit__area", "area", "category", "sla_policy")
             .get(pk=order_id)
         )
         if data.expected_version is not None and data.expected_version != locked.version:
@@ -356,6 +369,8 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
             changes={f: [_plain(before[f]), _plain(getattr(locked, f))] for f in changed},
             reason=data.reason,
         )
+        if move.name == "merge":
+            _record_merged_in(locked, data.target_order, actor, data.reason, details["appeals"])
         notify.on_transition(locked, event)
     return locked
 
@@ -371,6 +386,19 @@ def _plain(value):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def _record_merged_in(order: WorkOrder, target: WorkOrder, actor, reason: str, appeals: list[int]) -> None:
+    """The surviving order's side of a merge: its history and the audit log say which order it
+    absorbed (the absorbed order's own rows name the target), in the merge's transaction."""
+    OrderEvent.objects.create(
+        order=target, action="merged_in", from_status=target.status, to_status=target.status, actor=actor,
+        actor_repr=actor.get_username() if actor else "system", unit=target.unit, reason=reason,
+        data={"from": order.number, "appeals": appeals, "appeals_count": target.appeals_count}, is_public=False,
+    )
+    record_event(actor=actor, action="order.merged_in", obj=target, reason=reason,
+                 changes={"from": order.number, "appeals_count": [target.appeals_count - len(appeals),
+                                                                  target.appeals_count]})
 
 
 def _merge_appeals(order: WorkOrder, target: WorkOrder) -> None:

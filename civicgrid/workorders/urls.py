@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("patrol/", views.patrol, name="patrol"),
     path("hotline/", views.hotline, name="hotline"),
     path("track/<str:tracking_number>/", track_views.track, name="track"),
+    path("received/<str:tracking_number>/", views.receipt, name="receipt"),
     path("<str:number>/", order_views.order_detail, name="detail"),
     path("<str:number>/move/", order_views.order_move, name="move"),
     path("<str:number>/callback/", order_views.order_callback, name="callback"),

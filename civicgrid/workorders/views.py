@@ -1,11 +1,16 @@
 """Intake pages: the resident's report form, the grid worker's patrol report (随手拍) and the
-hotline operator's entry. They parse, call intake.submit_appeal and show the tracking number."""
+hotline operator's entry. They parse, call intake.submit_appeal and show the tracking number.
+
+The staff pages answer a successful POST with a redirect to the appeal's receipt page
+(POST/redirect/GET): an operator who reloads the receipt while the caller waits must not take the
+appeal in a second time."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -16,6 +21,7 @@ from civicgrid.core.forms import add_service_errors
 
 from .forms import AppealForm
 from .intake import GRID_ROLES, HOTLINE_ROLES, IntakeForbidden, address_candidates, submit_appeal
+from . import selectors
 from .models import Channel
 
 PAGE_TITLES = {"web": gettext_lazy("Report a problem"), "patrol": gettext_lazy("Patrol report (随手拍)"),
@@ -54,12 +60,27 @@ def _intake_page(request, channel: str):
             candidates = address_candidates(exc)
             add_service_errors(form, exc)
         else:
-            return render(request, "workorders/report_done.html", {
-                "appeal": result.appeal, "order": result.order, "channel": channel,
-                "suggestion": result.category_suggestion, "page_title": _("Appeal received")})
+            if channel in selectors.STAFF_RECEIPT_CHANNELS:
+                return redirect("workorders:receipt", tracking_number=result.appeal.tracking_number)
+            return _receipt_page(request, result.appeal, result.order)
     return render(request, "workorders/report_form.html", {
         "form": form, "channel": channel, "candidates": candidates, "page_title": PAGE_TITLES[channel],
         **_map_context(channel)}, status=400 if request.method == "POST" else 200)
+
+
+def _receipt_page(request, appeal, order):
+    return render(request, "workorders/report_done.html", {
+        "appeal": appeal, "order": order, "channel": appeal.channel, "page_title": _("Appeal received")})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def receipt(request, tracking_number: str):
+    """The receipt of a hotline or patrol appeal: for staff who may see its order, else 404."""
+    appeal = selectors.receipt_appeal(jurisdiction_for(request.user), tracking_number)
+    if appeal is None:
+        raise Http404()
+    return _receipt_page(request, appeal, appeal.order)
 
 
 @require_http_methods(["GET", "POST"])

@@ -175,7 +175,7 @@ def workbench(request):
         "urgent_only": urgent_only,
         "urgent_count": urgent_count,
         "can_bulk_dispatch": can_bulk_dispatch,
-        "units": selectors.units_for_choice().order_by("kind", "code") if can_bulk_dispatch else [],
+        "units": selectors.units_for_dispatcher(jurisdiction) if can_bulk_dispatch else [],
         "create_links": _create_links(jurisdiction),
     })
 
