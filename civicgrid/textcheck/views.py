@@ -103,9 +103,16 @@ def urgency_preview(request):
     _staff(request)
     from .urgency import MAX_ANALYSED_CHARS, assess_appeal
 
+    from civicgrid.workorders.models import Category
+
     title, text = request.GET.get("title", ""), request.GET.get("text", "")
     if not (title.strip() or text.strip()):
         return render(request, "textcheck/_urgency_preview.html", {"empty": True})
     result = assess_appeal(title, text)
+    # Text that is not urgent still takes its category's default priority at intake (a category whose
+    # orders are urgent by nature, such as 电动车违规充电): the preview said "normal" for those.
+    code = request.GET.get("category_code", "").strip()
+    category = Category.objects.filter(code=code, is_active=True).first() if code else None
     return render(request, "textcheck/_urgency_preview.html", {
-        "result": result, "reasons": "、".join(result.reasons), "max_chars": MAX_ANALYSED_CHARS})
+        "result": result, "reasons": "、".join(result.reasons), "max_chars": MAX_ANALYSED_CHARS,
+        "category": category})

@@ -58,5 +58,5 @@ def test_hotline_form_shows_the_urgency_while_typing(live_server, page):
     assert "燃气泄漏" in page.inner_text("#urgency-preview")
     page.fill("#id_text", "路灯一周不亮了")
     page.wait_for_selector("#urgency-preview p.muted")
-    assert page.inner_text("#urgency-preview") == "按文本未识别为紧急：普通优先级。"
+    assert page.inner_text("#urgency-preview") == "按文本未识别为紧急：按所选分类（或提交时推荐的分类）的默认优先级受理。"
     assert cw.world.users["hotline"].is_active
