@@ -295,9 +295,14 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
     recs = data.recommendations[:option("pdf_unit_rows")]
     if recs:
         for r in recs:
-            head = _("%(name)s (%(kind)s): score %(score)s, weakest %(weak)s %(value)s, %(overdue)d overdue") % {
-                "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
-                "weak": r["weakest"] or "—", "value": pct(r["weakest_value"]), "overdue": r["overdue"]}
+            if r["weakest"]:
+                head = _("%(name)s (%(kind)s): score %(score)s, weakest %(weak)s %(value)s, %(overdue)d overdue") % {
+                    "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
+                    "weak": r["weakest"], "value": pct(r["weakest_value"]), "overdue": r["overdue"]}
+            else:
+                head = _("%(name)s (%(kind)s): score %(score)s, every rate meets its target, %(overdue)d overdue") % {
+                    "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
+                    "overdue": r["overdue"]}
             block = [p(head, h2)]
             if r["recurring"]:
                 block.append(p(_("Recurring problems: ") + "；".join(r["recurring"]), small))
@@ -493,7 +498,8 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
     progress("recommendations")
     ws = sheet(names[6], [_("Unit"), _("Kind"), _("Rank"), _("Composite score"), _("Weakest rate"), _("Value"),
                           _("Overdue"), _("Reopened"), _("Recurring problems"), _("Recommendations")],
-               [[r["name"], r["kind"], r["rank"], r["score"], r["weakest"], r["weakest_value"], r["overdue"], r["reopened"],
+               [[r["name"], r["kind"], r["rank"], r["score"], r["weakest"] or _("All meet their targets"), r["weakest_value"],
+                 r["overdue"], r["reopened"],
                  "；".join(r["recurring"]), "\n".join(f"{i}. {s}" for i, s in enumerate(r["sentences"], start=1))]
                 for r in data.recommendations], {4: DEC, 6: PCT, 7: INT, 8: INT})
     ws.column_dimensions["J"].width = 80

@@ -131,3 +131,16 @@ def test_pdf_problem_list_keeps_each_order_number_on_one_line(report, tmp_path):
     lines = [line.strip() for page in PdfReader(files["pdf"]["path"]).pages for line in page.extract_text().splitlines()]
     assert {n: lines.count(n) for n in numbers} == {n: len(data.problems) for n in numbers}
     assert len(data.problems) >= 1
+
+
+def test_a_unit_meeting_every_target_is_not_given_a_weakest_rate(report, tmp_path):
+    needs_font()
+    from pypdf import PdfReader
+
+    crafted, data = report
+    files = written(data, tmp_path, ("pdf", "xlsx"))
+    recs = load_workbook(files["xlsx"]["path"])["建议清单"]
+    assert [recs.cell(row=3, column=c).value for c in (1, 5, 6)] == ["市北区住房和城乡建设局", "均达到目标", None]
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(files["pdf"]["path"]).pages)
+    assert "市北区住房和城乡建设局（政府职能部门）：综合得分96.00，三率均达到目标，超期0件" in text
+    assert "最弱指标满意率" not in text
