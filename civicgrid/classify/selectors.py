@@ -124,5 +124,12 @@ def training_data_from_orders(scope_path: str, level: int, *, progress=None) -> 
             data.skip(_("no Chinese text"))
             continue
         data.add(text, codes[level - 1])
-    names = dict(Category.objects.filter(code__in=set(data.labels)).values_list("code", "name"))
-    return data, names
+    return data, category_names(data.labels)
+
+
+def category_names(labels) -> dict[str, str]:
+    """{code: name} from the catalogue for the labels that are category codes (a CSV's labels may
+    be names or anything else: those are simply absent)."""
+    from civicgrid.workorders.models import Category
+
+    return dict(Category.objects.filter(code__in=set(labels)).values_list("code", "name"))

@@ -92,7 +92,7 @@ def fallback(area: Area, month: Month) -> tuple[list[dict], dict | None]:
         rows.append({"kind": "growth", "kind_label": kind_label("growth"),
                      "title": _("%(place)s: %(count)d orders about %(category)s") % {
                          "place": place, "count": n, "category": cat_name},
-                     "place": place, "category": cat_name, "count": n, "baseline": b,
+                     "place": place, "category": cat_name, "count": n, "baseline": float(b),
                      "change": None if not b else round(n / b - 1, 4), "p_value": None, "samples": []})
     rows.sort(key=lambda r: (-r["count"], -(r["change"] or 0), r["place"], r["category"]))
 

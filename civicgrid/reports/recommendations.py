@@ -64,12 +64,17 @@ def _reopened(area: Area, month: Month) -> Counter:
                         .values_list("order__unit_id").annotate(n=Count("order_id", distinct=True)).order_by()))
 
 
+def rate_floors() -> dict:
+    """Each rate's target, from the report configuration (``settings.REPORTS`` can override)."""
+    return {"response_rate": option("response_rate_floor"), "resolution_rate": option("resolution_rate_floor"),
+            "satisfaction_rate": option("satisfaction_rate_floor")}
+
+
 def sentences(row: dict, recurring: list[tuple[str, int]], reopened: int, area_metrics) -> list[str]:
     """The recommendation sentences for one unit's ranking row (rules 1–8 above)."""
     out = []
     labels = rate_labels()
-    floors = {"response_rate": option("response_rate_floor"), "resolution_rate": option("resolution_rate_floor"),
-              "satisfaction_rate": option("satisfaction_rate_floor")}
+    floors = rate_floors()
     area_rates = {k: getattr(area_metrics, k, None) for k in floors}
     advice = {
         "response_rate": _("sign for every dispatched order within the response limit and name a person on duty for new orders"),
@@ -98,10 +103,9 @@ def sentences(row: dict, recurring: list[tuple[str, int]], reopened: int, area_m
 
 
 def weakest(row: dict) -> tuple[str, float] | None:
-    """The rate furthest below its floor (or the lowest one when all meet it); None without data."""
-    floors = {"response_rate": option("response_rate_floor"), "resolution_rate": option("resolution_rate_floor"),
-              "satisfaction_rate": option("satisfaction_rate_floor")}
-    measured = [(row[k] - f, k) for k, f in floors.items() if row.get(k) is not None]
+    """The rate furthest below its target; None when every measured rate meets its target (calling
+    a 100% rate "weakest" would send a reader looking for a problem that is not there) or without data."""
+    measured = [(row[k] - f, k) for k, f in rate_floors().items() if row.get(k) is not None and row[k] < f]
     if not measured:
         return None
     _gap, key = min(measured)

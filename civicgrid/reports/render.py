@@ -59,6 +59,28 @@ def hotspot_source(data: ReportData) -> str:
              "(the hotspot detection module had no findings for this month).")
 
 
+# A hotspot's baseline is an expected count, often fractional (the detectors' mean of earlier
+# periods): one decimal everywhere, in the PDF and the workbook alike, so 1 and 1.2 never sit together.
+BASELINE = "0.0"
+
+
+def baseline_text(baseline) -> str:
+    return "—" if baseline is None else f"{baseline:,.1f}"
+
+
+def hotspot_headers() -> list[str]:
+    return [_("Kind"), _("Hotspot"), _("Area"), _("Category"), _("Appeals"), _("Baseline (expected)"),
+            _("Change on baseline")]
+
+
+def hotspot_baseline_note(data: ReportData) -> str:
+    if data.hotspots["source"] == "proactive":
+        return _("Baseline: the number of appeals the detection expected for that area, category and period from "
+                 "earlier periods; the change is measured against it, not against the previous month.")
+    return _("Baseline: the number of orders of that grid and category in the previous month; the change is "
+             "measured against it.")
+
+
 def definitions(data: ReportData) -> list[str]:
     w = data.scheme
     return [
@@ -265,10 +287,10 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
         story.append(p(_("Top problem of the month (每月一题): %(title)s.") % {"title": top["title"]}, h2))
     rows = data.hotspots["rows"][:option("pdf_hotspot_rows")]
     if rows:
-        story.append(table([_("Kind"), _("Hotspot"), _("Area"), _("Category"), _("Appeals"), _("Before"), _("Month on month")],
-                           [[r["kind_label"], r["title"], r["place"], r["category"], count(r["count"]),
-                             "—" if r["baseline"] is None else f"{r['baseline']:g}", change_text("count", r["change"])] for r in rows],
+        story.append(table(hotspot_headers(), [[r["kind_label"], r["title"], r["place"], r["category"], count(r["count"]),
+                                                baseline_text(r["baseline"]), change_text("count", r["change"])] for r in rows],
                            [width * x for x in (0.12, 0.3, 0.16, 0.14, 0.09, 0.09, 0.1)]))
+        story.append(p(hotspot_baseline_note(data), small))
     else:
         story.append(none(_("No hotspots this month.")))
 
@@ -295,9 +317,14 @@ def write_pdf(data: ReportData, path: Path, progress: Callable[[str], None] = la
     recs = data.recommendations[:option("pdf_unit_rows")]
     if recs:
         for r in recs:
-            head = _("%(name)s (%(kind)s): score %(score)s, weakest %(weak)s %(value)s, %(overdue)d overdue") % {
-                "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
-                "weak": r["weakest"] or "—", "value": pct(r["weakest_value"]), "overdue": r["overdue"]}
+            if r["weakest"]:
+                head = _("%(name)s (%(kind)s): score %(score)s, weakest %(weak)s %(value)s, %(overdue)d overdue") % {
+                    "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
+                    "weak": r["weakest"], "value": pct(r["weakest_value"]), "overdue": r["overdue"]}
+            else:
+                head = _("%(name)s (%(kind)s): score %(score)s, every rate meets its target, %(overdue)d overdue") % {
+                    "name": r["name"], "kind": r["kind"], "score": value_text("score", r["score"]),
+                    "overdue": r["overdue"]}
             block = [p(head, h2)]
             if r["recurring"]:
                 block.append(p(_("Recurring problems: ") + "；".join(r["recurring"]), small))
@@ -475,14 +502,14 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
         sheet(names[3], headers, unit_rows, rfmt)
 
     progress("hotspots")
-    ws = sheet(names[4], [_("Kind"), _("Hotspot"), _("Area"), _("Category"), _("Appeals"), _("Before"), _("Month on month"),
-                          _("Sample orders")],
+    ws = sheet(names[4], hotspot_headers() + [_("Sample orders")],
                [[r["kind_label"], r["title"], r["place"], r["category"], r["count"], r["baseline"], r["change"],
-                 " ".join(r["samples"])] for r in data.hotspots["rows"]], {5: INT, 7: "+0.0%;-0.0%;0.0%"})
+                 " ".join(r["samples"])] for r in data.hotspots["rows"]], {5: INT, 6: BASELINE, 7: "+0.0%;-0.0%;0.0%"})
     note_row = len(data.hotspots["rows"]) + 3
     ws.cell(row=note_row, column=1, value=hotspot_source(data))
+    ws.cell(row=note_row + 1, column=1, value=hotspot_baseline_note(data))
     if data.hotspots.get("top_problem"):
-        ws.cell(row=note_row + 1, column=1, value=_("Top problem of the month (每月一题): %(title)s.")
+        ws.cell(row=note_row + 2, column=1, value=_("Top problem of the month (每月一题): %(title)s.")
                 % {"title": data.hotspots["top_problem"]["title"]})
 
     progress("problems")
@@ -493,7 +520,8 @@ def write_xlsx(data: ReportData, path: Path, progress: Callable[[str], None] = l
     progress("recommendations")
     ws = sheet(names[6], [_("Unit"), _("Kind"), _("Rank"), _("Composite score"), _("Weakest rate"), _("Value"),
                           _("Overdue"), _("Reopened"), _("Recurring problems"), _("Recommendations")],
-               [[r["name"], r["kind"], r["rank"], r["score"], r["weakest"], r["weakest_value"], r["overdue"], r["reopened"],
+               [[r["name"], r["kind"], r["rank"], r["score"], r["weakest"] or _("All meet their targets"), r["weakest_value"],
+                 r["overdue"], r["reopened"],
                  "；".join(r["recurring"]), "\n".join(f"{i}. {s}" for i, s in enumerate(r["sentences"], start=1))]
                 for r in data.recommendations], {4: DEC, 6: PCT, 7: INT, 8: INT})
     ws.column_dimensions["J"].width = 80

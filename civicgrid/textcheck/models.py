@@ -72,9 +72,10 @@ class UrgencyFlag(models.Model):
 
 
 class ReplyState(models.TextChoices):
-    OK = "ok", _("Passed")
+    # "Passed" and "Approved" side by side read as the same thing: say who let the answer through.
+    OK = "ok", _("Passed the automatic check")
     FLAGGED = "flagged", _("Held for review")
-    APPROVED = "approved", _("Approved by a reviewer")
+    APPROVED = "approved", _("Released by a reviewer")
     REPLACED = "replaced", _("Replaced by a rewritten answer")
 
 

@@ -16,7 +16,7 @@ from civicgrid.workorders.selectors import get_order
 
 from . import selectors, services
 from .models import ReplyState
-from .replies import REASON_LABELS
+from .replies import REASON_LABELS, THRESHOLD
 
 
 def _staff(request):
@@ -36,7 +36,7 @@ def review_list(request):
     for check in page.object_list:
         check.reason_labels = [_(REASON_LABELS.get(r, r)) for r in check.reasons]
     return render(request, "textcheck/review_list.html", {
-        "page": page, "state": state, "can_review": services.can_review(request.user),
+        "page": page, "state": state, "can_review": services.can_review(request.user), "threshold": THRESHOLD,
         # Waiting ones first: that tab is the reviewer's work.
         "states": sorted(ReplyState.choices, key=lambda c: c[0] != ReplyState.FLAGGED),
     })

@@ -38,6 +38,7 @@ def model_file(tmp_path):
     return path
 
 
+@pytest.mark.django_db
 def test_train_writes_a_model_and_summarises(data_csv, tmp_path):
     rows = synthetic_rows(20, seed=1) + [("", "城乡建设"), ("hello world, no Chinese", "城乡建设"), ("路面坑洼", "")]
     path = write_csv(tmp_path / "t.csv", rows)
@@ -51,6 +52,7 @@ def test_train_writes_a_model_and_summarises(data_csv, tmp_path):
     assert model.labels == ["交通运输", "城乡建设", "教育文体", "环境保护"]
 
 
+@pytest.mark.django_db
 def test_train_with_other_column_names(tmp_path):
     path = write_csv(tmp_path / "t.csv", synthetic_rows(10), text_col="留言详情", label_col="一级分类")
     out, _err = run("train", "--data", str(path), "--text-col", "留言详情", "--label-col", "一级分类",
@@ -218,6 +220,7 @@ def test_read_unlabelled_refuses_a_file_without_text_columns(tmp_path):
         read_unlabelled([path])
 
 
+@pytest.mark.django_db
 def test_train_with_unlabelled_messages(data_csv, tmp_path):
     extra = _messages_csv(tmp_path / "u.csv", [(i, "", "", t) for i, (t, _l) in enumerate(synthetic_rows(5, seed=9))])
     out, _err = run("train", "--data", str(data_csv), "--out", str(tmp_path / "u.model"),
@@ -227,3 +230,16 @@ def test_train_with_unlabelled_messages(data_csv, tmp_path):
     assert "    与某个有标签的行或前面的无标签文本相同: 20" in lines
     model = TextClassifier.load(tmp_path / "u.model")
     assert model.meta["unlabelled"] == 20 and model.meta["pseudo_labelled"] == 20
+
+
+@pytest.mark.django_db
+def test_train_names_the_catalogue_codes_of_a_csv(tmp_path):
+    from civicgrid.workorders.testing import make_world
+
+    make_world()
+    codes = {"城乡建设": "01", "环境保护": "04", "交通运输": "06", "教育文体": "14"}
+    rows = [(text, codes[label]) for text, label in synthetic_rows(5, seed=1)] + [("路面坑洼不平", "99")]
+    path = write_csv(tmp_path / "t.csv", rows)
+    out, _err = run("train", "--data", str(path), "--out", str(tmp_path / "m.model"))
+    # A code that is not in the catalogue stays as it is.
+    assert out.splitlines()[1] == "  标签：01 城乡建设 (5), 04 环境保护 (5), 06 交通运输 (5), 14 教育文体 (5), 99 (1)"

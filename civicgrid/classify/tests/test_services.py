@@ -72,6 +72,7 @@ def test_train_from_orders_command_stores_a_version(w):
     assert v.metrics["folds"] == 5 and 0 <= v.metrics["macro_f1"] <= 1
     text = out.getvalue()
     assert "训练完成：32 行，4 个标签" in text
+    assert "  标签：01 城乡建设 (8), 04 环境保护 (8), 06 交通运输 (8), 14 教育文体 (8)" in text.splitlines()
     assert "已保存为 市北区 的版本 1（启用中）" in text
     assert AuditEvent.objects.filter(action="classify.train", object_id=str(v.pk)).count() == 1
     assert AuditEvent.objects.filter(action="classify.activate", object_id=str(v.pk)).count() == 1

@@ -55,3 +55,16 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="无法将报告写入"):
         call_command("report", "monthly", "--area", "370203000000", "--month", crafted.month.code,
                      "--out", str(blocker / "sub"), "--format", "xlsx", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_progress_bars_count_the_report_sections_once_per_file(tmp_path):
+    import re
+
+    needs_font()
+    crafted = build_crafted()
+    err = io.StringIO()
+    call_command("report", "monthly", "--area", "370203020000", "--month", crafted.month.code, "--out", str(tmp_path),
+                 stdout=io.StringIO(), stderr=err)
+    finals = re.findall(r"(PDF|Excel) 报告章节: 100%\|[^|]*\| (\d+/\d+)", err.getvalue())
+    assert sorted(set(finals)) == [("Excel", "8/8"), ("PDF", "8/8")]
+    assert "/17" not in err.getvalue()

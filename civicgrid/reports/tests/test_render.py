@@ -131,3 +131,61 @@ def test_pdf_problem_list_keeps_each_order_number_on_one_line(report, tmp_path):
     lines = [line.strip() for page in PdfReader(files["pdf"]["path"]).pages for line in page.extract_text().splitlines()]
     assert {n: lines.count(n) for n in numbers} == {n: len(data.problems) for n in numbers}
     assert len(data.problems) >= 1
+
+
+def test_a_unit_meeting_every_target_is_not_given_a_weakest_rate(report, tmp_path):
+    needs_font()
+    from pypdf import PdfReader
+
+    crafted, data = report
+    files = written(data, tmp_path, ("pdf", "xlsx"))
+    recs = load_workbook(files["xlsx"]["path"])["建议清单"]
+    assert [recs.cell(row=3, column=c).value for c in (1, 5, 6)] == ["市北区住房和城乡建设局", "均达到目标", None]
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(files["pdf"]["path"]).pages)
+    assert "市北区住房和城乡建设局（政府职能部门）：综合得分96.00，三率均达到目标，超期0件" in text
+    assert "最弱指标满意率" not in text
+
+
+def test_hotspot_baseline_is_headed_as_such_and_formatted_alike_in_both_files(tmp_path, monkeypatch):
+    needs_font()
+    from datetime import date
+    from types import SimpleNamespace
+
+    from pypdf import PdfReader
+
+    from civicgrid.reports import hotspots
+
+    def finding(title, count, expected):
+        return SimpleNamespace(kind="spike", title=title, area_name="恩县路第一网格", category_name="道路破损",
+                               count=count, expected=expected, p_value=0.01, sample_orders=(),
+                               period_start=date(2026, 1, 1))
+
+    module = SimpleNamespace(findings_for=lambda *a, **k: [finding("甲突增", 6, 1.2), finding("乙突增", 4, 2.0)],
+                             monthly_top_problem=lambda area, month: None)
+    monkeypatch.setattr(hotspots, "_proactive", lambda: module)
+    crafted = build_crafted()
+    with translation.override("zh-hans"):
+        data = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month)
+    files = written(data, tmp_path, ("pdf", "xlsx"))
+    ws = load_workbook(files["xlsx"]["path"])["热点"]
+    assert [c.value for c in ws[1]][4:7] == ["诉求", "基线（预期）", "较基线"]
+    assert [(ws.cell(row=r, column=6).value, ws.cell(row=r, column=6).number_format, ws.cell(row=r, column=7).value)
+            for r in (2, 3)] == [(1.2, "0.0", 4.0), (2.0, "0.0", 1.0)]
+    assert ws.cell(row=6, column=1).value.startswith("基线：检测模块根据以往同期")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(files["pdf"]["path"]).pages)
+    assert "诉求基线（预期）较基线" in text and "上期" not in text
+    assert "甲突增恩县路第一网格道路破损61.2+400.0%" in text
+    assert "乙突增恩县路第一网格道路破损42.0+100.0%" in text
+
+
+def test_fallback_hotspot_baseline_is_the_previous_month_with_one_decimal(report, tmp_path, monkeypatch):
+    from civicgrid.reports import hotspots
+
+    monkeypatch.setattr(hotspots, "_proactive", lambda: None)
+    crafted, _data = report
+    with translation.override("zh-hans"):
+        data = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month)
+    ws = load_workbook(written(data, tmp_path, ("xlsx",))["xlsx"]["path"])["热点"]
+    assert [ws.cell(row=2, column=c).value for c in (5, 6, 7)] == [3, 1.0, 2.0]
+    assert ws.cell(row=2, column=6).number_format == "0.0"
+    assert ws.cell(row=5, column=1).value == "基线：该网格该类别上月的工单数；变化按基线计算。"

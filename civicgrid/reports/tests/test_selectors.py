@@ -186,3 +186,16 @@ def test_a_running_month_is_compared_with_the_same_days_of_the_previous_month(cr
     assert data.partial is True
     assert summary(data)["appeals"][1] == 0  # the previous month's order came on its 20th day
     assert selectors.previous_bounds(month, at(selectors.Month(month.next_first), 2)) == month.previous.bounds()
+
+
+def test_a_unit_meeting_every_target_has_no_weakest_rate(crafted, settings):
+    data = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month)
+    zj = {r["code"]: r for r in data.recommendations}["D-ZJ"]
+    rates = (zj["response_rate"], zj["resolution_rate"], zj["satisfaction_rate"])
+    assert rates == (1.0, 1.0, 0.9)
+    assert (zj["weakest"], zj["weakest_value"]) == ("", None)
+    # The targets are configuration: raise the satisfaction target and the same 90.0% becomes the weakest.
+    settings.REPORTS = {"satisfaction_rate_floor": 0.95}
+    data = selectors.build_report(OPERATOR, crafted.world.tree.district, crafted.month)
+    zj = {r["code"]: r for r in data.recommendations}["D-ZJ"]
+    assert (zj["weakest"], zj["weakest_value"]) == ("满意率", 0.9)

@@ -142,3 +142,23 @@ def test_a_draft_answer_is_checked_before_sending(client, w):
     assert "答复已通过检查" in ok.content.decode()
     client.force_login(w.users["street2"])
     assert client.post(url, {"answer": "x"}).status_code == 404
+
+
+def test_review_page_tells_machine_passed_from_human_released_and_labels_the_score(client, w):
+    import re
+
+    order = held(w)
+    check = ReplyCheck.objects.get(order=order)
+    client.force_login(w.users["street"])
+    html = client.get("/intelligence/checks/replies/").content.decode()
+    tabs = re.findall(r'<a href="\?state=(\w+)"[^>]*>([^<]+)</a>', html)
+    assert tabs == [("flagged", "待审核"), ("ok", "机器检查通过"), ("approved", "人工审核放行"),
+                    ("replaced", "已被改写的答复取代")]
+    assert '<th scope="col">暂缓原因</th><th scope="col" class="num">问题分</th>' in html
+    assert f'<td class="num" data-label="问题分">{check.score:.2f}</td>' in html
+    assert "问题分：0 表示答复说清了做了什么，1 表示什么也没有解释；问题分达到 0.75 及以上的答复暂缓公开、等待审核。" in html
+    assert f'<label for="note-{check.pk}">审核备注（选填）</label>' in html
+    assert "综合得分" not in html and 'class="sr-only" for="note-' not in html
+    order_html = client.get(f"/orders/{order.number}/").content.decode()
+    assert f'<span class="muted">问题分 {check.score:.2f}</span>' in order_html
+    assert "<label>审核备注（选填）<input name=\"note\"" in order_html

@@ -32,6 +32,25 @@ from ...engine import ModelFileError, TextClassifier
 from ...evaluation import score
 
 
+def label_text(label: str, names: dict[str, str], n: int) -> str:
+    """"0102 市容环境 (163)": a bare code means nothing to the person reading the summary."""
+    name = names.get(label)
+    return f"{label} {name} ({n})" if name and name != label else f"{label} ({n})"
+
+
+def _catalogue_names(labels) -> dict[str, str]:
+    from django.db import DatabaseError
+
+    from ...selectors import category_names
+
+    try:
+        return category_names(labels)
+    except DatabaseError:
+        # Training from a CSV into a model file needs no database (a laptop without one); the
+        # labels are then printed as they are.
+        return {}
+
+
 def _area(code):
     if not code:
         return None
@@ -176,7 +195,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
-        self._summary(result.data, time.perf_counter() - started, self._version_notes(result.version))
+        self._summary(result.data, time.perf_counter() - started, self._version_notes(result.version), names)
 
     def _version_notes(self, version):
         m = version.metrics
@@ -187,12 +206,14 @@ class Command(BaseCommand):
                  % {"f1": m["macro_f1"], "std": m["macro_f1_std"], "acc": m["accuracy"], "k": m["folds"]}]
         return notes
 
-    def _summary(self, data, seconds, notes):
+    def _summary(self, data, seconds, notes, names=None):
         counts = data.label_counts()
+        if names is None:
+            names = _catalogue_names(counts)
         w = self.stdout.write
         w(_("Trained on %(rows)d rows, %(labels)d labels in %(s).1f s.")
           % {"rows": len(data.labels), "labels": len(counts), "s": seconds})
-        w("  " + _("labels: %(list)s") % {"list": ", ".join(f"{k} ({n})" for k, n in sorted(counts.items()))})
+        w("  " + _("labels: %(list)s") % {"list": ", ".join(label_text(k, names, n) for k, n in sorted(counts.items()))})
         if data.capped:
             w("  " + _("%(n)d texts were longer than %(max)d characters and were cut there.")
               % {"n": data.capped, "max": MAX_ANALYSED_CHARS})

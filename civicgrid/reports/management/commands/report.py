@@ -70,24 +70,29 @@ class Command(BaseCommand):
             area, month = selectors.parse_request(OPERATOR, options["area"], options["month"])
         except selectors.ReportInputError as exc:
             raise CommandError(str(exc)) from None
-        steps = 1 + len(formats) * len(render.SECTIONS)
-        bar = tqdm(total=steps, desc=_("report sections"), unit="section", file=self.stderr._out)
         t0 = time.perf_counter()
         data = selectors.build_report(OPERATOR, area, month)
         query_seconds = time.perf_counter() - t0
-        bar.update(1)
 
-        def progress(section):
-            bar.set_postfix_str(section)
-            bar.update(1)
+        # One bar per file: both files have the same sections, and a bar that counted the PDF's and
+        # the workbook's passes together announced twice as many sections as the report has.
+        labels = {"pdf": "PDF", "xlsx": "Excel"}
+        written = []
+        for fmt in formats:
+            bar = tqdm(total=len(render.SECTIONS), desc=_("%(format)s report sections") % {"format": labels[fmt]},
+                       unit="section", file=self.stderr._out)
 
-        try:
-            written = render.write_files(data, Path(options["out"]), formats, progress)
-        except OSError as exc:
-            raise CommandError(_("Cannot write the report into %(dir)s: %(error)s") % {
-                "dir": options["out"], "error": exc.strerror or exc}) from None
-        finally:
-            bar.close()
+            def progress(section, bar=bar):
+                bar.set_postfix_str(section)
+                bar.update(1)
+
+            try:
+                written += render.write_files(data, Path(options["out"]), (fmt,), progress)
+            except OSError as exc:
+                raise CommandError(_("Cannot write the report into %(dir)s: %(error)s") % {
+                    "dir": options["out"], "error": exc.strerror or exc}) from None
+            finally:
+                bar.close()
         self.stdout.write(data.title)
         if not data.has_data:
             self.stdout.write(_("No appeals or orders in this month: the report says so."))
