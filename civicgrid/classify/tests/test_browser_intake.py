@@ -18,7 +18,10 @@ def test_hotline_operator_sees_the_suggestion_and_overrides_it(live_server, page
     runtime.forget_models()
     w = make_world()
     make_building("B1", w.tree.grid1, "青岛市市北区恩县路12号", 120.302, 36.052)
-    make_version(active=True)
+    version = make_version(active=True)
+    # Load the model before the browser asks: the live server shares this process's cache, and a cold
+    # load on a busy machine could take longer than the page's wait for the suggestion.
+    assert runtime.loaded_model(version.pk)[0] is not None
     base = live_server.url
     page.goto(f"{base}/accounts/login/?next=/orders/hotline/")
     page.fill("#id_username", "hotline")
