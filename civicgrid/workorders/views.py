@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -68,9 +69,18 @@ def _intake_page(request, channel: str):
         **_map_context(channel)}, status=400 if request.method == "POST" else 200)
 
 
+def _progress_url(request, appeal) -> str:
+    """Where the resident's 查看办理进度 leads: their own appeal page when they filed it signed in
+    (no phone and SMS code to ask again), else the public tracking page."""
+    if request.user.is_authenticated and appeal.reporter_id == request.user.pk:
+        return reverse("portal:mine-detail", args=[appeal.tracking_number])
+    return reverse("workorders:track", args=[appeal.tracking_number])
+
+
 def _receipt_page(request, appeal, order):
     return render(request, "workorders/report_done.html", {
-        "appeal": appeal, "order": order, "channel": appeal.channel, "page_title": _("Appeal received")})
+        "appeal": appeal, "order": order, "channel": appeal.channel, "page_title": _("Appeal received"),
+        "progress_url": _progress_url(request, appeal)})
 
 
 @login_required

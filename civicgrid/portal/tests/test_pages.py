@@ -95,7 +95,7 @@ def test_report_with_a_chosen_category_and_a_picked_point(client, w):
     appeal = Appeal.objects.select_related("order").get()
     assert (appeal.category.code, appeal.order.area, appeal.echo_opt_out, appeal.reporter) == (
         "010101", w.tree.grid1, True, w.users["resident"])
-    assert f'href="/orders/track/{appeal.tracking_number}/"' in response.content.decode()
+    assert f'href="/portal/mine/{appeal.tracking_number}/"' in response.content.decode()
 
 
 def test_report_by_a_suggested_building(client, w):
