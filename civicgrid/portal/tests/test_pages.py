@@ -90,7 +90,8 @@ def test_report_with_a_chosen_category_and_a_picked_point(client, w):
     client.force_login(w.users["resident"])
     response = client.post("/orders/report/", {
         "text": "恩县路12号门前井盖松动", "category_code": "010101", "lon": "120.3012", "lat": "36.0511",
-        "coord_system": "WGS84", "reporter_name": "张三", "reporter_phone": "13900000001", "echo_opt_out": "on"})
+        "coord_system": "WGS84", "reporter_name": "张三", "reporter_phone": "13900000001", "echo_opt_out": "on"},
+        follow=True)
     assert response.status_code == 200
     appeal = Appeal.objects.select_related("order").get()
     assert (appeal.category.code, appeal.order.area, appeal.echo_opt_out, appeal.reporter) == (
@@ -100,7 +101,7 @@ def test_report_with_a_chosen_category_and_a_picked_point(client, w):
 
 def test_report_by_a_suggested_building(client, w):
     response = client.post("/orders/report/", {"text": "楼道灯不亮", "address": "恩县路12号", "building_code": "B1",
-                                               "reporter_phone": "13900000005"})
+                                               "reporter_phone": "13900000005"}, follow=True)
     assert response.status_code == 200
     assert Appeal.objects.get().building.code == "B1"
 

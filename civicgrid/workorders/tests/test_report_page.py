@@ -4,6 +4,7 @@ long texts, the category list."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.testing import make_building
@@ -47,4 +48,51 @@ def test_an_anonymous_reporter_follows_the_progress_on_the_tracking_page(client,
     link = f'<a class="button primary big" href="/orders/track/{appeal.tracking_number}/" id="done-progress">'
     assert link in body
     assert "/portal/mine/" not in body
+    assert _written() == (1, 1, 1, 1)
+
+
+def test_the_resident_report_redirects_to_the_receipt_and_reloading_it_takes_nothing_in(client, w):
+    client.force_login(w.users["resident"])
+    response = client.post("/orders/report/", REPORT)
+    appeal = Appeal.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/orders/received/{appeal.tracking_number}/")
+    for _reload in range(2):
+        page = client.get(response["Location"])
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert f'<strong class="tracking">{appeal.tracking_number}</strong>' in body
+        assert "您的受理编号：" in body and 'id="done-order-link"' not in body
+    assert _written() == (1, 1, 1, 1)
+
+
+def test_an_anonymous_reporter_reopens_the_receipt_in_the_same_browser_session_only(client, w):
+    location = client.post("/orders/report/", REPORT)["Location"]
+    appeal = Appeal.objects.get()
+    assert location == f"/orders/received/{appeal.tracking_number}/"
+    assert client.session["workorders.reported"] == [appeal.tracking_number]
+    page = client.get(location)
+    assert page.status_code == 200
+    assert f'<strong class="tracking">{appeal.tracking_number}</strong>' in page.content.decode()
+    # Another browser: sent to sign in like for any number; signed in, nobody else sees it.
+    other = Client()
+    assert other.get(location).status_code == 302
+    assert other.get(location)["Location"] == f"/accounts/login/?next={location}"
+    for outsider in ("resident", "street", "hotline", "admin"):
+        other.force_login(w.users[outsider])
+        assert other.get(location).status_code == 404, outsider
+    assert _written() == (1, 1, 1, 1)
+
+
+def test_a_signed_in_residents_receipt_is_theirs_alone(client, w):
+    client.force_login(w.users["resident"])
+    location = client.post("/orders/report/", REPORT)["Location"]
+    assert client.get(location).status_code == 200
+    # The reporter owns it, not the session: a new sign-in still opens it.
+    client.logout()
+    assert client.get(location).status_code == 302
+    client.force_login(w.users["resident"])
+    assert client.get(location).status_code == 200
+    for outsider in ("resident2", "street", "grid", "hotline", "admin"):
+        client.force_login(w.users[outsider])
+        assert client.get(location).status_code == 404, outsider
     assert _written() == (1, 1, 1, 1)
