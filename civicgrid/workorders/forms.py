@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.coords import SYSTEMS
 
+from .intake import MAX_TEXT
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -42,7 +44,10 @@ def catalogue_choices() -> list:
 
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    # No max_length here: it became the textarea's maxlength, and the browser cut a pasted text
+    # without a word. intake refuses a longer text with its length and the cap, the text kept in
+    # the box; the page counts the characters as they are typed.
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5, "data-max-chars": MAX_TEXT}))
     address = forms.CharField(label=_("Address"), max_length=200, required=False,
                               help_text=_("Road and number, e.g. 恩县路12号"))
     building_code = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -65,9 +70,15 @@ class AppealForm(forms.Form):
         "hotline": ["reporter_name", "reporter_phone", "title", "text", "address", "category_code", "echo_opt_out"],
     }
 
+    def clean_text(self):
+        # Browsers send a textarea's line breaks as CRLF but count them as one character: without
+        # this the server's count ran past the page's live count.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
     def __init__(self, *args, channel: str = "web", **kwargs):
         super().__init__(*args, **kwargs)
         self.channel = channel
+        self.fields["text"].help_text = _("At most %(max)d characters.") % {"max": MAX_TEXT}
         keep = set(self.CHANNEL_FIELDS[channel]) | {"building_code"}
         for name in list(self.fields):
             if name not in keep:

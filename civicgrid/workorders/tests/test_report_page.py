@@ -96,3 +96,31 @@ def test_a_signed_in_residents_receipt_is_theirs_alone(client, w):
         client.force_login(w.users[outsider])
         assert client.get(location).status_code == 404, outsider
     assert _written() == (1, 1, 1, 1)
+
+
+def test_a_long_text_is_not_cut_by_the_page_and_the_refusal_names_the_field_and_the_limit(client, w):
+    client.force_login(w.users["resident"])
+    form = client.get("/orders/report/").content.decode()
+    assert 'maxlength="5000"' not in form
+    assert '<textarea name="text" cols="40" rows="5" data-max-chars="5000"' in form
+    assert '<p class="help" id="id_text_helptext">最多 5000 个字。</p>' in form
+    assert "已输入 {n} 字，最多 {max} 字" in form
+    text = ("恩县路12号门前路灯不亮。" * 800)[:10000]
+    assert len(text) == 10000
+    response = client.post("/orders/report/", {**REPORT, "text": text})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_text_error"><li>问题描述最多 5000 字，当前 10000 字，请精简后再提交。</li></ul>' in body
+    assert "确保该变量包含不超过" not in body
+    assert f">\n{text}</textarea>" in body
+    assert _written() == (0, 0, 0, 0)
+
+
+def test_a_text_at_the_limit_goes_through_whole_with_its_line_breaks_counted_once(client, w):
+    client.force_login(w.users["resident"])
+    text = "\r\n".join(["路灯不亮" * 24 + "。。。"] * 50)  # 50 lines of 99 characters, 49 line breaks
+    assert (len(text), len(text.replace("\r\n", "\n"))) == (5048, 4999)
+    response = client.post("/orders/report/", {**REPORT, "text": text})
+    assert response.status_code == 302
+    assert Appeal.objects.get().text == text.replace("\r\n", "\n")
+    assert _written() == (1, 1, 1, 1)
