@@ -3,12 +3,14 @@ long texts, the category list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.testing import make_building
-from civicgrid.workorders.models import Appeal, OrderEvent, WorkOrder
+from civicgrid.workorders.models import Appeal, Category, OrderEvent, WorkOrder
 from civicgrid.workorders.testing import make_world
 
 pytestmark = pytest.mark.django_db
@@ -123,4 +125,36 @@ def test_a_text_at_the_limit_goes_through_whole_with_its_line_breaks_counted_onc
     response = client.post("/orders/report/", {**REPORT, "text": text})
     assert response.status_code == 302
     assert Appeal.objects.get().text == text.replace("\r\n", "\n")
+    assert _written() == (1, 1, 1, 1)
+
+
+def _category_options(html: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select name="category_code"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_residents_choose_among_the_top_two_levels_each_named_once(client, w):
+    top_two = Category.objects.filter(is_active=True, level__lte=2).count()
+    assert Category.objects.filter(is_active=True).count() > 600
+    html = client.get("/orders/report/").content.decode()
+    options = _category_options(html)
+    assert options[0] == ("", "不确定：由平台推荐分类")
+    assert len(options) == top_two + 1 and top_two < 150
+    assert {len(code) for code, _label in options[1:]} == {2, 4}
+    labels = [label.strip("\u3000") for _code, label in options[1:]]
+    assert len(labels) == len(set(labels))
+    others = Category.objects.filter(is_active=True, level=2, name="其他").select_related("parent")
+    assert others.count() > 10
+    for other in others:
+        assert (other.code, f"\u3000其他（{other.parent.name}）") in options
+    # The test catalogue's own categories, by name under their parents; no leaf (道路破损).
+    assert options[1:3] == [("01", "城乡建设"), ("0101", "\u3000市政管理")]
+    assert "010101" not in {code for code, _label in options}
+
+
+def test_a_second_level_category_chosen_by_a_resident_is_the_orders(client, w):
+    client.force_login(w.users["resident"])
+    assert client.post("/orders/report/", {**REPORT, "category_code": "0101"}).status_code == 302
+    appeal = Appeal.objects.select_related("category", "order__category").get()
+    assert (appeal.category.code, appeal.order.category.code, appeal.suggested_category) == ("0101", "0101", None)
     assert _written() == (1, 1, 1, 1)
