@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.coords import SYSTEMS
 
+from .intake import MAX_TEXT
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -20,29 +22,46 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
 
 
-def grouped_category_choices() -> list:
-    """Leaf categories under their parents' names, for a <select> with <optgroup>s."""
-    from .selectors import leaf_categories
-
-    groups: dict[str, list] = {}
-    for c in leaf_categories():
-        groups.setdefault(c.parent.name if c.parent else "", []).append((c.code, c.name))
-    return [("", _("Not sure: let the platform suggest one"))] + [(name, items) for name, items in groups.items()]
-
-
-def catalogue_choices() -> list:
+def catalogue_choices(max_level: int | None = None, name_parents: bool = False) -> list:
     """Every active category of the catalogue by name, indented under its parents: staff may file
-    at any level, and the live suggestion's buttons (any level) select their code here."""
+    at any level, and the live suggestion's buttons (any level) select their code here. With
+    ``max_level`` only the categories down to that level (residents choose among the broad ones);
+    with ``name_parents`` a name offered more than once (其他 under most parents) says its parent,
+    since a closed select shows the option alone, without the indentation around it."""
+    from collections import Counter
+
     from .models import Category
 
-    cats = Category.objects.filter(is_active=True).order_by("path").only("code", "name", "level")
+    cats = Category.objects.filter(is_active=True)
+    if max_level is not None:
+        cats = cats.filter(level__lte=max_level)
+    cats = list(cats.select_related("parent").order_by("path").only("code", "name", "level", "parent__name"))
+    repeated = {name for name, n in Counter(c.name for c in cats).items() if n > 1} if name_parents else set()
+
+    def label(c) -> str:
+        if c.name in repeated and c.parent is not None:
+            return _("%(name)s (%(parent)s)") % {"name": c.name, "parent": c.parent.name}
+        return c.name
+
     return [("", _("Not sure: let the platform suggest one"))] + [
-        (c.code, "\u3000" * (c.level - 1) + c.name) for c in cats]
+        (c.code, "\u3000" * (c.level - 1) + label(c)) for c in cats]
+
+
+# Residents choose among the catalogue's top two levels: its ~700 leaves mean little to them, and
+# the platform suggests the precise one when they are not sure.
+RESIDENT_CATEGORY_LEVELS = 2
+
+
+def resident_category_choices() -> list:
+    return catalogue_choices(max_level=RESIDENT_CATEGORY_LEVELS, name_parents=True)
 
 
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    # No max_length here: it became the textarea's maxlength, and the browser cut a pasted text
+    # without a word. intake refuses a longer text with its length and the cap, the text kept in
+    # the box; the page counts the characters as they are typed.
+    text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5, "data-max-chars": MAX_TEXT}))
     address = forms.CharField(label=_("Address"), max_length=200, required=False,
                               help_text=_("Road and number, e.g. 恩县路12号"))
     building_code = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -65,9 +84,15 @@ class AppealForm(forms.Form):
         "hotline": ["reporter_name", "reporter_phone", "title", "text", "address", "category_code", "echo_opt_out"],
     }
 
+    def clean_text(self):
+        # Browsers send a textarea's line breaks as CRLF but count them as one character: without
+        # this the server's count ran past the page's live count.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
     def __init__(self, *args, channel: str = "web", **kwargs):
         super().__init__(*args, **kwargs)
         self.channel = channel
+        self.fields["text"].help_text = _("At most %(max)d characters.") % {"max": MAX_TEXT}
         keep = set(self.CHANNEL_FIELDS[channel]) | {"building_code"}
         for name in list(self.fields):
             if name not in keep:
@@ -76,7 +101,7 @@ class AppealForm(forms.Form):
             # A resident picks from the catalogue instead of typing a code; the point and the
             # building come from the map and the address suggestions, so they travel hidden.
             self.fields["category_code"] = forms.ChoiceField(
-                label=_("Category"), required=False, choices=grouped_category_choices,
+                label=_("Category"), required=False, choices=resident_category_choices,
                 help_text=_("Optional: if you are not sure, the platform suggests one."))
             self.fields["reporter_name"].label = _("Your name")
             self.fields["reporter_phone"].help_text = _("We send the progress and a code for tracking to this phone.")

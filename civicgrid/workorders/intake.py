@@ -105,8 +105,8 @@ def _text(p: _Problems, name: str, value, *, label: str, max_length: int, requir
     if required and not value:
         p.add(name, _("%(field)s is required.") % {"field": label}, code="required")
     elif len(value) > max_length:
-        p.add(name, _("%(field)s is too long: %(n)d characters, at most %(max)d.")
-              % {"field": label, "n": len(value), "max": max_length}, code="max_length")
+        p.add(name, _("%(field)s can be at most %(max)d characters; this one has %(n)d. Please shorten it and "
+                      "send it again.") % {"field": label, "n": len(value), "max": max_length}, code="max_length")
     return value
 
 

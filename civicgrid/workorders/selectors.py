@@ -46,7 +46,8 @@ _OFFICE_ROLES = {
     UnitKind.COMMUNITY_OFFICE: {Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY},
 }
 _FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_LEADER}
-# The intake pages whose receipt is a page of its own (reloading it must not take the appeal in again).
+# The staff intake pages: their receipts are for staff who may see the order (a resident's web
+# receipt is for whoever filed it, see reporter_receipt_appeal).
 STAFF_RECEIPT_CHANNELS = (Channel.HOTLINE, Channel.PATROL)
 
 
@@ -278,6 +279,17 @@ def receipt_appeal(jurisdiction: Jurisdiction, tracking_number: str) -> Appeal |
     visible = orders_for(jurisdiction).values("pk")
     return (Appeal.objects.select_related("order", "order__category")
             .filter(tracking_number=tracking_number, channel__in=STAFF_RECEIPT_CHANNELS, order__in=visible).first())
+
+
+def reporter_receipt_appeal(jurisdiction: Jurisdiction, tracking_number: str, session_numbers) -> Appeal | None:
+    """A resident's web appeal, for its receipt page: only for whoever filed it, the signed-in
+    reporter or (anonymous reports have no reporter) the browser session that sent it, whose
+    tracking numbers the caller passes in. None for anyone else, missing or on another channel."""
+    mine = Q(tracking_number__in=[str(n) for n in session_numbers or ()])
+    if jurisdiction.user_id is not None:
+        mine |= Q(reporter_id=jurisdiction.user_id)
+    return (Appeal.objects.select_related("order", "order__category")
+            .filter(mine, tracking_number=tracking_number, channel=Channel.WEB).first())
 
 
 # --- public tracking --------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_resident_report_shows_the_tracking_number(client, w):
     assert page.status_code == 200
     assert 'name="text"' in page.content.decode() and 'name="address"' in page.content.decode()
     response = client.post("/orders/report/", {"title": "路灯不亮", "text": "恩县路路灯不亮", "lon": "120.305",
-                                               "lat": "36.055", "coord_system": "WGS84"})
+                                               "lat": "36.055", "coord_system": "WGS84"}, follow=True)
     appeal = Appeal.objects.get()
     assert response.status_code == 200
     assert appeal.tracking_number in response.content.decode()
@@ -57,7 +57,8 @@ def test_ambiguous_address_shows_candidates_then_the_choice_goes_through(client,
     body = response.content.decode()
     assert response.status_code == 400
     assert 'value="B2"' in body and 'value="B3"' in body
-    response = client.post("/orders/report/", {"text": "楼道堆物", "address": "嘉兴路30号海晶花园", "building_code": "B3"})
+    response = client.post("/orders/report/", {"text": "楼道堆物", "address": "嘉兴路30号海晶花园", "building_code": "B3"},
+                           follow=True)
     assert response.status_code == 200
     assert WorkOrder.objects.get().area == w.tree.grid2
 
@@ -100,5 +101,5 @@ def test_the_hotline_receipt_leads_to_the_new_order(client, w):
     # The resident's receipt keeps its own wording and links to tracking, not to the staff page.
     client.logout()
     page = client.post("/orders/report/", {"reporter_name": "王五", "reporter_phone": "13700000008",
-                                           "text": "路灯不亮", "building_code": "B2"}).content.decode()
+                                           "text": "路灯不亮", "building_code": "B2"}, follow=True).content.decode()
     assert 'id="done-order-link"' not in page and "来电人的受理编号" not in page
