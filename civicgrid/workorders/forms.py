@@ -56,6 +56,10 @@ def resident_category_choices() -> list:
     return catalogue_choices(max_level=RESIDENT_CATEGORY_LEVELS, name_parents=True)
 
 
+def staff_category_choices() -> list:
+    return catalogue_choices(name_parents=True)
+
+
 class AppealForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     # No max_length here: it became the textarea's maxlength, and the browser cut a pasted text
@@ -112,7 +116,7 @@ class AppealForm(forms.Form):
         if channel in ("hotline", "patrol"):
             # Chosen by name; the stored value is still the code (the suggestion fills it in).
             self.fields["category_code"] = forms.ChoiceField(
-                label=_("Category"), required=False, choices=catalogue_choices,
+                label=_("Category"), required=False, choices=staff_category_choices,
                 help_text=_("Choose by name, or click one of the suggested categories below; leave it empty to "
                             "take the suggestion."))
         if channel == "hotline":

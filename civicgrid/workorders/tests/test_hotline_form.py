@@ -41,10 +41,11 @@ def test_the_hotline_form_labels_the_caller_and_offers_categories_by_name(client
     options = _select(html)
     assert options[0] == ("", "不确定：由平台推荐分类")
     # The test catalogue replaces the default one's codes 01…; every active category is offered
-    # once, by name, indented under its parent; an inactive one is not.
+    # once, by name, indented under its parent; an inactive one is not. 燃气供应 is also a name of the
+    # default catalogue, so this one says its parent.
     mine = [o for o in options if o[0].startswith("01") and len(o[0]) in (2, 4, 6)]
     assert mine[:5] == [("01", "城乡建设"), ("0101", "\u3000市政管理"), ("010101", "\u3000\u3000道路破损"),
-                        ("010102", "\u3000\u3000燃气供应"), ("010103", "\u3000\u3000个人隐私事项")]
+                        ("010102", "\u3000\u3000燃气供应（市政管理）"), ("010103", "\u3000\u3000个人隐私事项")]
     assert "010104" not in {code for code, _name in options}
 
 
@@ -70,3 +71,16 @@ def test_the_patrol_form_offers_categories_by_name_too(client, w):
     client.force_login(w.users["grid"])
     html = client.get("/orders/patrol/").content.decode()
     assert ("010101", "\u3000\u3000道路破损") in _select(html) and "分类代码" not in html
+
+
+def test_a_category_name_used_under_two_parents_says_its_parent_on_the_staff_forms(client, w):
+    # A closed select shows the chosen option alone, without the indentation that places it: two
+    # bare "其他" could not be told apart.
+    root2 = make_category("02", "环境保护")
+    make_category("0199", "其他", w.categories["sub"])
+    make_category("0299", "其他", root2)
+    for user, url in (("hotline", "/orders/hotline/"), ("grid", "/orders/patrol/")):
+        client.force_login(w.users[user])
+        options = dict(_select(client.get(url).content.decode()))
+        assert (options["0199"], options["0299"]) == ("\u3000\u3000其他（市政管理）", "\u3000其他（环境保护）")
+        assert options["010101"] == "\u3000\u3000道路破损"
