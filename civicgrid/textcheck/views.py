@@ -103,7 +103,7 @@ def urgency_preview(request):
     _staff(request)
     from .urgency import MAX_ANALYSED_CHARS, assess_appeal
 
-    from civicgrid.workorders.models import Category
+    from civicgrid.workorders.catalogue import get_catalogue
 
     title, text = request.GET.get("title", ""), request.GET.get("text", "")
     if not (title.strip() or text.strip()):
@@ -112,7 +112,9 @@ def urgency_preview(request):
     # Text that is not urgent still takes its category's default priority at intake (a category whose
     # orders are urgent by nature, such as 电动车违规充电): the preview said "normal" for those.
     code = request.GET.get("category_code", "").strip()
-    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    # The catalogue intake reads (a per-process snapshot): the panel asks on every pause in typing.
+    category = get_catalogue().by_code.get(code) if code else None
+    category = category if category is not None and category.is_active else None
     return render(request, "textcheck/_urgency_preview.html", {
         "result": result, "reasons": "、".join(result.reasons), "max_chars": MAX_ANALYSED_CHARS,
         "category": category})

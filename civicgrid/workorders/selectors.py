@@ -381,9 +381,8 @@ def whistle_units_for(order: WorkOrder) -> QuerySet[Unit]:
     district or above (a unit without an area answers everywhere)."""
     from civicgrid.sla.services import WHISTLE_UNIT_KINDS
 
-    ancestors = [order.area_path[: i + 1] for i, ch in enumerate(order.area_path) if ch == "/"]
     return (Unit.objects.filter(is_active=True, kind__in=WHISTLE_UNIT_KINDS)
-            .filter(Q(area__isnull=True) | Q(area__path__in=ancestors)).order_by("kind", "code"))
+            .filter(Q(area__isnull=True) | Q(area__path__in=ancestor_paths(order.area_path))).order_by("kind", "code"))
 
 
 def units_for_choice() -> QuerySet[Unit]:
