@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.geo.models import Area
+from civicgrid.geo.models import Area, AreaKind
 
 from .models import PanelKind, ProposalCategory, SelectionMethod
 
@@ -35,7 +35,7 @@ class _PlaceChoiceField(forms.ModelChoiceField):
     is set under its community so that the many "第一网格" of a district can be told apart."""
 
     def label_from_instance(self, obj):
-        return f"— {obj.name}" if obj.kind == "grid" else obj.name
+        return f"— {obj.name}" if obj.kind == AreaKind.GRID else obj.name
 
 
 class ProposalForm(forms.Form):
