@@ -262,6 +262,7 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
             if resident is not None and n % 97 == 0:
                 appeal.reporter, appeal.reporter_phone = resident, resident.phone or ""
         Appeal.objects.bulk_update(appeals, ["received_at", "created_at", "reporter", "reporter_phone"], batch_size=300)
+        counts["renumbered"] = _number_by_intake_day(changed_orders, appeals, born_of)
         intakes = list(OrderEvent.objects.filter(order__in=changed_orders, action="intake"))
         for event in intakes:
             event.created_at = born_of[event.order_id]
@@ -282,6 +283,37 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
     counts["me_too"] = _me_too(orders, resident)
     counts["notices"] = _notices(now)
     return counts
+
+
+def _number_by_intake_day(orders, appeals, born_of: dict) -> int:
+    """Give each backdated order, and the appeal that opened it, the number of its own intake day.
+
+    Intake ran today, so every number carries today's date; a number is read as the day it was
+    taken in (GD20261015… is an October order), so orders dated earlier draw theirs from that
+    day's sequence, in the order they came in. Returns how many were renumbered."""
+    from civicgrid.workorders.models import Appeal, WorkOrder
+    from civicgrid.workorders.numbering import format_numbers, take
+
+    by_day: dict[str, list] = {}
+    for order in sorted(orders, key=lambda o: (born_of[o.pk], o.pk)):
+        day = timezone.localtime(born_of[order.pk]).strftime("%Y%m%d")
+        if day != order.number[-14:-6]:
+            by_day.setdefault(day, []).append(order)
+    opening = {a.tracking_number[-14:]: a for a in appeals}
+    moved_orders, moved_appeals = [], []
+    for day, group in by_day.items():
+        _day, first = take(len(group), now=born_of[group[0].pk])
+        for n, order in enumerate(group, start=first):
+            appeal = opening.get(order.number[-14:])
+            order.number, tracking = format_numbers(day, n)
+            moved_orders.append(order)
+            if appeal is not None:
+                appeal.tracking_number = tracking
+                moved_appeals.append(appeal)
+    # Old numbers are all today's and new ones of earlier days, so no two rows ever hold one number.
+    WorkOrder.objects.bulk_update(moved_orders, ["number"], batch_size=300)
+    Appeal.objects.bulk_update(moved_appeals, ["tracking_number"], batch_size=300)
+    return len(moved_orders)
 
 
 def _check_answers(orders) -> int:

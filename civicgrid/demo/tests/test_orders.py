@@ -28,6 +28,16 @@ def test_small_demo_with_orders_then_reset():
         assert all(t <= now for _a, t in events)
     assert min(WorkOrder.objects.values_list("created_at", flat=True)) < now - timezone.timedelta(days=7)
     assert rollups.differences() == []
+    # A number carries its order's intake day, also for the backdated ones; the appeal that opened
+    # the order has the same digits; each earlier day's numbers run 1, 2, 3… in order of intake.
+    days: dict[str, list] = {}
+    for order in WorkOrder.objects.order_by("created_at", "pk"):
+        day = timezone.localtime(order.created_at).strftime("%Y%m%d")
+        assert order.number[2:10] == day
+        assert order.appeals.filter(tracking_number="SQ" + order.number[2:]).count() == 1
+        days.setdefault(day, []).append(int(order.number[10:]))
+    earlier = [n for day, n in days.items() if day != timezone.localtime(now).strftime("%Y%m%d")]
+    assert len(earlier) > 10 and all(n == list(range(1, len(n) + 1)) for n in earlier)
     # "Me too" appeals through the duplicates service, and answers held by the reply check.
     joined = sum(WorkOrder.objects.values_list("appeals_count", flat=True)) - WorkOrder.objects.count()
     assert counts["me_too"] == joined == MeToo.objects.count() > 0
