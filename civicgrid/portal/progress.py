@@ -31,7 +31,8 @@ def timeline_rows(order) -> list[dict]:
 
 def progress_context(request, appeal: Appeal) -> dict:
     order = appeal.order
-    rated = Callback.objects.filter(order=order, round=order.reopen_count, reached=True).first()
+    ratings = list(Callback.objects.filter(order=order, reached=True, round__lte=order.reopen_count).order_by("round"))
+    rated = next((c for c in ratings if c.round == order.reopen_count), None)
     is_reporter = request.user.is_authenticated and appeal.reporter_id == request.user.pk
     rate_url = reverse("notifications:rate", args=[order.number])
     if not is_reporter and appeal.reporter_id is not None:
@@ -48,6 +49,11 @@ def progress_context(request, appeal: Appeal) -> dict:
         # A phone callback's comment is the operator's note of the call: only the resident's own
         # words, typed with an online rating, are shown back to them.
         "rating_comment": rated.comment if rated is not None and rated.channel == "web" else "",
+        # An unsatisfied rating reopened the order: the resident still sees what they said then.
+        "earlier_ratings": [{"round": c.round + 1, "at": c.created_at, "resolution": c.get_resolution_display(),
+                             "satisfaction": c.get_satisfaction_display(),
+                             "comment": c.comment if c.channel == "web" else ""}
+                            for c in ratings if c.round < order.reopen_count],
         "withdrawal": selectors.withdrawal(order) if order.status == Status.WITHDRAWN else None,
         "can_rate": can_rate and appeal.reporter_id is not None,
         "rate_by_phone": can_rate and appeal.reporter_id is None,

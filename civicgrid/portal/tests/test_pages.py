@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -300,6 +301,24 @@ def test_my_appeal_shows_back_the_comment_i_left_with_my_rating(client, w):
     page = client.get(f"/portal/mine/{number}/").content.decode()
     assert f'<p>{zh("Resolved (解决)")} · {zh("Satisfied (满意)")}</p>' in page
     assert '<dl class="facts" id="rating-comment"><dt>您的意见</dt><dd>修得很快，谢谢！</dd></dl>' in page
+
+
+def test_after_my_unsatisfied_rating_reopened_the_order_i_still_see_what_i_said(client, w):
+    order = closed_by_the_services(w)
+    number = order.appeals.get().tracking_number
+    client.force_login(w.users["resident"])
+    response = client.post(f"/inbox/rate/{order.number}/", {"resolution": "unresolved", "satisfaction": "unsatisfied",
+                                                          "comment": "坑还在，只是填了点土。"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.reopen_count) == (Status.DISPATCHED, 1)
+    page = client.get(f"/portal/mine/{number}/").content.decode()
+    listed = re.search(r'<ul class="earlier-ratings" id="earlier-ratings">(.*?)</ul>', page, re.DOTALL).group(1)
+    day = timezone.localtime(order.callbacks.get().created_at).strftime("%Y-%m-%d")
+    assert [" ".join(re.sub(r"<[^>]+>", "", li).split()) for li in re.findall(r"<li>(.*?)</li>", listed, re.DOTALL)] == [
+        f"第 1 次评价 · {day} · 未解决 · 不满意 · “坑还在，只是填了点土。” · 工单已重新办理"]
+    # The order is being handled again: no rating of this round yet, and none can be given.
+    assert "评价办理结果" not in page and "<p>" + zh("Resolved (解决)") not in page
 
 
 def test_a_phone_callbacks_note_is_not_shown_to_the_resident(client, w):
