@@ -56,7 +56,10 @@ def _tiles(summary: dict) -> list[dict]:
         {"key": "overdue", "label": pgettext_lazy("command center", "Overdue"), "value": s["overdue"], "tone": "bad" if s["overdue"] else "ok"},
         {"key": "closed_today", "label": _("Closed today"), "value": s["closed_today"], "tone": "ok"},
         {"key": "on_time_rate", "label": _("On-time rate (30 days)"), "value": percent(s["on_time_rate"]),
-         "tone": "" if s["on_time_rate"] is None else ("ok" if s["on_time_rate"] >= 0.9 else "warn")},
+         "tone": "" if s["on_time_rate"] is None else ("ok" if s["on_time_rate"] >= 0.9 else "warn"),
+         # A commander reads 99.8% beside 52 overdue as a contradiction unless told what it counts.
+         "hint": _("Of the orders closed in the last 30 days, the share closed by their deadline. "
+                   "Open orders past their deadline are not in it: they are counted under Overdue.")},
         {"key": "escalated", "label": _("Escalated / supervised"), "value": s["escalated"],
          "tone": "warn" if s["escalated"] else ""},
         {"key": "whistles_waiting", "label": _("Whistles awaiting report"), "value": s["whistles_waiting"],

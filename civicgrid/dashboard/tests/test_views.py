@@ -79,7 +79,7 @@ def client_for(cw: CenterWorld, name: str) -> Client:
 
 
 def tiles(html: str) -> dict[str, str]:
-    return dict(re.findall(r'data-figure="(\w+)"><span class="value">([^<]*)</span>', html))
+    return dict(re.findall(r'data-figure="(\w+)"[^>]*><span class="value">([^<]*)</span>', html))
 
 
 DISTRICT_TILES = {"in_today": "6", "open": "5", "overdue": "2", "closed_today": "1", "on_time_rate": "100.0%",
@@ -96,6 +96,9 @@ def test_commander_lands_on_the_district_with_exact_figures(cw):
     assert r.status_code == 200
     assert tiles(html) == DISTRICT_TILES
     assert "区指挥中心" in html and "今日受理" in html and "按时办结率" in html
+    # The on-time rate says what it counts (closed orders only), so it is not read against 超期.
+    hint = "近30天办结的工单中，在期限内办结的比例。尚未办结、已过期限的工单不计入此率，计在“超期”中。"
+    assert re.findall(r'data-figure="(\w+)" title="([^"]+)"', html) == [("on_time_rate", hint)]
     # The map's drill-down list: both streets with their load, each a link one level down.
     rows = re.findall(r'<tr data-code="(\d+)">\s*<td><a href="\?area=\d+">([^<]+)</a></td>\s*'
                       r'<td class="num">(\d+)</td><td class="num[^"]*">(\d+)</td><td class="num">(\d+)</td>', html)
