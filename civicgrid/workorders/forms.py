@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.coords import SYSTEMS
 
-from .intake import MAX_TEXT
+from .intake import MAX_TEXT, MAX_TITLE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -61,10 +61,11 @@ def staff_category_choices() -> list:
 
 
 class AppealForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    # No max_length here: it became the textarea's maxlength, and the browser cut a pasted text
-    # without a word. intake refuses a longer text with its length and the cap, the text kept in
-    # the box; the page counts the characters as they are typed.
+    # No max_length on the title and the text: it became the box's maxlength, and the browser cut
+    # a pasted text without a word. intake refuses a longer one with its length and the cap, the
+    # text kept in the box; the page counts the characters as they are typed.
+    title = forms.CharField(label=_("Title"), required=False,
+                            widget=forms.TextInput(attrs={"data-max-chars": MAX_TITLE}))
     text = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5, "data-max-chars": MAX_TEXT}))
     address = forms.CharField(label=_("Address"), max_length=200, required=False,
                               help_text=_("Road and number, e.g. 恩县路12号"))
@@ -97,6 +98,7 @@ class AppealForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.channel = channel
         self.fields["text"].help_text = _("At most %(max)d characters.") % {"max": MAX_TEXT}
+        self.fields["title"].help_text = _("Optional; at most %(max)d characters.") % {"max": MAX_TITLE}
         keep = set(self.CHANNEL_FIELDS[channel]) | {"building_code"}
         for name in list(self.fields):
             if name not in keep:

@@ -30,3 +30,8 @@ def test_a_pasted_long_text_is_counted_kept_and_refused_with_its_length(live_ser
     assert page.inner_text("#id_text_error") == "问题描述最多 5000 字，当前 10000 字，请精简后再提交。"
     assert page.input_value("#id_text") == text
     assert (WorkOrder.objects.count(), Appeal.objects.count()) == (0, 0)
+    # The title box counts the same way and cuts nothing either.
+    assert page.inner_text("#id_title_helptext") == "已输入 0 字，最多 200 字"
+    page.fill("#id_title", "路" * 250)
+    assert len(page.input_value("#id_title")) == 250
+    assert page.inner_text("#id_title_helptext") == "已输入 250 字，超出上限 200 字 50 字，请精简后再提交。"

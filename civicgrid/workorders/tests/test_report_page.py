@@ -118,6 +118,21 @@ def test_a_long_text_is_not_cut_by_the_page_and_the_refusal_names_the_field_and_
     assert _written() == (0, 0, 0, 0)
 
 
+def test_a_long_title_is_not_cut_by_the_page_either_and_is_refused_with_its_length(client, w):
+    client.force_login(w.users["resident"])
+    form = client.get("/orders/report/").content.decode()
+    assert 'maxlength="200"' not in form.split('id="id_title"')[0].rsplit("<input", 1)[1]
+    assert '<input type="text" name="title" data-max-chars="200"' in form
+    assert '<p class="help" id="id_title_helptext">选填，最多 200 个字。</p>' in form
+    title = ("恩县路12号门前路灯不亮" * 30)[:300]
+    response = client.post("/orders/report/", {**REPORT, "title": title})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_title_error"><li>标题最多 200 字，当前 300 字，请精简后再提交。</li></ul>' in body
+    assert f'value="{title}"' in body
+    assert _written() == (0, 0, 0, 0)
+
+
 def test_a_text_at_the_limit_goes_through_whole_with_its_line_breaks_counted_once(client, w):
     client.force_login(w.users["resident"])
     text = "\r\n".join(["路灯不亮" * 24 + "。。。"] * 50)  # 50 lines of 99 characters, 49 line breaks
