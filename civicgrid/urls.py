@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -32,6 +33,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Pages name their icon; the admin, the API's own pages and bookmarks ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}civicgrid/favicon.svg", permanent=True)),
     path("", core_views.home, name="home"),
     path("about/", core_views.about, name="about"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -39,5 +39,8 @@ def test_the_panel_arrives_after_the_first_paint_and_its_button_opens_a_task(liv
     assert task.order.channel == "proactive" and task.order.suggested_unit == w.units["cg"]
     page.goto(f"{live_server.url}/proactive/")
     page.wait_for_selector("#proactive-map.leaflet-container")
+    # Leaflet's zoom buttons speak the page's language.
+    assert [page.get_attribute(f"#proactive-map .leaflet-control-zoom-{b}", "title") for b in ("in", "out")] == [
+        "放大", "缩小"]
     assert task.order.number in page.inner_text("#proactive-tasks")
     context.close()

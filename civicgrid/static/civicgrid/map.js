@@ -12,7 +12,12 @@
     create: function (el, opts) {
       opts = opts || {};
       var node = typeof el === "string" ? document.getElementById(el) : el;
-      var map = L.map(node, { zoomControl: true, attributionControl: !!tiles(), preferCanvas: true });
+      // Leaflet's own zoom buttons carry English titles: the page gives translated ones.
+      var map = L.map(node, { zoomControl: false, attributionControl: !!tiles(), preferCanvas: true });
+      L.control.zoom({
+        zoomInTitle: body.getAttribute("data-map-zoom-in") || "Zoom in",
+        zoomOutTitle: body.getAttribute("data-map-zoom-out") || "Zoom out"
+      }).addTo(map);
       if (tiles()) {
         L.tileLayer(tiles(), { maxZoom: 19, attribution: (body.getAttribute("data-map-attribution") || "") }).addTo(map);
       }
