@@ -286,33 +286,49 @@ def build_orders(*, count: int, seed: int, now: datetime | None = None, progress
 
 
 def _number_by_intake_day(orders, appeals, born_of: dict) -> int:
-    """Give each backdated order, and the appeal that opened it, the number of its own intake day.
+    """Give each demo order, and the appeal that opened it, the number of its own intake day.
 
-    Intake ran today, so every number carries today's date; a number is read as the day it was
-    taken in (GD20261015… is an October order), so orders dated earlier draw theirs from that
-    day's sequence, in the order they came in. Returns how many were renumbered."""
-    from civicgrid.workorders.models import Appeal, WorkOrder
-    from civicgrid.workorders.numbering import format_numbers, take
+    Intake ran today, in one batch, so every number carries today's date and today's sequence ran
+    to the batch's size; a number is read as the day it was taken in and its place in that day
+    (GD20261015000003: the third order of 15 October). So each day's orders are numbered 1, 2, 3…
+    in order of intake, and each day's sequence is left at its last number, where a real intake
+    of today goes on. Returns how many orders were renumbered."""
+    from civicgrid.workorders.models import Appeal, NumberSequence, WorkOrder
+    from civicgrid.workorders.numbering import format_numbers
 
+    ours = {o.pk for o in orders}
     by_day: dict[str, list] = {}
     for order in sorted(orders, key=lambda o: (born_of[o.pk], o.pk)):
-        day = timezone.localtime(born_of[order.pk]).strftime("%Y%m%d")
-        if day != order.number[-14:-6]:
-            by_day.setdefault(day, []).append(order)
-    opening = {a.tracking_number[-14:]: a for a in appeals}
+        by_day.setdefault(timezone.localtime(born_of[order.pk]).strftime("%Y%m%d"), []).append(order)
+    taken = {o.number[2:10] for o in WorkOrder.objects.exclude(pk__in=ours).only("number")}
+    # A day someone else already drew numbers of (not the case in a fresh demo) keeps its numbers.
+    by_day = {day: group for day, group in by_day.items() if day not in taken}
+    opening = {a.tracking_number[2:]: a for a in appeals}
     moved_orders, moved_appeals = [], []
     for day, group in by_day.items():
-        _day, first = take(len(group), now=born_of[group[0].pk])
-        for n, order in enumerate(group, start=first):
-            appeal = opening.get(order.number[-14:])
-            order.number, tracking = format_numbers(day, n)
+        for n, order in enumerate(group, start=1):
+            appeal = opening.get(order.number[2:])
+            new_number, tracking = format_numbers(day, n)
+            if new_number == order.number:
+                continue
+            order.number = new_number
             moved_orders.append(order)
             if appeal is not None:
                 appeal.tracking_number = tracking
                 moved_appeals.append(appeal)
-    # Old numbers are all today's and new ones of earlier days, so no two rows ever hold one number.
+    # Numbers are unique and old and new ones overlap (today's): park the rows on numbers no
+    # order or appeal can have, then write the final ones.
+    final = [(o, o.number) for o in moved_orders] + [(a, a.tracking_number) for a in moved_appeals]
+    for row, _number in final:
+        setattr(row, "number" if isinstance(row, WorkOrder) else "tracking_number", f"~{row.pk}")
     WorkOrder.objects.bulk_update(moved_orders, ["number"], batch_size=300)
     Appeal.objects.bulk_update(moved_appeals, ["tracking_number"], batch_size=300)
+    for row, number in final:
+        setattr(row, "number" if isinstance(row, WorkOrder) else "tracking_number", number)
+    WorkOrder.objects.bulk_update(moved_orders, ["number"], batch_size=300)
+    Appeal.objects.bulk_update(moved_appeals, ["tracking_number"], batch_size=300)
+    for day, group in by_day.items():
+        NumberSequence.objects.update_or_create(key=f"intake:{day}", defaults={"value": len(group)})
     return len(moved_orders)
 
 

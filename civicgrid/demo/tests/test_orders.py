@@ -9,7 +9,7 @@ from civicgrid.demo import builder
 from civicgrid.demo.orders import ANSWERS
 from civicgrid.duplicates.models import MeToo
 from civicgrid.textcheck.models import ReplyCheck, ReplyState
-from civicgrid.workorders.models import OPEN_STATUSES, Callback, OrderEvent, Status, WorkOrder
+from civicgrid.workorders.models import OPEN_STATUSES, Appeal, Callback, OrderEvent, Status, WorkOrder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,15 +29,23 @@ def test_small_demo_with_orders_then_reset():
     assert min(WorkOrder.objects.values_list("created_at", flat=True)) < now - timezone.timedelta(days=7)
     assert rollups.differences() == []
     # A number carries its order's intake day, also for the backdated ones; the appeal that opened
-    # the order has the same digits; each earlier day's numbers run 1, 2, 3… in order of intake.
+    # the order has the same digits; each day's numbers run 1, 2, 3… in order of intake, and a new
+    # order of today goes on from there.
     days: dict[str, list] = {}
     for order in WorkOrder.objects.order_by("created_at", "pk"):
         day = timezone.localtime(order.created_at).strftime("%Y%m%d")
         assert order.number[2:10] == day
         assert order.appeals.filter(tracking_number="SQ" + order.number[2:]).count() == 1
         days.setdefault(day, []).append(int(order.number[10:]))
-    earlier = [n for day, n in days.items() if day != timezone.localtime(now).strftime("%Y%m%d")]
-    assert len(earlier) > 10 and all(n == list(range(1, len(n) + 1)) for n in earlier)
+    assert len(days) > 10 and all(n == list(range(1, len(n) + 1)) for n in days.values())
+    from civicgrid.workorders.numbering import next_numbers
+
+    today = timezone.localtime(now).strftime("%Y%m%d")
+    # Today's "me too" appeals (each its own number, after the orders') came after the renumbering.
+    drawn = sorted(int(t[10:]) for t in Appeal.objects.filter(tracking_number__startswith=f"SQ{today}")
+                   .values_list("tracking_number", flat=True))
+    assert drawn == list(range(1, len(days.get(today, [])) + counts["me_too"] + 1))
+    assert next_numbers() == (f"GD{today}{len(drawn) + 1:06d}", f"SQ{today}{len(drawn) + 1:06d}")
     # "Me too" appeals through the duplicates service, and answers held by the reply check.
     joined = sum(WorkOrder.objects.values_list("appeals_count", flat=True)) - WorkOrder.objects.count()
     assert counts["me_too"] == joined == MeToo.objects.count() > 0
