@@ -236,6 +236,43 @@ def test_same_idempotency_key_returns_the_first_result_and_creates_nothing(w):
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 
+def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing(w):
+    hotline = api(w.users["hotline"], token=True)
+    first = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    tracking = first.json()["tracking_number"]
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    other = {**APPEAL, "title": "别的诉求", "text": "另一个人的另一件事"}
+    district = api(w.users["district"], token=True)
+    # Another client that happens to pick the same key gets neither the first appeal nor a silent 200.
+    for client in (district, api(w.users["resident"])):
+        response = client.post("/api/v1/appeals/", other, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert response.status_code == 409
+        assert response.json() == {"error": {
+            "code": "idempotency_key_in_use",
+            "message": "This idempotency key was already used for another request; send a new key with each new "
+                       "appeal.",
+            "fields": {"idempotency_key": ["This idempotency key was already used for another request; send a new "
+                                           "key with each new appeal."]}}}
+    # A resident guessing a 12345 record's number learns nothing about it.
+    response = api(w.users["resident"]).post(
+        "/api/v1/appeals/", {**other, "source": "12345", "external_id": "A-1"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["fields"] == {
+        "external_id": ["An appeal with this source and external id was already taken in by someone else."]}
+    assert tracking not in response.content.decode()
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+    # The client that made it gets its first result; staff who can read the order, the same 12345 record.
+    again = hotline.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (again.status_code, again.json()["tracking_number"]) == (200, tracking)
+    same_record = district.post(
+        "/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+        HTTP_IDEMPOTENCY_KEY="d-1")
+    assert (same_record.status_code, same_record.json()["tracking_number"]) == (200, tracking)
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
 def test_resident_submits_with_a_photo_in_multipart(w):
     client = api(w.users["resident"])
     response = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png()]}, format="multipart")
