@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from civicgrid.core.models import AuditEvent
 from civicgrid.workorders.models import Appeal
-from civicgrid.workorders.testing import make_world
+from civicgrid.workorders.testing import make_order, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,30 @@ def test_a_body_that_is_not_utf8_json_is_400_in_chinese(hotline, body):
     assert response.json() == {"error": {"code": "parse_error",
                                          "message": "无法读取请求内容：请发送 UTF-8 编码的 JSON，或表单。", "fields": {}}}
     assert counts() == before
+
+
+@pytest.mark.parametrize("size", ["-1", "0", "abc", "501", "100000"])
+def test_a_page_size_out_of_range_is_400_naming_it(hotline, size):
+    response = hotline.get("/api/v1/orders/", {"page_size": size})
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "invalid", "message": "page_size 必须是 1 至 500 之间的整数。",
+                                         "fields": {"page_size": ["page_size 必须是 1 至 500 之间的整数。"]}}}
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc"])
+def test_a_page_number_that_is_no_number_is_400_naming_it(hotline, page):
+    response = hotline.get("/api/v1/orders/", {"page": page})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page": ["page 必须是从 1 起的整数。"]}
+
+
+def test_pages_in_range_and_the_last_page_still_work():
+    world = make_world()
+    make_order(world, area=world.tree.grid1)
+    make_order(world, area=world.tree.grid1)
+    client = APIClient()
+    client.force_authenticate(world.users["district"])
+    assert client.get("/api/v1/orders/", {"page_size": "500"}).json()["count"] == 2
+    body = client.get("/api/v1/orders/", {"page_size": "1", "page": "last"}).json()
+    assert (body["count"], len(body["results"]), body["next"]) == (2, 1, None)
+    assert client.get("/api/v1/orders/", {"page": "3", "page_size": "1"}).status_code == 404
