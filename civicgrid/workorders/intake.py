@@ -210,7 +210,8 @@ def _locate(p: _Problems, *, lon, lat, coord_system, address, building_code, jur
             system = coords.normalise_system(coord_system)
             w_lon, w_lat = coords.to_wgs84(lon_f, lat_f, system)
         except coords.CoordinateError as exc:
-            p.add("coord_system" if isinstance(exc, coords.UnknownCoordinateSystem) else "lon", str(exc))
+            p.add("coord_system" if isinstance(exc, coords.UnknownCoordinateSystem) else getattr(exc, "field", "") or "lon",
+                  str(exc))
             return None
         if located_area is not None:
             area = located_area if located_area is not False else None

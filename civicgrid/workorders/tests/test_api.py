@@ -281,6 +281,20 @@ def test_resident_submits_with_a_photo_in_multipart(w):
     assert (appeal.channel, appeal.reporter, appeal.attachments.count()) == ("web", w.users["resident"], 1)
 
 
+@pytest.mark.parametrize("payload, field, code, message", [
+    ({"category": "999999"}, "category", "unknown_category", "Unknown category 999999."),
+    ({"lat": 95}, "lat", "invalid", "Latitude 95.0 is outside -90..90."),
+    ({"lon": 181}, "lon", "invalid", "Longitude 181.0 is outside -180..180."),
+])
+def test_intake_refusals_name_the_field_the_client_sent(w, payload, field, code, message):
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    response = api(w.users["hotline"], token=True).post("/api/v1/appeals/", {**APPEAL, **payload}, format="json",
+                                                         HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]}}}
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
 def test_intake_refusals_are_400_or_403_and_write_nothing(w):
     counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
     resident = api(w.users["resident"])
