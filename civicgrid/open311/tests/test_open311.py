@@ -175,7 +175,11 @@ def test_a_deactivated_key_is_refused(client, w, key):
     ({"lat": None, "long": None}, ["location: Say where: lat and long, address_string or address_id."]),
     ({"lat": "0", "long": "0"}, ["location: The place 0.000000, 0.000000 is not inside any grid of this platform."]),
     ({"lat": "north"}, ["lat: lat must be a number, got 'north'."]),
-    ({"phone": "12"}, ["reporter_phone: 12 is not a phone number."]),
+    ({"phone": "12"}, ["phone: 12 is not a phone number."]),
+    ({"lat": "95"}, ["lat: Latitude 95.0 is outside -90..90."]),
+    ({"long": "-500"}, ["long: Longitude -500.0 is outside -180..180."]),
+    ({"lat": None, "long": None, "address_id": "nope"}, ["address_id: There is no building with the code nope."]),
+    ({"email": "not-an-address"}, ["email: not-an-address is not an e-mail address."]),
 ])
 def test_post_bad_input_is_400_with_what_and_where_and_writes_nothing(client, w, key, fields, descriptions):
     before = counts()
