@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -160,13 +159,13 @@ class OrderDetailSerializer(OrderListSerializer):
     def _detail(self) -> dict:
         return self.context["detail"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="username (staff readers only)"))
     def get_handler(self, order) -> str | None:
         if not self._detail()["is_staff"] or order.handler is None:
             return None
         return order.handler.get_username()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="number of the order it was merged into"))
     def get_merged_into(self, order) -> str | None:
         return order.merged_into.number if order.merged_into_id else None
 
