@@ -191,3 +191,22 @@ def test_order_detail_and_area_list_answer_as_the_schema_says():
     areas = client.get("/api/v1/areas/").json()
     assert areas["type"] == "FeatureCollection" and areas["features"]
     _conforms("/api/v1/areas/", areas)
+
+
+def test_the_served_description_says_how_to_sign_in_and_verify_a_webhook_as_the_platform_signs():
+    import hashlib
+    import hmac
+
+    from rest_framework.test import APIClient
+
+    from civicgrid.notifications.services import sign
+
+    body = APIClient().get("/api/v1/schema/", {"format": "json"})
+    description = body.json()["info"]["description"]
+    for phrase in ("Authorization: Token <key>", "Idempotency-Key", "page_size` from 1 to 500",
+                   "X-Civicgrid-Signature: sha256=<hex>", 'HMAC(secret, timestamp + "." + body)'):
+        assert phrase in description
+    # The recipe as written verifies what the platform sends.
+    secret, timestamp, raw = "s3cret", "1796293283", '{"event":"order.dispatch"}'.encode()
+    documented = "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    assert sign(secret, timestamp, raw) == documented
