@@ -87,7 +87,9 @@ def exception_handler(exc, context):
                         status.HTTP_400_BAD_REQUEST)
     # DRF turns these into NotFound / PermissionDenied itself, but only after the code is read.
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(*(exc.args or ()))
+        # Django's get_object_or_404 says "No Household matches the given query." in English only.
+        untranslated = bool(exc.args) and str(exc.args[0]).endswith(" matches the given query.")
+        exc = exceptions.NotFound() if untranslated else exceptions.NotFound(*(exc.args or ()))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or ()))
     response = drf_exception_handler(exc, context)
@@ -117,3 +119,13 @@ def exception_handler(exc, context):
         status=response.status_code,
         headers={k: v for k, v in response.items()},
     )
+
+
+def not_found(request, *args, **kwargs):
+    """Any address under /api/v1/ that names no endpoint (or an id of the wrong form): the API's
+    404, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail),
+                                   "fields": {}}}, status=status.HTTP_404_NOT_FOUND,
+                        json_dumps_params={"ensure_ascii": False})

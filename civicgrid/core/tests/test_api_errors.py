@@ -70,3 +70,19 @@ def test_pages_in_range_and_the_last_page_still_work():
     body = client.get("/api/v1/orders/", {"page_size": "1", "page": "last"}).json()
     assert (body["count"], len(body["results"]), body["next"]) == (2, 1, None)
     assert client.get("/api/v1/orders/", {"page": "3", "page_size": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/wishes/abc/", "/api/v1/households/1.5/", "/api/v1/nothing-here/",
+                                  "/api/v1/households/987654321/", "/api/v1/users/987654321/"])
+def test_an_address_or_id_that_names_nothing_is_the_apis_404_in_chinese(path):
+    world = make_world()
+    client = APIClient()
+    client.force_authenticate(world.users["district"])
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "未找到。", "fields": {}}}
+
+
+def test_a_real_endpoint_without_its_slash_is_still_redirected():
+    response = APIClient().get("/api/v1/categories")
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/categories/")
