@@ -86,7 +86,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         except coords.UnknownCoordinateSystem as exc:
             raise ValidationError({"coord_system": [str(exc)]}) from exc
         except coords.CoordinateError as exc:
-            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
+            raise ValidationError({getattr(exc, "field", "") or "non_field_errors": [str(exc)]}) from exc
         if found is None:
             return Response(
                 {"error": {"code": "not_found", "fields": {},
