@@ -86,3 +86,18 @@ def test_an_address_or_id_that_names_nothing_is_the_apis_404_in_chinese(path):
 def test_a_real_endpoint_without_its_slash_is_still_redirected():
     response = APIClient().get("/api/v1/categories")
     assert (response.status_code, response["Location"]) == (301, "/api/v1/categories/")
+
+
+@pytest.mark.parametrize("params, fields", [
+    ({"created_after": "2026-02-30"}, {"created_after": ["输入一个有效的日期。"]}),
+    ({"created_after": "2026-02-01", "created_before": "tomorrow"}, {"created_before": ["输入一个有效的日期。"]}),
+    ({"closed_before": "bad", "status": "bogus"}, {"closed_before": ["输入一个有效的日期。"],
+                                                   "status": ["选择一个有效的选项。 bogus 不在可用的选项中。"]}),
+])
+def test_a_bad_date_filter_is_refused_under_the_parameter_sent(params, fields):
+    world = make_world()
+    client = APIClient()
+    client.force_authenticate(world.users["district"])
+    response = client.get("/api/v1/orders/", params)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == fields
