@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
@@ -293,6 +294,22 @@ def test_intake_refusals_name_the_field_the_client_sent(w, payload, field, code,
     assert response.status_code == 400
     assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]}}}
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_a_form_in_another_encoding_is_refused_and_one_that_names_it_is_read(w):
+    client = api(w.users["hotline"], token=True)
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    gbk = urlencode({**APPEAL, "title": "路灯不亮", "text": "恩县路12号路灯不亮"}, encoding="gbk")
+    response = client.post("/api/v1/appeals/", gbk, content_type="application/x-www-form-urlencoded",
+                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    message = "This text is not UTF-8; send UTF-8, or name the encoding in Content-Type (charset=gbk)."
+    assert response.json()["error"]["fields"] == {"title": [message], "text": [message], "reporter_name": [message]}
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+    named = client.post("/api/v1/appeals/", gbk, content_type="application/x-www-form-urlencoded; charset=gbk",
+                        HTTP_IDEMPOTENCY_KEY="k-2")
+    assert named.status_code == 201
+    assert Appeal.objects.get(tracking_number=named.json()["tracking_number"]).title == "路灯不亮"
 
 
 def test_intake_refusals_are_400_or_403_and_write_nothing(w):
