@@ -90,6 +90,9 @@ def authenticate(raw: str | None) -> Client:
 def _text(params: dict, name: str, max_length: int = MAX_FIELD) -> str:
     value = params.get(name) or ""
     value = value.strip() if isinstance(value, str) else ""
+    if "\ufffd" in value:
+        # A form in GBK that does not say so arrives with U+FFFD for every byte that is not UTF-8.
+        raise ValidationError({name: [_("This text is not UTF-8. Send the form in UTF-8.")]})
     if len(value) > max_length:
         raise ValidationError({name: [_("%(field)s is too long: at most %(n)d characters.")
                                       % {"field": name, "n": max_length}]})

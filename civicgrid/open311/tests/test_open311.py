@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -186,6 +187,32 @@ def test_post_bad_input_is_400_with_what_and_where_and_writes_nothing(client, w,
     response = post(client, key, **fields)
     assert response.status_code == 400
     assert response.json() == [{"code": 400, "description": d} for d in descriptions]
+    assert counts() == before
+
+
+def test_a_form_in_another_encoding_is_refused_in_the_spec_error_shape(client, w, key):
+    form = {"api_key": key, "service_code": "010101", "lat": "36.055", "long": "120.305", "description": "路灯不亮"}
+    before = counts()
+    response = client.post(f"{BASE}/requests.json", urlencode(form, encoding="gbk"),
+                           content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "description: This text is not UTF-8. Send the form "
+                                                           "in UTF-8."}]
+    named = client.post(f"{BASE}/requests.json", urlencode(form, encoding="gbk"),
+                        content_type="application/x-www-form-urlencoded; charset=gbk", HTTP_ACCEPT_LANGUAGE="en")
+    assert named.status_code == 400
+    assert named.json() == [{"code": 400, "description": "Send the form in UTF-8."}]
+    assert counts() == before
+
+
+def test_a_body_over_the_limit_is_413_in_the_spec_error_shape(client, w, key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    before = counts()
+    response = client.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "010101", "lat": "36.055",
+                                                     "long": "120.305", "description": "灯" * 2000},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    assert response.json() == [{"code": 413, "description": "The request body is too large."}]
     assert counts() == before
 
 
