@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["civicgrid.core.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "civicgrid.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -281,7 +281,33 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "civicgrid API",
-    "DESCRIPTION": "Grid-based community governance: areas, people, units and (later) work orders.",
+    "DESCRIPTION": """Grid-based community governance: areas, people and units, appeals and work orders, the
+command center's figures, participation (deliberation, wishes, proposals) and field work.
+
+**Credentials.** A system (a 12345 hotline, a district data platform) gets its own staff account from a platform
+administrator, with the roles and areas it may act for (it sees exactly what that account would see), and a token
+for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / Tokens"). Send it on every request as
+`Authorization: Token <key>`. Browsers use the session cookie instead.
+
+**Intake.** `POST /api/v1/appeals/` with a token needs an `Idempotency-Key` header (or an `idempotency_key`
+field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key answers 200 with
+the first result and creates nothing; a key (or `source` + `external_id`) that another client's appeal carries is
+409 and shows nothing of it.
+
+**Errors** are `{"error": {"code", "message", "fields"}}` in the caller's language (Chinese by default; send
+`Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages.
+
+**Lists** are paged: `page` from 1 (or `last`) and `page_size` from 1 to 500 (default 50); anything else is 400.
+
+**Webhooks.** An administrator registers an endpoint (URL, event patterns such as `order.*`, an optional area, a
+shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Civicgrid-Event`,
+`X-Civicgrid-Delivery` (the same on every retry of one event: use it to drop repeats), `X-Civicgrid-Timestamp`
+(Unix seconds) and `X-Civicgrid-Signature: sha256=<hex>`, where hex is HMAC-SHA256 with the shared secret
+(UTF-8) over the timestamp, a full stop and the raw body bytes: `HMAC(secret, timestamp + "." + body)`. Verify it
+on the raw body before parsing, and refuse old timestamps to stop replays. Failed deliveries (no 2xx, redirects
+are not followed) are retried with backoff.
+
+**Open311** GeoReport v2 lives at /open311/v2/, with api_keys issued in the admin.""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from civicgrid.core import views as core_views
+from civicgrid.core.api import errors as api_errors
 
 admin.site.site_header = _("civicgrid administration")
 admin.site.site_title = _("civicgrid")
@@ -30,6 +31,9 @@ api_v1 = [
     path("proposals/", include("civicgrid.proposals.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Last: an address that names no endpoint answers in the API's JSON. Only with the trailing
+    # slash, so that Django still adds a missing one to a real endpoint's address.
+    re_path(r"^.*/$", api_errors.not_found),
 ]
 
 urlpatterns = [

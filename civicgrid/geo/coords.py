@@ -45,7 +45,11 @@ class UnknownCoordinateSystem(CoordinateError):
 
 
 class InvalidCoordinate(CoordinateError):
-    pass
+    """``field`` is the axis at fault ("lon" or "lat"), or "" when both or neither."""
+
+    def __init__(self, message, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_system(name: str | None) -> str:
@@ -67,9 +71,9 @@ def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
             gettext("Longitude and latitude must be numbers, got %(lon)r, %(lat)r.") % {"lon": lon, "lat": lat}
         ) from None
     if not (math.isfinite(lon_f) and -180.0 <= lon_f <= 180.0):
-        raise InvalidCoordinate(gettext("Longitude %(lon)s is outside -180..180.") % {"lon": lon})
+        raise InvalidCoordinate(gettext("Longitude %(lon)s is outside -180..180.") % {"lon": lon}, field="lon")
     if not (math.isfinite(lat_f) and -90.0 <= lat_f <= 90.0):
-        raise InvalidCoordinate(gettext("Latitude %(lat)s is outside -90..90.") % {"lat": lat})
+        raise InvalidCoordinate(gettext("Latitude %(lat)s is outside -90..90.") % {"lat": lat}, field="lat")
     return lon_f, lat_f
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +51,21 @@ def create_api_key(*, actor, name: str, contact: str = "") -> tuple[ApiKey, str]
     return key, raw
 
 
+# Intake's names for the fields that GeoReport v2 calls otherwise: a client is told what it sent.
+SPEC_FIELDS = {"lon": "long", "reporter_phone": "phone", "reporter_name": "first_name", "address": "address_string",
+               "building_code": "address_id", "text": "description", "category_code": "service_code"}
+
+
+@contextmanager
+def spec_field_names():
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict") or not set(exc.error_dict) & set(SPEC_FIELDS):
+            raise
+        raise ValidationError({SPEC_FIELDS.get(name, name): errors for name, errors in exc.error_dict.items()}) from exc
+
+
 @dataclass(frozen=True)
 class Client:
     """Who posts: an API key, or the demo key (demo mode only)."""
@@ -73,6 +90,9 @@ def authenticate(raw: str | None) -> Client:
 def _text(params: dict, name: str, max_length: int = MAX_FIELD) -> str:
     value = params.get(name) or ""
     value = value.strip() if isinstance(value, str) else ""
+    if "\ufffd" in value:
+        # A form in GBK that does not say so arrives with U+FFFD for every byte that is not UTF-8.
+        raise ValidationError({name: [_("This text is not UTF-8. Send the form in UTF-8.")]})
     if len(value) > max_length:
         raise ValidationError({name: [_("%(field)s is too long: at most %(n)d characters.")
                                       % {"field": name, "n": max_length}]})
@@ -118,11 +138,18 @@ def submit_request(*, client: Client, params: dict, attributes: dict[str, str]) 
     if problems:
         raise ValidationError(problems)
 
+    email = _text(params, "email", 254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": [_("%(value)s is not an e-mail address.") % {"value": email}]}) from None
+
     text = _text(params, "description", 5000) or (attributes.get("description") or "").strip()
     media = [u for u in ((attributes.get("photo") or "").strip(), _text(params, "media_url", 500)) if u]
     if media:
         text = "\n".join([text, *(_("Photo: %(url)s") % {"url": url} for url in media)])
-    with transaction.atomic():
+    with transaction.atomic(), spec_field_names():
         result = submit_appeal(
             channel=Channel.OPEN311, actor=None, title="", text=text,
             lon=lon or None, lat=lat or None, address=address, building_code=address_id or None,
@@ -132,7 +159,7 @@ def submit_request(*, client: Client, params: dict, attributes: dict[str, str]) 
         )
         submission = Submission.objects.create(
             token=secrets.token_hex(16), api_key=client.key, appeal=result.appeal,
-            email=_text(params, "email", 254), device_id=_text(params, "device_id"),
+            email=email, device_id=_text(params, "device_id"),
             account_id=_text(params, "account_id"),
         )
         record_event(actor=None, action="open311.request", obj=submission,

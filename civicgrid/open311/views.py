@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -183,7 +183,14 @@ def _list_requests(request, fmt):
 
 
 def _post_request(request, fmt):
-    params = request.POST
+    try:
+        params = request.POST
+    except (RequestDataTooBig, TooManyFieldsSent):
+        # Django refuses these while reading the form; without this they escape as an HTML page.
+        return errors(fmt, 413, [_("The request body is too large.")])
+    except BadRequest:
+        # A form that names a charset other than UTF-8: Django reads urlencoded forms in UTF-8 only.
+        return errors(fmt, 400, [_("Send the form in UTF-8.")])
     try:
         client = services.authenticate(params.get("api_key"))
     except services.KeyRefused as exc:

@@ -66,6 +66,13 @@ class IntakeForbidden(OrderError):
         super().__init__(message, code="forbidden")
 
 
+class ReplayRefused(OrderError):
+    """An idempotency key or external id that another client's appeal already carries: the
+    retry answer (the first result) belongs only to the client that made it."""
+
+    http_status = 409
+
+
 @dataclass
 class IntakeResult:
     appeal: Appeal
@@ -203,7 +210,8 @@ def _locate(p: _Problems, *, lon, lat, coord_system, address, building_code, jur
             system = coords.normalise_system(coord_system)
             w_lon, w_lat = coords.to_wgs84(lon_f, lat_f, system)
         except coords.CoordinateError as exc:
-            p.add("coord_system" if isinstance(exc, coords.UnknownCoordinateSystem) else "lon", str(exc))
+            p.add("coord_system" if isinstance(exc, coords.UnknownCoordinateSystem) else getattr(exc, "field", "") or "lon",
+                  str(exc))
             return None
         if located_area is not None:
             area = located_area if located_area is not False else None
@@ -341,6 +349,42 @@ def _existing(idempotency_key, source, external_id) -> Appeal | None:
     return None
 
 
+def _replay_refusal(found: Appeal, actor, idempotency_key) -> ReplayRefused | None:
+    """Why ``actor`` may not have ``found`` as the answer to its retry, or None when it may.
+
+    A system caller (``actor`` None: import, Open311 under its own source) may. A key is the
+    client's own: only the user who sent the first request gets its result, so two clients that
+    happen to pick the same key never receive each other's appeal (nor lose their own). A
+    (source, external id) names a record of the source system, which several operators may enter:
+    whoever can read the order already gets it; anyone else is refused. The refusal says nothing
+    about the appeal."""
+    if actor is None:
+        return None
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if user_id is not None and user_id in (found.taken_by_id, found.reporter_id):
+        return None
+    if idempotency_key and found.idempotency_key == idempotency_key:
+        return ReplayRefused(
+            {"idempotency_key": [ValidationError(
+                _("This idempotency key was already used for another request; send a new key with each new "
+                  "appeal."), code="idempotency_key_in_use")]})
+    from .selectors import get_order
+
+    if user_id is not None and get_order(jurisdiction_for(actor), found.order.number) is not None:
+        return None
+    return ReplayRefused(
+        {"external_id": [ValidationError(
+            _("An appeal with this source and external id was already taken in by someone else."),
+            code="external_id_in_use")]})
+
+
+def _replay(found: Appeal, actor, idempotency_key) -> IntakeResult:
+    refusal = _replay_refusal(found, actor, idempotency_key)
+    if refusal is not None:
+        raise refusal
+    return IntakeResult(found, found.order, False, None)
+
+
 # --- writing ------------------------------------------------------------------------------------
 def _build_rows(spec: _Spec, order_number: str, tracking: str, now: datetime):
     actor = spec.actor if getattr(spec.actor, "is_authenticated", False) else None
@@ -422,7 +466,7 @@ def submit_appeal(*, channel, actor, title, text, lon=None, lat=None, coord_syst
     if (key or ext) and isinstance(key or "", str) and isinstance(ext or "", str):
         found = _existing(key, src or "", ext or "")
         if found is not None:
-            return IntakeResult(found, found.order, False, None)
+            return _replay(found, actor, key)
     now = timezone.now()
     spec = _prepare(
         channel=channel, actor=actor, title=title, text=text, lon=lon, lat=lat, coord_system=coord_system,
@@ -439,7 +483,7 @@ def submit_appeal(*, channel, actor, title, text, lon=None, lat=None, coord_syst
         found = _existing(spec.idempotency_key, spec.source, spec.external_id)
         if found is None:
             raise
-        return IntakeResult(found, found.order, False, None)
+        return _replay(found, actor, spec.idempotency_key)
     return IntakeResult(appeal, order, True, spec.suggestion)
 
 
@@ -494,7 +538,10 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
         found = seen_keys.get(key) if key else None
         found = found or (seen_ext.get((src, ext)) if ext else None)
         if found is not None or (key and ("k", key) in batch_keys) or (ext and ("e", src, ext) in batch_keys):
-            if found is not None:
+            refusal = _replay_refusal(found, actor, key) if found is not None else None
+            if refusal is not None:
+                errors[i] = refusal
+            elif found is not None:
                 results[i] = IntakeResult(found, found.order, False, None)
             continue
         try:

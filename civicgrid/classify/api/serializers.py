@@ -10,9 +10,9 @@ from ..models import ModelVersion
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    scope_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    scope_area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     scope = serializers.CharField(source="scope_label", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ModelVersion

@@ -9,8 +9,10 @@ client can offer the choice.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -65,13 +67,29 @@ def django_error_response(exc: DjangoValidationError) -> Response:
     return Response({"error": body}, status=http_status)
 
 
+def _refusal(code: str, message: str, http_status: int) -> Response:
+    return Response({"error": {"code": code, "message": message, "fields": {}}}, status=http_status)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return django_error_response(exc)
+    # Django refuses these while the body is read; without this they escape as an HTML error page.
+    if isinstance(exc, RequestDataTooBig):
+        return _refusal("request_too_large", _("The request body is too large."),
+                        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return _refusal("too_many_fields", _("The request has too many fields or files."), status.HTTP_400_BAD_REQUEST)
+    # DRF's parsers say what failed in English, with the decoder's words: say it in the user's language.
+    if isinstance(exc, exceptions.ParseError):
+        return _refusal("parse_error", _("The request body could not be read: send JSON in UTF-8, or a form."),
+                        status.HTTP_400_BAD_REQUEST)
     # DRF turns these into NotFound / PermissionDenied itself, but only after the code is read.
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(*(exc.args or ()))
+        # Django's get_object_or_404 says "No Household matches the given query." in English only.
+        untranslated = bool(exc.args) and str(exc.args[0]).endswith(" matches the given query.")
+        exc = exceptions.NotFound() if untranslated else exceptions.NotFound(*(exc.args or ()))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or ()))
     response = drf_exception_handler(exc, context)
@@ -101,3 +119,13 @@ def exception_handler(exc, context):
         status=response.status_code,
         headers={k: v for k, v in response.items()},
     )
+
+
+def not_found(request, *args, **kwargs):
+    """Any address under /api/v1/ that names no endpoint (or an id of the wrong form): the API's
+    404, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail),
+                                   "fields": {}}}, status=status.HTTP_404_NOT_FOUND,
+                        json_dumps_params={"ensure_ascii": False})

@@ -196,6 +196,8 @@ class DelibOptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PollOption
         fields = ["id", "label", "votes"]
+        # Null while a secret poll is open (see DelibPollSerializer).
+        extra_kwargs = {"votes": {"allow_null": True}}
 
 
 class DelibPollSerializer(serializers.ModelSerializer):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is 404, not a ValueError
 from rest_framework.response import Response
 
 from civicgrid.core.services import record_personal_data_read
@@ -44,7 +45,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("geometry", bool, description="include boundaries (default yes)")],
-        responses={200: {"type": "object", "description": "GeoJSON FeatureCollection"}},
+        # A basic type, so that the list is not documented as an array of collections.
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection")},
     )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -84,7 +86,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         except coords.UnknownCoordinateSystem as exc:
             raise ValidationError({"coord_system": [str(exc)]}) from exc
         except coords.CoordinateError as exc:
-            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
+            raise ValidationError({getattr(exc, "field", "") or "non_field_errors": [str(exc)]}) from exc
         if found is None:
             return Response(
                 {"error": {"code": "not_found", "fields": {},

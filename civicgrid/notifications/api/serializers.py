@@ -13,7 +13,9 @@ class InboxMessageSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+    # The largest id a database column holds: a bigger number would overflow the query, not miss.
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
+                                max_length=500,
                                 help_text="messages to mark read; all unread when left out")
 
 

@@ -48,6 +48,18 @@ def test_someone_elses_message_answers_404_and_stays_unread(client, people):
     assert AuditEvent.objects.filter(action="inbox.read").count() == 0
 
 
+def test_an_id_too_big_for_the_database_is_400_naming_ids_and_marks_nothing(client, people):
+    a, b, m1, m2, other = people
+    client.force_login(a)
+    response = client.post("/api/v1/inbox/read-all/", {"ids": [m1.pk, 10**22]}, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "ids": {"1": ["Ensure this value is less than or equal to 9223372036854775807."]}}
+    assert InboxMessage.objects.filter(read_at__isnull=False).count() == 0
+    assert AuditEvent.objects.filter(action="inbox.read").count() == 0
+
+
 def test_api_needs_a_signed_in_user(client, people):
     assert client.get("/api/v1/inbox/").status_code == 401
 

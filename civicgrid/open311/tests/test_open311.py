@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -175,13 +176,43 @@ def test_a_deactivated_key_is_refused(client, w, key):
     ({"lat": None, "long": None}, ["location: Say where: lat and long, address_string or address_id."]),
     ({"lat": "0", "long": "0"}, ["location: The place 0.000000, 0.000000 is not inside any grid of this platform."]),
     ({"lat": "north"}, ["lat: lat must be a number, got 'north'."]),
-    ({"phone": "12"}, ["reporter_phone: 12 is not a phone number."]),
+    ({"phone": "12"}, ["phone: 12 is not a phone number."]),
+    ({"lat": "95"}, ["lat: Latitude 95.0 is outside -90..90."]),
+    ({"long": "-500"}, ["long: Longitude -500.0 is outside -180..180."]),
+    ({"lat": None, "long": None, "address_id": "nope"}, ["address_id: There is no building with the code nope."]),
+    ({"email": "not-an-address"}, ["email: not-an-address is not an e-mail address."]),
 ])
 def test_post_bad_input_is_400_with_what_and_where_and_writes_nothing(client, w, key, fields, descriptions):
     before = counts()
     response = post(client, key, **fields)
     assert response.status_code == 400
     assert response.json() == [{"code": 400, "description": d} for d in descriptions]
+    assert counts() == before
+
+
+def test_a_form_in_another_encoding_is_refused_in_the_spec_error_shape(client, w, key):
+    form = {"api_key": key, "service_code": "010101", "lat": "36.055", "long": "120.305", "description": "路灯不亮"}
+    before = counts()
+    response = client.post(f"{BASE}/requests.json", urlencode(form, encoding="gbk"),
+                           content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "description: This text is not UTF-8. Send the form "
+                                                           "in UTF-8."}]
+    named = client.post(f"{BASE}/requests.json", urlencode(form, encoding="gbk"),
+                        content_type="application/x-www-form-urlencoded; charset=gbk", HTTP_ACCEPT_LANGUAGE="en")
+    assert named.status_code == 400
+    assert named.json() == [{"code": 400, "description": "Send the form in UTF-8."}]
+    assert counts() == before
+
+
+def test_a_body_over_the_limit_is_413_in_the_spec_error_shape(client, w, key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    before = counts()
+    response = client.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "010101", "lat": "36.055",
+                                                     "long": "120.305", "description": "灯" * 2000},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413
+    assert response.json() == [{"code": 413, "description": "The request body is too large."}]
     assert counts() == before
 
 

@@ -175,6 +175,15 @@ def test_reveal_outside_jurisdiction_is_refused_and_changes_nothing(world, usern
     assert list(AuditEvent.objects.values_list("id", flat=True)) == before
 
 
+@pytest.mark.parametrize("household_id", ["abc", "OD\u008e"])
+def test_reveal_of_a_malformed_id_is_404_and_changes_nothing(world, household_id):
+    before = list(AuditEvent.objects.values_list("id", flat=True))
+    response = client_for(world["users"]["district"]).post(f"/api/v1/households/{household_id}/reveal/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert list(AuditEvent.objects.values_list("id", flat=True)) == before
+
+
 def test_resident_may_reveal_their_own_household(world):
     response = client_for(world["users"]["resident"]).post(f"/api/v1/households/{world['home'].id}/reveal/")
     assert response.status_code == 200

@@ -69,7 +69,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     author = serializers.SerializerMethodField()
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     # Plain strings in the schema: "status" enums of other apps would collide by name.
     status = serializers.CharField(read_only=True, help_text="submitted, merged, eligible, ineligible, selected, not_selected")
 

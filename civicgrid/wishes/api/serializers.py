@@ -35,8 +35,8 @@ class WishSerializer(serializers.ModelSerializer):
     summary = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     grid = serializers.CharField(source="grid.code", read_only=True)
-    claimer_team = serializers.CharField(source="claimer_team.name", default=None, read_only=True)
-    claimer_branch = serializers.CharField(source="claimer_branch.name", default=None, read_only=True)
+    claimer_team = serializers.CharField(source="claimer_team.name", default=None, read_only=True, allow_null=True)
+    claimer_branch = serializers.CharField(source="claimer_branch.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Wish
@@ -114,9 +114,9 @@ class ProblemSerializer(serializers.ModelSerializer):
     area = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     order = serializers.CharField(source="source_order.number", default=None, read_only=True)
-    task = serializers.IntegerField(source="source_task_id", read_only=True)
-    secretary = serializers.CharField(source="secretary.display_name", default=None, read_only=True)
-    branch = serializers.CharField(source="branch.name", default=None, read_only=True)
+    task = serializers.IntegerField(source="source_task_id", read_only=True, allow_null=True)
+    secretary = serializers.CharField(source="secretary.display_name", default=None, read_only=True, allow_null=True)
+    branch = serializers.CharField(source="branch.name", default=None, read_only=True, allow_null=True)
     moves = serializers.SerializerMethodField()
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -160,13 +160,13 @@ class OrderDetailSerializer(OrderListSerializer):
     def _detail(self) -> dict:
         return self.context["detail"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="username (staff readers only)"))
     def get_handler(self, order) -> str | None:
         if not self._detail()["is_staff"] or order.handler is None:
             return None
         return order.handler.get_username()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="number of the order it was merged into"))
     def get_merged_into(self, order) -> str | None:
         return order.merged_into.number if order.merged_into_id else None
 
@@ -266,13 +266,28 @@ class WhistleReportInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
+def no_undecodable_text(value: str) -> None:
+    """A form or multipart body in another encoding (GBK from an old hotline system) is decoded as
+    UTF-8 with U+FFFD for every bad byte: refuse it rather than store the garbage."""
+    if "\ufffd" in value:
+        raise serializers.ValidationError(
+            _("This text is not UTF-8; send UTF-8, or name the encoding in Content-Type (charset=gbk)."),
+            code="encoding")
+
+
+class TextField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(no_undecodable_text)
+
+
 class AppealInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    text = serializers.CharField(max_length=5000)
+    title = TextField(max_length=200)
+    text = TextField(max_length=5000)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)
     coord_system = serializers.CharField(required=False, max_length=8, default="WGS84")
-    address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    address = TextField(required=False, allow_blank=True, max_length=200, default="")
     building_code = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=40)
     category = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20)
     priority = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=10)
@@ -280,11 +295,11 @@ class AppealInputSerializer(serializers.Serializer):
         [Channel.WEB, Channel.PATROL, Channel.HOTLINE, Channel.API], required=False,
         help_text="default: api for token clients, web for a browser session",
     )
-    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    reporter_name = TextField(required=False, allow_blank=True, max_length=50, default="")
     reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     is_anonymous = serializers.BooleanField(required=False, default=False)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
-    external_id = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+    source = TextField(required=False, allow_blank=True, max_length=40, default="")
+    external_id = TextField(required=False, allow_blank=True, max_length=80, default="")
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     echo_opt_out = serializers.BooleanField(required=False, default=False)
     idempotency_key = serializers.CharField(required=False, max_length=80,

@@ -7,6 +7,8 @@ error shape with their own status (409 illegal move or version conflict, 403 for
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -39,6 +41,24 @@ ERROR_RESPONSES = {
 
 def _not_found():
     return Http404(_("No such work order."))
+
+
+# Intake's own names for the fields that the API calls otherwise.
+INTAKE_FIELDS = {"category_code": "category"}
+
+
+@contextmanager
+def api_field_names(names: dict[str, str]):
+    """Refusals of a service, with its field names turned into the ones the client sent."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict") or not set(exc.error_dict) & set(names):
+            raise
+        renamed = type(exc)({names.get(name, name): errors for name, errors in exc.error_dict.items()})
+        if hasattr(exc, "http_status"):
+            renamed.http_status = exc.http_status
+        raise renamed from exc
 
 
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -201,15 +221,16 @@ class AppealViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         channel = self._channel(request, v.get("channel"))
-        result = intake.submit_appeal(
-            channel=channel, actor=request.user, title=v["title"], text=v["text"], lon=v.get("lon"),
-            lat=v.get("lat"), coord_system=v["coord_system"], address=v["address"],
-            building_code=v.get("building_code") or None, category_code=v.get("category") or None,
-            priority=v.get("priority") or None, reporter_name=v["reporter_name"],
-            reporter_phone=v["reporter_phone"], is_anonymous=v["is_anonymous"], idempotency_key=key,
-            source=v["source"], external_id=v["external_id"], received_at=v.get("received_at"),
-            photos=tuple(v["photos"]), echo_opt_out=v["echo_opt_out"],
-        )
+        with api_field_names(INTAKE_FIELDS):
+            result = intake.submit_appeal(
+                channel=channel, actor=request.user, title=v["title"], text=v["text"], lon=v.get("lon"),
+                lat=v.get("lat"), coord_system=v["coord_system"], address=v["address"],
+                building_code=v.get("building_code") or None, category_code=v.get("category") or None,
+                priority=v.get("priority") or None, reporter_name=v["reporter_name"],
+                reporter_phone=v["reporter_phone"], is_anonymous=v["is_anonymous"], idempotency_key=key,
+                source=v["source"], external_id=v["external_id"], received_at=v.get("received_at"),
+                photos=tuple(v["photos"]), echo_opt_out=v["echo_opt_out"],
+            )
         body = {
             "tracking_number": result.appeal.tracking_number,
             "order": s.OrderListSerializer(result.order).data,

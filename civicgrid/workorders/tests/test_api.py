@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlencode
 
 import pytest
 from PIL import Image
@@ -236,12 +237,79 @@ def test_same_idempotency_key_returns_the_first_result_and_creates_nothing(w):
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 
+def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing(w):
+    hotline = api(w.users["hotline"], token=True)
+    first = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    tracking = first.json()["tracking_number"]
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    other = {**APPEAL, "title": "别的诉求", "text": "另一个人的另一件事"}
+    district = api(w.users["district"], token=True)
+    # Another client that happens to pick the same key gets neither the first appeal nor a silent 200.
+    for client in (district, api(w.users["resident"])):
+        response = client.post("/api/v1/appeals/", other, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert response.status_code == 409
+        assert response.json() == {"error": {
+            "code": "idempotency_key_in_use",
+            "message": "This idempotency key was already used for another request; send a new key with each new "
+                       "appeal.",
+            "fields": {"idempotency_key": ["This idempotency key was already used for another request; send a new "
+                                           "key with each new appeal."]}}}
+    # A resident guessing a 12345 record's number learns nothing about it.
+    response = api(w.users["resident"]).post(
+        "/api/v1/appeals/", {**other, "source": "12345", "external_id": "A-1"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["fields"] == {
+        "external_id": ["An appeal with this source and external id was already taken in by someone else."]}
+    assert tracking not in response.content.decode()
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+    # The client that made it gets its first result; staff who can read the order, the same 12345 record.
+    again = hotline.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (again.status_code, again.json()["tracking_number"]) == (200, tracking)
+    same_record = district.post(
+        "/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+        HTTP_IDEMPOTENCY_KEY="d-1")
+    assert (same_record.status_code, same_record.json()["tracking_number"]) == (200, tracking)
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
 def test_resident_submits_with_a_photo_in_multipart(w):
     client = api(w.users["resident"])
     response = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png()]}, format="multipart")
     assert response.status_code == 201
     appeal = Appeal.objects.get(tracking_number=response.json()["tracking_number"])
     assert (appeal.channel, appeal.reporter, appeal.attachments.count()) == ("web", w.users["resident"], 1)
+
+
+@pytest.mark.parametrize("payload, field, code, message", [
+    ({"category": "999999"}, "category", "unknown_category", "Unknown category 999999."),
+    ({"lat": 95}, "lat", "invalid", "Latitude 95.0 is outside -90..90."),
+    ({"lon": 181}, "lon", "invalid", "Longitude 181.0 is outside -180..180."),
+])
+def test_intake_refusals_name_the_field_the_client_sent(w, payload, field, code, message):
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    response = api(w.users["hotline"], token=True).post("/api/v1/appeals/", {**APPEAL, **payload}, format="json",
+                                                         HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]}}}
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_a_form_in_another_encoding_is_refused_and_one_that_names_it_is_read(w):
+    client = api(w.users["hotline"], token=True)
+    counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    gbk = urlencode({**APPEAL, "title": "路灯不亮", "text": "恩县路12号路灯不亮"}, encoding="gbk")
+    response = client.post("/api/v1/appeals/", gbk, content_type="application/x-www-form-urlencoded",
+                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    message = "This text is not UTF-8; send UTF-8, or name the encoding in Content-Type (charset=gbk)."
+    assert response.json()["error"]["fields"] == {"title": [message], "text": [message], "reporter_name": [message]}
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+    named = client.post("/api/v1/appeals/", gbk, content_type="application/x-www-form-urlencoded; charset=gbk",
+                        HTTP_IDEMPOTENCY_KEY="k-2")
+    assert named.status_code == 201
+    assert Appeal.objects.get(tracking_number=named.json()["tracking_number"]).title == "路灯不亮"
 
 
 def test_intake_refusals_are_400_or_403_and_write_nothing(w):
