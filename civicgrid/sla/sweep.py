@@ -291,7 +291,7 @@ def _overdue_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size
 
 def _supervise_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size: int, tick,
                     policies, targets: _Targets) -> None:
-    from civicgrid.workorders.models import HandlingLevel, OrderEvent, WorkOrder
+    from civicgrid.workorders.models import HandlingLevel, OrderEvent, WorkOrder, supervision_note
 
     due = stage.due_field
     qs = WorkOrder.objects.filter(status__in=stage.statuses, **{f"{due}__lte": now}).exclude(
@@ -319,10 +319,7 @@ def _supervise_step(stage: Stage, now: datetime, summary: SweepSummary, batch_si
                 if scheduled > now:
                     break
                 area_id, unit_id = targets.for_level(r["area_path"], target)
-                note = _("Overdue since %(due)s: supervised by the %(level)s level (督办).") % {
-                    "due": timezone.localtime(r[due]).strftime("%Y-%m-%d %H:%M"),
-                    "level": HandlingLevel(target).label,
-                }
+                note = supervision_note(r[due], target)
                 pressures.append(Pressure(
                     order_id=r["id"], kind=PressureKind.SUPERVISE, stage=stage.name, key=str(target), level=target,
                     target_area_id=area_id, target_unit_id=unit_id, due_at=r[due], scheduled_at=scheduled,
