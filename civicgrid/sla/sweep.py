@@ -44,9 +44,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -434,7 +435,15 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE,
     """Run every step once for ``now`` (default: the current time). See the module docstring.
 
     ``progress(step, rows)`` is called after each batch (the command draws a progress bar with it).
+    The notes it stores (and the notices made from them) are in the platform's language, whatever
+    language the caller has active, as every other job's messages are.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run_sweep(now, batch_size=batch_size, progress=progress)
+
+
+def _run_sweep(now: datetime | None, *, batch_size: int,
+               progress: Callable[[str, int], None] | None) -> SweepSummary:
     now = now or timezone.now()
     if timezone.is_naive(now):
         now = timezone.make_aware(now)

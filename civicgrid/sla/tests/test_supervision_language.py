@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from civicgrid.sla.models import SlaPolicy
+from civicgrid.sla.models import Pressure, SlaPolicy
 from civicgrid.sla.sweep import run_sweep
 from civicgrid.workorders.models import OrderEvent, Status
 from civicgrid.workorders.testing import make_order, make_world
@@ -60,3 +60,22 @@ def test_api_timeline_says_the_supervision_note_in_the_clients_language(supervis
         client.force_authenticate(w.users["street"])
         body = client.get(f"/api/v1/orders/{order.number}/").json()
         assert [e["reason"] for e in body["timeline"] if e["action"] == "supervise"] == [expected]
+
+
+def test_sweep_writes_its_notes_in_chinese_even_when_english_is_active():
+    w = make_world()
+    policy = SlaPolicy.objects.create(
+        name="test hours", dispatch_limit=2, dispatch_unit="hours", response_limit=4, response_unit="hours",
+        handle_limit=10, handle_unit="hours", remind_at=[0.5], escalate_every=2, escalate_unit="hours")
+    order = make_order(w, status=Status.IN_PROGRESS, unit=w.units["c1"], level="grid", sla_policy=policy,
+                       dispatched_at=T0, handle_due=T0 + 10 * H, response_due=T0 + 4 * H)
+    with translation.override("en"):
+        assert run_sweep(T0 + 5 * H).reminders == 1
+        assert run_sweep(T0 + 10 * H).supervised == 1
+        assert translation.get_language() == "en"
+    assert OrderEvent.objects.get(order=order, action="supervise").reason == CHINESE
+    assert list(Pressure.objects.filter(order=order).order_by("pk").values_list("kind", "note")) == [
+        ("remind", "催办：办理时限已用去 50%。"),
+        ("overdue", "办理时限已到。"),
+        ("supervise", CHINESE),
+    ]
