@@ -23,6 +23,7 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.listing import join_list
 from civicgrid.geo.models import PATH_SEPARATOR, Area, Building
 from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
@@ -450,7 +451,7 @@ def _topics(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: 
         label = "·".join(t.words[:3])
         cats = Counter(int(c) for c in frame.category[members] if int(c) >= 0)
         cat = names.category(cats.most_common(1)[0][0]) if cats else None
-        title = _("Hot topic: %(words)s") % {"words": "、".join(t.words)}
+        title = _("Hot topic: %(words)s") % {"words": join_list(t.words)}
         out.append(Finding(
             kind=FindingKind.TOPIC, key=f"topic:{area.code}:{'-'.join(sorted(t.words[:3]))}:{period}", title=title,
             area_code=area.code, area_name=area.name, category_code=cat.code if cat else "",
