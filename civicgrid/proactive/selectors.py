@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicgrid.core.listing import join_list
@@ -581,7 +581,10 @@ def _cached_scan(area: Area, *, now: datetime | None, kinds) -> list[Finding]:
     if now is not None or seconds <= 0:
         return scan_area(area, now=now, kinds=kinds, include_tasked=True)
     stamp = timezone.now()
-    key = f"proactive:scan:{area.code}:{','.join(sorted(kinds or KINDS))}:{int(stamp.timestamp()) // seconds}"
+    # The findings' titles are in the reader's language: one cached scan per language, or the
+    # first reader's language is what everyone sees for the next minutes (a Chinese report too).
+    key = (f"proactive:scan:{area.code}:{','.join(sorted(kinds or KINDS))}:{translation.get_language()}:"
+           f"{int(stamp.timestamp()) // seconds}")
     found = cache.get(key)
     if found is None:
         found = scan_area(area, now=stamp, kinds=kinds, include_tasked=True)
