@@ -643,6 +643,15 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
     return None
 
 
+def find_finding_for_task(j: Jurisdiction, key: str, *, area: Area | None = None) -> Finding | None:
+    """``find_finding`` with its words (title) in the platform's language: a task opens a work order
+    that the handling unit reads, whatever language the commander who confirmed it reads."""
+    from django.conf import settings
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return find_finding(j, key, area=area)
+
+
 # --- tasks --------------------------------------------------------------------------------------
 def tasks_for(j: Jurisdiction, area: Area | None = None):
     """Proactive tasks inside the reader's areas (and ``area`` when given), newest first."""
