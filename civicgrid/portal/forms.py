@@ -19,7 +19,7 @@ class TrackForm(forms.Form):
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.get_kind_display()}）"
+        return _("%(name)s (%(kind)s)") % {"name": obj.name, "kind": obj.get_kind_display()}
 
 
 class NoticeForm(forms.Form):

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civicgrid.core.listing import join_list
 from civicgrid.geo.models import PATH_SEPARATOR, Area, Building
 from civicgrid.geo.paths import ancestor_paths
 from civicgrid.people.jurisdiction import Jurisdiction
@@ -450,7 +451,7 @@ def _topics(frame: AppealFrame, names: _Names, cfg: ProactiveConfig, start_day: 
         label = "·".join(t.words[:3])
         cats = Counter(int(c) for c in frame.category[members] if int(c) >= 0)
         cat = names.category(cats.most_common(1)[0][0]) if cats else None
-        title = _("Hot topic: %(words)s") % {"words": "、".join(t.words)}
+        title = _("Hot topic: %(words)s") % {"words": join_list(t.words)}
         out.append(Finding(
             kind=FindingKind.TOPIC, key=f"topic:{area.code}:{'-'.join(sorted(t.words[:3]))}:{period}", title=title,
             area_code=area.code, area_name=area.name, category_code=cat.code if cat else "",
@@ -580,7 +581,10 @@ def _cached_scan(area: Area, *, now: datetime | None, kinds) -> list[Finding]:
     if now is not None or seconds <= 0:
         return scan_area(area, now=now, kinds=kinds, include_tasked=True)
     stamp = timezone.now()
-    key = f"proactive:scan:{area.code}:{','.join(sorted(kinds or KINDS))}:{int(stamp.timestamp()) // seconds}"
+    # The findings' titles are in the reader's language: one cached scan per language, or the
+    # first reader's language is what everyone sees for the next minutes (a Chinese report too).
+    key = (f"proactive:scan:{area.code}:{','.join(sorted(kinds or KINDS))}:{translation.get_language()}:"
+           f"{int(stamp.timestamp()) // seconds}")
     found = cache.get(key)
     if found is None:
         found = scan_area(area, now=stamp, kinds=kinds, include_tasked=True)
@@ -637,6 +641,15 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
         if f.key == key:
             return f
     return None
+
+
+def find_finding_for_task(j: Jurisdiction, key: str, *, area: Area | None = None) -> Finding | None:
+    """``find_finding`` with its words (title) in the platform's language: a task opens a work order
+    that the handling unit reads, whatever language the commander who confirmed it reads."""
+    from django.conf import settings
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return find_finding(j, key, area=area)
 
 
 # --- tasks --------------------------------------------------------------------------------------

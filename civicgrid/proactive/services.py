@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civicgrid.core.services import record_event
@@ -77,6 +79,12 @@ def _describe(title: str, kind_label: str, count: int, period: str, samples, det
     return "\n".join(lines)
 
 
+def _in_platform_language():
+    """The order a task opens is read by the handling unit: its words are in the platform's
+    language, whatever language the commander reads (refusals stay in the commander's)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _open(*, actor, key: str, kind: str, title: str, text: str, area: Area, category_code: str,
           where: dict, period_start, period_end, count: int, score, evidence: dict) -> ProactiveTask:
     if ProactiveTask.objects.filter(key=key).exists():
@@ -122,16 +130,17 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
     if area is None:
         raise ProactiveError(_("Unknown area %(code)s.") % {"code": finding.area_code}, code="unknown_area")
     _check_actor(actor, area)
-    details = []
-    if finding.expected is not None:
-        # The p-value stays in the evidence; the order's reader needs the baseline in words.
-        details.append(_("Usually %(expected).1f in a period this long.") % {"expected": finding.expected})
-    if finding.kind == FindingKind.CLUSTER:
-        details.append(_("Radius %(radius).0f m around %(lat).5f, %(lon).5f.") % {
-            "radius": finding.evidence.get("radius_m", 0), **finding.evidence.get("centre", {"lat": 0, "lon": 0})})
-    period = f"{finding.period_start:%Y-%m-%d} – {finding.period_end:%Y-%m-%d}"
-    text = _describe(finding.title, FindingKind(finding.kind).label, finding.count, period, finding.sample_orders,
-                     details)
+    with _in_platform_language():
+        details = []
+        if finding.expected is not None:
+            # The p-value stays in the evidence; the order's reader needs the baseline in words.
+            details.append(_("Usually %(expected).1f in a period this long.") % {"expected": finding.expected})
+        if finding.kind == FindingKind.CLUSTER:
+            details.append(_("Radius %(radius).0f m around %(lat).5f, %(lon).5f.") % {
+                "radius": finding.evidence.get("radius_m", 0), **finding.evidence.get("centre", {"lat": 0, "lon": 0})})
+        period = f"{finding.period_start:%Y-%m-%d} – {finding.period_end:%Y-%m-%d}"
+        text = _describe(finding.title, FindingKind(finding.kind).label, finding.count, period, finding.sample_orders,
+                         details)
     evidence = {**finding.evidence, "count": finding.count, "p_value": finding.p_value,
                 "expected": finding.expected, "sample_orders": list(finding.sample_orders)}
     return _open(actor=actor, key=finding.key, kind=finding.kind, title=finding.title, text=text, area=area,
@@ -143,7 +152,8 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
 def confirm_monthly_problem(*, actor, area: Area, month) -> ProactiveTask:
     """每月一题: staff of ``area`` confirm its top problem of ``month``; it becomes a task."""
     _check_actor(actor, area)
-    top: TopProblem | None = selectors.monthly_top_problem(area, month)
+    with _in_platform_language():
+        top: TopProblem | None = selectors.monthly_top_problem(area, month)
     if top is None:
         raise ProactiveError(_("%(area)s received no categorised orders that month.") % {"area": area.name},
                              code="nothing")
@@ -152,8 +162,9 @@ def confirm_monthly_problem(*, actor, area: Area, month) -> ProactiveTask:
     from civicgrid.dashboard.api.params import parse_month
 
     m = parse_month(top.month)
-    title = _("Problem of the month %(month)s: %(title)s") % {"month": top.month, "title": top.title}
-    text = _describe(title, FindingKind.MONTHLY.label, top.count, top.month, top.sample_orders, [])
+    with _in_platform_language():
+        title = _("Problem of the month %(month)s: %(title)s") % {"month": top.month, "title": top.title}
+        text = _describe(title, FindingKind.MONTHLY.label, top.count, top.month, top.sample_orders, [])
     return _open(actor=actor, key=top.key, kind=FindingKind.MONTHLY, title=title, text=text, area=area,
                  category_code=top.category_code, where=_where(top.evidence.get("anchor"), top.sample_orders),
                  period_start=m.first, period_end=m.next_first - timedelta(days=1), count=top.count,

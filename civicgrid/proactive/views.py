@@ -102,7 +102,7 @@ def _back(request, area) -> str:
 @require_POST
 def create_task(request):
     j, area = _scope(request, request.POST.get("area") or None)
-    finding = selectors.find_finding(j, request.POST.get("key", ""), area=area)
+    finding = selectors.find_finding_for_task(j, request.POST.get("key", ""), area=area)
     if finding is None:
         messages.error(request, _no_finding())
         return redirect(_back(request, area))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.people.models import Role
@@ -29,6 +30,15 @@ class Move:
     label: str
 
 
+def _phase_move(template, phase_label) -> str:
+    return str(template) % phase_label
+
+
+# The table is built at import; its labels are put together when shown, in the reader's language
+# (``_("Open: %s") % label`` here would freeze them in the language active at import).
+_move_label = lazy(_phase_move, str)
+
+
 def _build() -> dict[tuple[str, str], Move]:
     table: dict[tuple[str, str], Move] = {}
     previous: list[str] = [CampaignState.DRAFT]
@@ -36,9 +46,9 @@ def _build() -> dict[tuple[str, str], Move]:
         closed = f"{phase}_closed"
         label = Phase(phase).label
         for source in previous:
-            table[(source, f"open_{phase}")] = Move(f"open_{phase}", source, phase, _("Open: %s") % label)
-        table[(phase, "close")] = Move("close", phase, closed, _("Close: %s") % label)
-        table[(closed, "reopen")] = Move("reopen", closed, phase, _("Reopen: %s") % label)
+            table[(source, f"open_{phase}")] = Move(f"open_{phase}", source, phase, _move_label(_("Open: %s"), label))
+        table[(phase, "close")] = Move("close", phase, closed, _move_label(_("Close: %s"), label))
+        table[(closed, "reopen")] = Move("reopen", closed, phase, _move_label(_("Reopen: %s"), label))
         previous = [phase, closed]
     return table
 

@@ -44,9 +44,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -291,7 +292,7 @@ def _overdue_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size
 
 def _supervise_step(stage: Stage, now: datetime, summary: SweepSummary, batch_size: int, tick,
                     policies, targets: _Targets) -> None:
-    from civicgrid.workorders.models import HandlingLevel, OrderEvent, WorkOrder
+    from civicgrid.workorders.models import HandlingLevel, OrderEvent, WorkOrder, supervision_note
 
     due = stage.due_field
     qs = WorkOrder.objects.filter(status__in=stage.statuses, **{f"{due}__lte": now}).exclude(
@@ -319,10 +320,7 @@ def _supervise_step(stage: Stage, now: datetime, summary: SweepSummary, batch_si
                 if scheduled > now:
                     break
                 area_id, unit_id = targets.for_level(r["area_path"], target)
-                note = _("Overdue since %(due)s: supervised by the %(level)s level (督办).") % {
-                    "due": timezone.localtime(r[due]).strftime("%Y-%m-%d %H:%M"),
-                    "level": HandlingLevel(target).label,
-                }
+                note = supervision_note(r[due], target)
                 pressures.append(Pressure(
                     order_id=r["id"], kind=PressureKind.SUPERVISE, stage=stage.name, key=str(target), level=target,
                     target_area_id=area_id, target_unit_id=unit_id, due_at=r[due], scheduled_at=scheduled,
@@ -437,7 +435,15 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE,
     """Run every step once for ``now`` (default: the current time). See the module docstring.
 
     ``progress(step, rows)`` is called after each batch (the command draws a progress bar with it).
+    The notes it stores (and the notices made from them) are in the platform's language, whatever
+    language the caller has active, as every other job's messages are.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run_sweep(now, batch_size=batch_size, progress=progress)
+
+
+def _run_sweep(now: datetime | None, *, batch_size: int,
+               progress: Callable[[str, int], None] | None) -> SweepSummary:
     now = now or timezone.now()
     if timezone.is_naive(now):
         now = timezone.make_aware(now)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.listing import join_list
+
 from . import lexicon as L
 
 
@@ -68,7 +70,7 @@ class UrgencyFlag(models.Model):
 
     @property
     def reason_text(self) -> str:
-        return "、".join(self.reasons)
+        return join_list(self.reasons)
 
 
 class ReplyState(models.TextChoices):

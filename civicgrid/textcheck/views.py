@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civicgrid.core.listing import join_list
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.selectors import get_order
 
@@ -116,5 +117,5 @@ def urgency_preview(request):
     category = get_catalogue().by_code.get(code) if code else None
     category = category if category is not None and category.is_active else None
     return render(request, "textcheck/_urgency_preview.html", {
-        "result": result, "reasons": "、".join(result.reasons), "max_chars": MAX_ANALYSED_CHARS,
+        "result": result, "reasons": join_list(result.reasons), "max_chars": MAX_ANALYSED_CHARS,
         "category": category})

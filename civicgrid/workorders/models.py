@@ -3,8 +3,12 @@ their history, extensions, callbacks and the echo wall."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area, Building
@@ -318,6 +322,26 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language. A note the platform wrote (the sweep's supervision
+        step) is said again from the row's details, so that it is not frozen in the language the
+        sweep ran in; what a person typed is shown as typed."""
+        if self.action == "supervise" and self.actor_id is None and self.actor_repr == "system":
+            data = self.data or {}
+            try:
+                return supervision_note(datetime.fromisoformat(data["due"]), data["level"])
+            except (KeyError, TypeError, ValueError):
+                pass
+        return self.reason
+
+
+def supervision_note(due: datetime, level: str) -> str:
+    """The sweep's note on a supervision step (督办), in the active language."""
+    return gettext("Overdue since %(due)s: supervised by the %(level)s level (督办).") % {
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "level": HandlingLevel(level).label,
+    }
 
 
 class ExtensionRequest(models.Model):

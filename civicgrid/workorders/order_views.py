@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid.core.listing import join_list
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
 from civicgrid.sla import services as sla_services
@@ -149,7 +150,7 @@ def order_whistle(request, number: str):
         return _refused(request, jurisdiction, order, _("Please check the numbers you entered."), form="whistle")
     except ValidationError as exc:
         return _refused(request, jurisdiction, order, " ".join(exc.messages), form="whistle")
-    messages.success(request, _("Whistle blown: %(units)s must report.") % {"units": "、".join(u.name for u in units)})
+    messages.success(request, _("Whistle blown: %(units)s must report.") % {"units": join_list(u.name for u in units)})
     return redirect("workorders:detail", number=order.number)
 
 

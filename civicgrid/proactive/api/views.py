@@ -85,7 +85,7 @@ class TasksView(ProactiveView):
         body = s.CreateTaskSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         j, area, _q = self.scope(request, {"area": body.validated_data.get("area", "")})
-        finding = selectors.find_finding(j, body.validated_data["key"], area=area)
+        finding = selectors.find_finding_for_task(j, body.validated_data["key"], area=area)
         if finding is None:
             raise Http404(_("No such finding now; reload the findings."))
         task = services.create_task_from_finding(actor=request.user, finding=finding)

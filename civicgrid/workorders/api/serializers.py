@@ -207,7 +207,7 @@ def event_dict(event, *, with_actor: bool) -> dict:
     return {
         "action": event.action, "from_status": event.from_status, "to_status": event.to_status,
         "actor": event.actor_repr if with_actor else None, "unit": unit_ref(event.unit),
-        "reason": event.reason, "data": event.data if with_actor else {}, "created_at": event.created_at,
+        "reason": event.reason_text, "data": event.data if with_actor else {}, "created_at": event.created_at,
     }
 
 
