@@ -311,3 +311,17 @@ def test_a_resident_without_a_household_is_told_why_instead_of_a_raise_button_th
     assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page
     page = signed(client, world.users["community"]).get(reverse("deliberation:list")).content.decode()
     assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page
+
+
+def test_a_task_on_the_topic_page_says_its_deadline_not_an_operator(world, client):
+    # The deadline read "宋* · 操作人 2026-12-13": the msgid "by" is the audit column "操作人".
+    from datetime import date
+
+    from civicgrid.deliberation import services
+
+    topic = topic_at(world, "act")
+    services.create_task(actor=world.users["community"], topic=topic, title="物业更换门禁",
+                         owner_user=world.users["community"], deadline=date(2026, 12, 15))
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:detail", args=[topic.pk])).content.decode()
+    assert '完成期限 <span class="task-deadline">2026-12-15</span>' in page
+    assert "操作人" not in page
