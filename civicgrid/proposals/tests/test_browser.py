@@ -65,3 +65,31 @@ def test_resident_sees_a_similar_proposal_submits_and_supports(live_server, page
     page.wait_for_selector(f"#support-{existing.pk} input[name=action][value=support]", state="attached")
     assert page.inner_text("#remaining") == "还可支持 3 项"
     assert Support.objects.count() == 0
+
+
+def test_the_other_support_buttons_follow_the_supports_left_without_a_reload(live_server, page):
+    # With every support used, the other 支持 buttons are greyed out; withdrawing one said 还可支持 1 项
+    # but left them greyed out until the page was reloaded, so the resident could not move a support.
+    w, campaign = make_campaign(panel=0, state="support", support_limit=1)
+    (neighbour,) = make_residents(1)
+    park = add_proposal(w, campaign, title="恩县路口袋公园", author=neighbour)
+    lift = add_proposal(w, campaign, title="老旧小区加装电梯", cost=600_000, author=neighbour, category="housing",
+                        description="上海路社区6号楼老人上下楼困难，希望加装电梯。")
+    sign_in(page, live_server.url, "13900000001")
+    page.goto(f"{live_server.url}/proposals/c/{campaign.pk}/")
+    assert page.inner_text("#remaining") == "还可支持 1 项"
+
+    page.click(f"#support-{park.pk} button")
+    page.wait_for_selector(f"#support-{park.pk} button:has-text('撤回支持')")
+    assert page.inner_text("#remaining") == "还可支持 0 项"
+    page.wait_for_selector(f"#support-{lift.pk} button[data-support]:disabled")  # after htmx settles
+
+    page.click(f"#support-{park.pk} button")  # withdraw
+    page.wait_for_selector(f"#support-{park.pk} button:has-text('支持'):not(:has-text('撤回'))")
+    assert page.inner_text("#remaining") == "还可支持 1 项"
+    page.wait_for_selector(f"#support-{lift.pk} button[data-support]:enabled")
+
+    page.click(f"#support-{lift.pk} button")
+    page.wait_for_selector(f"#support-{lift.pk} button:has-text('撤回支持')")
+    assert list(Support.objects.values_list("user__username", "proposal_id")) == [("resident", lift.pk)]
+    page.wait_for_selector(f"#support-{park.pk} button[data-support]:disabled")

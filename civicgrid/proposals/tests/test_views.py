@@ -57,7 +57,7 @@ def test_the_htmx_support_button_swaps_itself_and_the_remaining_count(client, wc
     html = answer.content.decode()
     assert answer.status_code == 200
     assert f'id="support-{p.pk}"' in html and "撤回支持" in html and "<strong>1</strong>" in html
-    assert '<span id="remaining" hx-swap-oob="true">还可支持 2 项</span>' in html
+    assert '<span id="remaining" data-remaining="2" hx-swap-oob="true">还可支持 2 项</span>' in html
     assert Support.objects.filter(user=w.users["resident2"]).count() == 1
     again = client.post(f"/proposals/p/{p.pk}/support/", {"action": "support"}, HTTP_HX_REQUEST="true")
     assert "您已支持过这项提案。" in again.content.decode()
