@@ -42,6 +42,9 @@ def test_resident_sees_a_similar_proposal_submits_and_supports(live_server, page
     page.wait_for_selector(f"#similar li[data-similar='{existing.pk}']")
     hint = page.inner_text("#similar")
     assert "已有相似的提案" in hint and "恩县路口袋公园" in hint and "老旧小区加装电梯" not in hint
+    # Proposals are collected before supporting opens: the hint said 请直接支持它 where no 支持 button was.
+    assert "如果其中有您想提的，就不必重复提交：等“群众支持”阶段开始后为它投上支持。" in hint
+    assert page.locator(f"#support-{existing.pk} button").count() == 0
     page.fill("#id_description", "恩县路街角空地希望建一个小公园，种树放长椅，方便老人孩子。")
     page.select_option("#id_area", "370203020009002")
     page.fill("#id_estimated_cost", "250000")
