@@ -97,3 +97,22 @@ def test_the_submit_form_names_places_without_their_area_codes(client, wc):
     assert f'<option value="{t.community1.code}">{t.community1.name}</option>' in page
     assert f'<option value="{t.grid1.code}">— {t.grid1.name}</option>' in page
     assert f"({t.grid1.code})" not in page and f"({t.community1.code})" not in page
+
+
+def test_the_campaign_filters_start_with_all_and_the_default_order_not_dashes(client, wc):
+    # The category select began with "---------" and so did the order select, above the order in use.
+    import re
+
+    w, campaign, p = wc
+    page = client.get(f"/proposals/c/{campaign.pk}/").content.decode()
+
+    def options(name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+
+    assert options("category")[0] == (' value="" selected', "全部")
+    assert [label for _attrs, label in options("ordering")] == [
+        "支持数", "支持数（从多到少）", "代表评分", "代表评分（从高到低）", "费用", "费用（从高到低）", "提交时间",
+        "提交时间（最新在前）"]
+    assert [label for attrs, label in options("ordering") if "selected" in attrs] == ["支持数（从多到少）"]
+    assert "---------" not in page
