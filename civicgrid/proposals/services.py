@@ -599,6 +599,13 @@ def confirm_selection(*, actor, run: SelectionRun, units: dict[int, object], now
         if missing:
             raise ValidationError(_("Please name a responsible unit for every selected project."),
                                   code="unit_missing")
+        from .selectors import serves_campaign_area
+
+        outside = sorted({units[pid].name for pid in run.chosen
+                          if not serves_campaign_area(units[pid].area.path, campaign)})
+        if outside:
+            raise ValidationError(_("A responsible unit must serve the campaign's area; %(units)s does not.")
+                                  % {"units": "、".join(outside)}, code="unit_outside")
         eligible = Proposal.objects.select_for_update().filter(campaign=campaign, status=ProposalStatus.ELIGIBLE)
         projects = []
         for proposal in eligible.order_by("pk"):

@@ -116,3 +116,44 @@ def test_the_campaign_filters_start_with_all_and_the_default_order_not_dashes(cl
         "提交时间（最新在前）"]
     assert [label for attrs, label in options("ordering") if "selected" in attrs] == ["支持数（从多到少）"]
     assert "---------" not in page
+
+
+def test_a_project_is_given_only_a_unit_that_serves_the_campaigns_area(client):
+    # The responsible-unit select of a 市北区 campaign listed every unit of the city, 即墨区's too, and
+    # confirming with one of them made it answer for a 市北区 project.
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    from civicgrid.people.models import Unit, UnitKind
+    from civicgrid.proposals import services
+    from civicgrid.proposals.models import Project, Proposal, SelectionRun
+    from civicgrid.workorders.testing import make_world
+
+    w = make_world()
+    other_street = Unit.objects.create(code="S2-OFFICE", name="四方街道办事处", kind=UnitKind.STREET_OFFICE,
+                                       area=w.tree.street2)
+    campaign = services.create_campaign(actor=w.users["street"], area=w.tree.street1, year=2026,
+                                        title="即墨路街道2026年微实事", budget=500_000, support_limit=3,
+                                        method="approval")
+    park = add_proposal(w, campaign, title="恩县路口袋公园", cost=300_000, status="eligible")
+    set_state(campaign, "select")
+    run = services.run_selection(actor=w.users["street"], campaign=campaign)
+    assert run.chosen == [park.pk]
+
+    client.force_login(w.users["street"])
+    page = client.get(f"/proposals/c/{campaign.pk}/manage/").content.decode()
+    select = re.search(rf'<select id="unit_{park.pk}" name="unit_{park.pk}">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]+)"', select) == ["D-CG", "D-ZJ", "S1-OFFICE", "C2-OFFICE", "C1-OFFICE"]
+
+    before = list(Proposal.objects.values_list("pk", "status")), Project.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.confirm_selection(actor=w.users["street"], run=run, units={park.pk: other_street})
+    assert refused.value.messages == ["责任单位须服务本活动所在地区，四方街道办事处 不在此列。"]
+    assert (list(Proposal.objects.values_list("pk", "status")), Project.objects.count()) == before
+    assert SelectionRun.objects.get(pk=run.pk).confirmed is False
+
+    response = client.post(f"/proposals/c/{campaign.pk}/selection/confirm/",
+                           {"run": str(run.pk), f"unit_{park.pk}": "S1-OFFICE"})
+    assert response.status_code == 302
+    assert list(Project.objects.values_list("proposal_id", "unit__code")) == [(park.pk, "S1-OFFICE")]
