@@ -157,3 +157,18 @@ def test_a_project_is_given_only_a_unit_that_serves_the_campaigns_area(client):
                            {"run": str(run.pk), f"unit_{park.pk}": "S1-OFFICE"})
     assert response.status_code == 302
     assert list(Project.objects.values_list("proposal_id", "unit__code")) == [(park.pk, "S1-OFFICE")]
+
+
+def test_the_project_update_form_asks_for_the_projects_progress_not_a_problem(client, wc):
+    # The box for a project's news was labelled 问题描述 ("describe the problem"), the work order's
+    # msgid "What happened".
+    from civicgrid.proposals.models import Project
+
+    w, campaign, p = wc
+    set_state(campaign, "implement")
+    project = Project.objects.create(proposal=p, campaign=campaign, area_path=p.area_path, unit=w.units["cg"],
+                                     budget=p.estimated_cost)
+    client.force_login(w.users["district"])
+    page = client.get(f"/proposals/projects/{project.pk}/").content.decode()
+    assert '<label for="id_text">项目进展 <span class="req">（必填）</span></label>' in page
+    assert "问题描述" not in page
