@@ -96,3 +96,33 @@ def test_the_other_support_buttons_follow_the_supports_left_without_a_reload(liv
     page.wait_for_selector(f"#support-{lift.pk} button:has-text('撤回支持')")
     assert list(Support.objects.values_list("user__username", "proposal_id")) == [("resident", lift.pk)]
     page.wait_for_selector(f"#support-{park.pk} button[data-support]:disabled")
+
+
+def test_a_project_page_says_when_it_can_be_rated(live_server, page):
+    # While rating was open, an unfinished project's 社会评价 card was empty: no form, no word why.
+    from civicgrid.proposals.models import Project
+
+    w, campaign = make_campaign(panel=0, state="implement")
+    p = add_proposal(w, campaign)
+    project = Project.objects.create(proposal=p, campaign=campaign, area_path=p.area_path, unit=w.units["cg"],
+                                     budget=p.estimated_cost)
+    sign_in(page, live_server.url, "13900000001")
+    set_state(campaign, "evaluate")
+    page.goto(f"{live_server.url}/proposals/projects/{project.pk}/")
+    assert page.inner_text("#rate-when") == "项目完成后，居民即可在这里评价。"
+    assert page.locator("form.rate-form").count() == 0
+
+    set_state(campaign, "implement")
+    Project.objects.filter(pk=project.pk).update(status="finished", progress=100)
+    page.reload()
+    assert page.inner_text("#rate-when") == "“社会评价”阶段开始后，居民即可在这里评价。"
+
+    set_state(campaign, "evaluate")
+    page.reload()
+    assert page.locator("#rate-when").count() == 0
+    page.check("form.rate-form input[name=stars][value='5']")
+    page.click("form.rate-form button[type=submit]")
+    page.wait_for_selector("text=感谢您的评价。")
+    set_state(campaign, "evaluate_closed")
+    page.reload()
+    assert page.inner_text("#rating p").strip() == "您的评分：5 分（满分 5 分）。"
