@@ -715,7 +715,10 @@ def finish_project(*, actor, project: Project, now=None) -> Project:
         if project.status == ProjectStatus.FINISHED:
             raise Conflict(_("The project is finished."), code="finished")
         milestones = list(Milestone.objects.filter(project=project))
-        if not milestones or any(m.progress < 100 for m in milestones):
+        if not milestones:
+            raise Conflict(_("Add the project's milestones and record their progress before finishing it."),
+                           code="milestones_open")
+        if any(m.progress < 100 for m in milestones):
             raise Conflict(_("Every milestone must be done before the project is finished."),
                            code="milestones_open")
         project.status, project.finished_at, project.progress = ProjectStatus.FINISHED, now or timezone.now(), 100

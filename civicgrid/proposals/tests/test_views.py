@@ -172,3 +172,20 @@ def test_the_project_update_form_asks_for_the_projects_progress_not_a_problem(cl
     page = client.get(f"/proposals/projects/{project.pk}/").content.decode()
     assert '<label for="id_text">项目进展 <span class="req">（必填）</span></label>' in page
     assert "问题描述" not in page
+
+
+def test_finishing_a_project_without_milestones_says_to_add_them(client, wc):
+    # With no milestone at all, 标记项目完成 answered 所有节点完成后项目才能完成。 ("when every milestone is
+    # done"), though there was none to do.
+    from django.contrib.messages import get_messages
+
+    from civicgrid.proposals.models import Project
+
+    w, campaign, p = wc
+    set_state(campaign, "implement")
+    project = Project.objects.create(proposal=p, campaign=campaign, area_path=p.area_path, unit=w.units["cg"],
+                                     budget=p.estimated_cost)
+    client.force_login(w.users["district"])
+    response = client.post(f"/proposals/projects/{project.pk}/finish/")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["请先为项目添加节点并登记进度，再标记项目完成。"]
+    assert Project.objects.get(pk=project.pk).status == "in_progress"
