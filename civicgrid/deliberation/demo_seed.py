@@ -18,7 +18,7 @@ from civicgrid.people.models import Membership, Role, Unit, User
 from civicgrid.workorders.models import WorkOrder
 
 from . import services
-from .models import Meeting, Party, Poll, Post, Rating, Task, Topic, TopicMove, Vote
+from .models import Meeting, Party, Poll, Post, Rating, Stage, Task, Topic, TopicMove, Vote
 
 TOPICS = [
     # (stage, title, description, grid index or None for the whole community)
@@ -85,10 +85,38 @@ def seed(builder) -> dict:
             last = created + timedelta(days=2 + (len(moves) - 1) * 3)
             Topic.objects.filter(pk=topic.pk).update(stage_changed_at=last,
                                                      closed_at=last if stage == "closed" else None)
+        _date_back(topic, created, {m.to_stage: created + timedelta(days=2 + i * 3) for i, m in enumerate(moves)},
+                   now)
     counts.update(posts=Post.objects.filter(area_path__startswith=community.path).count(),
                   votes=Vote.objects.filter(area_path__startswith=community.path).count(),
                   meetings=Meeting.objects.filter(area_path__startswith=community.path).count())
     return counts
+
+
+def _date_back(topic, created, moved_at: dict, now) -> None:
+    """What was written at ``now`` gets the day it would have had: the discussion after the topic
+    went to 议, the meeting and the closed vote before it went to 办, the tasks done and rated after
+    (a topic page read a discussion of today under a topic closed weeks ago, and a vote closing
+    next week that had already passed)."""
+    posts = list(Post.objects.filter(topic=topic).order_by("id"))
+    talk_from = moved_at.get(Stage.DELIBERATE, created)
+    for i, post in enumerate(posts):
+        Post.objects.filter(pk=post.pk).update(created_at=talk_from + timedelta(hours=3 + 5 * i))
+    if Stage.ACT not in moved_at:
+        return  # the discussion and the vote are still going on: their times stand
+    acted = moved_at[Stage.ACT]
+    Meeting.objects.filter(topic=topic).update(starts_at=acted - timedelta(days=2, hours=3))
+    for poll in Poll.objects.filter(topic=topic):
+        closed = acted - timedelta(hours=20)
+        Poll.objects.filter(pk=poll.pk).update(opens_at=closed - timedelta(days=1), closes_at=closed,
+                                               closed_at=closed, created_at=closed - timedelta(days=1, hours=1))
+        Vote.objects.filter(poll=poll).update(created_at=closed - timedelta(hours=6))
+    Task.objects.filter(topic=topic).update(created_at=acted + timedelta(hours=2))
+    evaluated = moved_at.get(Stage.EVALUATE)
+    if evaluated is not None:
+        Task.objects.filter(topic=topic, work_order=None).update(deadline=evaluated.date())
+        for i, rating in enumerate(Rating.objects.filter(topic=topic).order_by("id")):
+            Rating.objects.filter(pk=rating.pk).update(created_at=evaluated + timedelta(hours=4 + 6 * i))
 
 
 def _participants(topic, staff, residents, units, secretary, n_residents=3):

@@ -12,7 +12,8 @@ from .models import ProjectStatus, ProposalCategory, ProposalStatus
 class ProposalFilterSet(django_filters.FilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("campaign"))
     status = django_filters.MultipleChoiceFilter(choices=ProposalStatus.choices, label=_("status"))
-    category = django_filters.ChoiceFilter(choices=ProposalCategory.choices, label=_("category"))
+    category = django_filters.ChoiceFilter(choices=ProposalCategory.choices, label=_("category"),
+                                           empty_label=_("All"))
     area = django_filters.CharFilter(method="filter_area", label=_("area code (with the areas inside it)"))
     q = django_filters.CharFilter(method="filter_text", label=_("title or description contains"))
     ordering = django_filters.OrderingFilter(
@@ -22,6 +23,7 @@ class ProposalFilterSet(django_filters.FilterSet):
                       "-score": _("Panel score (highest first)"), "-cost": _("Cost (highest first)"),
                       "-created": _("Submitted (newest first)")},
         label=_("order by"),
+        empty_label=None,  # the lists have a default order (most supported first); no "---------"
     )
 
     class Meta:

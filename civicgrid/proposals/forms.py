@@ -61,7 +61,8 @@ class MilestoneForm(forms.Form):
 
 
 class UpdateForm(forms.Form):
-    text = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Progress of the project"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("Photo"), required=False)
 
 

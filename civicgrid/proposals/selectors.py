@@ -21,7 +21,7 @@ from civicgrid.geo.paths import ancestor_paths
 
 from civicgrid.core.masking import mask_name
 from civicgrid.people.jurisdiction import Jurisdiction
-from civicgrid.people.models import Membership, User
+from civicgrid.people.models import Membership, Unit, User
 from civicgrid.people.services import normalize_mobile
 
 from . import phases
@@ -291,3 +291,16 @@ def phase_steps(campaign: Campaign) -> list[dict]:
         steps.append({"phase": phase, "label": Phase(phase).label, "where": where})
     return steps
 
+
+def serves_campaign_area(area_path: str, campaign) -> bool:
+    """A unit serving the campaign's area, an area inside it, or one that contains it (the district's
+    departments for a street's campaign) may answer for one of its projects."""
+    return area_path.startswith(campaign.area_path) or area_path in ancestor_paths(campaign.area_path)
+
+
+def units_for(campaign):
+    """The units that may be named responsible for the campaign's projects (``serves_campaign_area``):
+    a 市北区 campaign offers no unit of 即墨区."""
+    return (Unit.objects.filter(is_active=True)
+            .filter(Q(area__path__startswith=campaign.area_path) | Q(area__path__in=ancestor_paths(campaign.area_path)))
+            .order_by("area__path", "code"))

@@ -599,6 +599,13 @@ def confirm_selection(*, actor, run: SelectionRun, units: dict[int, object], now
         if missing:
             raise ValidationError(_("Please name a responsible unit for every selected project."),
                                   code="unit_missing")
+        from .selectors import serves_campaign_area
+
+        outside = sorted({units[pid].name for pid in run.chosen
+                          if not serves_campaign_area(units[pid].area.path, campaign)})
+        if outside:
+            raise ValidationError(_("A responsible unit must serve the campaign's area; %(units)s does not.")
+                                  % {"units": "、".join(outside)}, code="unit_outside")
         eligible = Proposal.objects.select_for_update().filter(campaign=campaign, status=ProposalStatus.ELIGIBLE)
         projects = []
         for proposal in eligible.order_by("pk"):
@@ -708,7 +715,10 @@ def finish_project(*, actor, project: Project, now=None) -> Project:
         if project.status == ProjectStatus.FINISHED:
             raise Conflict(_("The project is finished."), code="finished")
         milestones = list(Milestone.objects.filter(project=project))
-        if not milestones or any(m.progress < 100 for m in milestones):
+        if not milestones:
+            raise Conflict(_("Add the project's milestones and record their progress before finishing it."),
+                           code="milestones_open")
+        if any(m.progress < 100 for m in milestones):
             raise Conflict(_("Every milestone must be done before the project is finished."),
                            code="milestones_open")
         project.status, project.finished_at, project.progress = ProjectStatus.FINISHED, now or timezone.now(), 100

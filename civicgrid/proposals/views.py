@@ -273,7 +273,7 @@ def manage(request, campaign_id: int):
         "run": run, "chosen": chosen,
         "ranked": [by_id[i] for i in (run.ranking if run else []) if i in by_id],
         "used_pct": round(100 * run.total_cost / campaign.budget, 1) if run and campaign.budget else 0,
-        "units": Unit.objects.filter(is_active=True).order_by("area__path", "code")[:200],
+        "units": selectors.units_for(campaign)[:300],
         "projects": list(selectors.projects_of(campaign)),
         "phase_changes": list(campaign.phase_changes.select_related("actor")),
         "panel": list(selectors.panel_of(campaign)), "panel_open": services.panel_open(campaign),

@@ -23,7 +23,9 @@ class WishFilterSet(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=WishState.choices, label=_("wish state"))
     area = django_filters.CharFilter(method="filter_area", label=_("area code (with the areas inside it)"))
     q = django_filters.CharFilter(method="filter_text", label=_("wish contains"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue claims"))
+    # Any/yes/no: the default widget's "any" reads 未知 ("unknown") in Chinese.
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue claims"), widget=forms.Select(
+        choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]))
     on_behalf = django_filters.BooleanFilter(field_name="on_behalf", label=_("posted on behalf"))
     team = django_filters.NumberFilter(field_name="claimer_team_id", label=_("volunteer team"))
     branch = django_filters.NumberFilter(field_name="claimer_branch_id", label=_("party branch"))
@@ -82,10 +84,10 @@ class ProblemFilterSet(django_filters.FilterSet):
     category, with its subcategories) and ``q`` (title contains)."""
 
     state = django_filters.MultipleChoiceFilter(choices=ProblemState.choices, label=_("hard problem state"))
-    source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("source"))
+    source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("source"), empty_label=_("All"))
     area = django_filters.CharFilter(method="filter_area", validators=[validate_area_code],
                                      label=_("area code (with the areas inside it)"))
-    secretary = SecretaryFilter(queryset=User.objects.none(), label=_("claimed by"))
+    secretary = SecretaryFilter(queryset=User.objects.none(), label=_("claimed by"), empty_label=_("All"))
     category = django_filters.CharFilter(method="filter_category", validators=[validate_category_code],
                                          label=_("category code (with its subcategories)"))
     q = django_filters.CharFilter(method="filter_text", label=_("title contains"))

@@ -46,31 +46,40 @@ class Move:
     needs_photo: bool = False
     needs_progress: bool = False
     tone: str = ""
+    done: str = ""  # what the page says once the move is made
 
 
 WISH_MOVES: dict[str, Move] = {m.name: m for m in [
-    Move("approve", _("Approve"), (W.PENDING,), W.OPEN, Scope.STAFF, tone="primary"),
-    Move("reject", _("Reject"), (W.PENDING,), W.REJECTED, Scope.STAFF, needs_reason=True, tone="danger"),
-    Move("claim", _("Claim (认领)"), (W.OPEN,), W.CLAIMED, Scope.VOLUNTEER, tone="primary"),
+    Move("approve", _("Approve"), (W.PENDING,), W.OPEN, Scope.STAFF, tone="primary",
+         done=_("Approved: the wish is on the wish wall for volunteers to claim.")),
+    Move("reject", _("Reject"), (W.PENDING,), W.REJECTED, Scope.STAFF, needs_reason=True, tone="danger",
+         done=_("The wish was not approved; the household sees your reason.")),
+    Move("claim", _("Claim (认领)"), (W.OPEN,), W.CLAIMED, Scope.VOLUNTEER, tone="primary",
+         done=_("You claimed this wish. Contact the household, fulfil it, then mark it as fulfilled with a photo.")),
     Move("release", _("Release the claim"), (W.CLAIMED,), W.OPEN, Scope.CLAIMER, needs_reason=True,
-         tone="secondary"),
+         tone="secondary", done=_("You released the claim; the wish is back on the wish wall.")),
     Move("fulfil", _("Mark as fulfilled"), (W.CLAIMED,), W.FULFILLED, Scope.CLAIMER, needs_note=True,
-         needs_photo=True, tone="primary"),
-    Move("confirm", _("Confirm it was fulfilled"), (W.FULFILLED,), W.CONFIRMED, Scope.OWNER, tone="primary"),
+         needs_photo=True, tone="primary",
+         done=_("Marked as fulfilled; the household is asked to confirm.")),
+    Move("confirm", _("Confirm it was fulfilled"), (W.FULFILLED,), W.CONFIRMED, Scope.OWNER, tone="primary",
+         done=_("Thank you for confirming: the wish came true.")),
     Move("dispute", _("Not fulfilled yet"), (W.FULFILLED,), W.CLAIMED, Scope.OWNER, needs_reason=True,
-         tone="secondary"),
+         tone="secondary", done=_("The claimer is told the wish is not fulfilled yet, with your reason.")),
     Move("cancel", _("Cancel"), (W.PENDING, W.OPEN, W.CLAIMED), W.CANCELLED, Scope.STAFF, needs_reason=True,
-         tone="danger"),
+         tone="danger", done=_("The wish was cancelled.")),
 ]}
 
 PROBLEM_MOVES: dict[str, Move] = {m.name: m for m in [
-    Move("claim", _("Claim (认领)"), (P.OPEN,), P.CLAIMED, Scope.SECRETARY, tone="primary"),
+    Move("claim", _("Claim (认领)"), (P.OPEN,), P.CLAIMED, Scope.SECRETARY, tone="primary",
+         done=_("You claimed this hard problem; report its progress here.")),
     Move("release", _("Release"), (P.CLAIMED, P.IN_PROGRESS), P.OPEN, Scope.HOLDER, needs_reason=True,
-         tone="secondary"),
+         tone="secondary", done=_("You released the hard problem; another secretary may claim it.")),
     Move("progress", _("Report progress"), (P.CLAIMED, P.IN_PROGRESS), P.IN_PROGRESS, Scope.HOLDER,
-         needs_note=True, needs_progress=True, tone="primary"),
-    Move("solve", _("Report solved"), (P.IN_PROGRESS,), P.SOLVED, Scope.HOLDER, needs_note=True, tone="primary"),
-    Move("confirm", _("Confirm the solution"), (P.SOLVED,), P.CONFIRMED, Scope.STAFF, tone="primary"),
+         needs_note=True, needs_progress=True, tone="primary", done=_("Progress recorded.")),
+    Move("solve", _("Report solved"), (P.IN_PROGRESS,), P.SOLVED, Scope.HOLDER, needs_note=True, tone="primary",
+         done=_("Reported solved; the community or street confirms it.")),
+    Move("confirm", _("Confirm the solution"), (P.SOLVED,), P.CONFIRMED, Scope.STAFF, tone="primary",
+         done=_("The solution is confirmed.")),
     Move("reopen", _("Not solved: back to work"), (P.SOLVED,), P.IN_PROGRESS, Scope.STAFF, needs_reason=True,
-         tone="danger"),
+         tone="danger", done=_("The hard problem is back with its secretary, with your reason.")),
 ]}

@@ -21,7 +21,7 @@ from . import rules, selectors, services
 from .filters import ProblemFilterSet, WishFilterSet
 from .forms import BehalfForm, MoveForm, WishForm
 from .models import WishPhoto, WishState
-from .transitions import PROBLEM_MOVES
+from .transitions import PROBLEM_MOVES, WISH_MOVES
 
 PAGE = 100
 
@@ -115,7 +115,8 @@ def move(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Done."))
+        move = WISH_MOVES.get(data["action"])
+        messages.success(request, move.done if move and move.done else _("Done."))
     target = request.POST.get("next", "")
     if target.startswith("/wishes/"):
         return redirect(target)
@@ -272,7 +273,8 @@ def problem_move(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Done."))
+        move = PROBLEM_MOVES.get(data["action"])
+        messages.success(request, move.done if move and move.done else _("Done."))
     return redirect("wishes:problem", pk)
 
 

@@ -40,3 +40,34 @@ def test_the_demo_rebuilds_over_itself():
     result = build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0, reset=True)
     assert result["deleted"]["deliberation topics"] >= 6
     assert sorted(Topic.objects.values_list("title", "stage")) == first
+
+
+def test_the_demo_topics_tell_their_story_in_date_order():
+    # Only the topic and its stage moves were dated back: the discussion of a topic closed weeks ago
+    # was dated today, its 议事会 came after it went to 办, and its vote, long passed, closed next week.
+    from django.utils import timezone
+
+    from civicgrid.deliberation.models import Meeting, Post, Rating, Task, TopicMove
+
+    build(seed=DEFAULT_SEED, scale="small", progress=False, orders=0)
+    now = timezone.now()
+    for topic in Topic.objects.filter(area_path__contains="370203020009"):
+        moved = {m.to_stage: m.at for m in TopicMove.objects.filter(topic=topic)}
+        talk_from = moved.get(Stage.DELIBERATE, topic.created_at)
+        talk_until = moved.get(Stage.ACT, now)
+        for at in Post.objects.filter(topic=topic).values_list("created_at", flat=True):
+            assert talk_from < at < talk_until, (topic.title, at)
+        if Stage.ACT not in moved:
+            continue
+        for starts in Meeting.objects.filter(topic=topic).values_list("starts_at", flat=True):
+            assert moved[Stage.DELIBERATE] < starts < moved[Stage.ACT], (topic.title, starts)
+        for poll in Poll.objects.filter(topic=topic):
+            assert poll.status == PollStatus.CLOSED
+            assert moved[Stage.DELIBERATE] < poll.opens_at < poll.closes_at == poll.closed_at < moved[Stage.ACT]
+            assert all(poll.opens_at < v.created_at < poll.closed_at for v in Vote.objects.filter(poll=poll))
+        assert all(t.created_at > moved[Stage.ACT] for t in Task.objects.filter(topic=topic))
+        if Stage.EVALUATE in moved:
+            assert all(r.created_at > moved[Stage.EVALUATE] and r.created_at < now
+                       for r in Rating.objects.filter(topic=topic))
+            assert all(t.deadline <= moved[Stage.EVALUATE].date()
+                       for t in Task.objects.filter(topic=topic, work_order=None))

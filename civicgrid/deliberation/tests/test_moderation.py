@@ -117,3 +117,13 @@ def test_the_moderation_queue_lists_reported_posts_of_the_jurisdiction(world, po
         "action": "hide", "reason": "攻击他人", "next": reverse("deliberation:moderation")})
     assert response.status_code == 302 and response["Location"] == reverse("deliberation:moderation")
     assert Post.objects.get(pk=post.pk).is_hidden is True
+
+
+def test_the_moderation_queue_says_a_reported_post_is_still_shown_in_words_staff_understand(world, post, client):
+    # The status of a post not yet hidden read 展示次数 ("number of impressions"), the msgid
+    # "Shown" of the duplicate-hint acceptance table.
+    services.report_post(actor=world.users["resident"], post=post, reason="攻击")
+    client.force_login(world.users["community"])
+    page = client.get(reverse("deliberation:moderation")).content.decode()
+    assert f'<tr data-post="{post.pk}">' in page
+    assert '<span class="badge plain">正常显示</span>' in page and "展示次数" not in page

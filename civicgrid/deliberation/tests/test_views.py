@@ -311,3 +311,30 @@ def test_a_resident_without_a_household_is_told_why_instead_of_a_raise_button_th
     assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page
     page = signed(client, world.users["community"]).get(reverse("deliberation:list")).content.decode()
     assert 'href="/deliberation/new/"' in page and 'id="no-household"' not in page
+
+
+def test_a_task_on_the_topic_page_says_its_deadline_not_an_operator(world, client):
+    # The deadline read "宋* · 操作人 2026-12-13": the msgid "by" is the audit column "操作人".
+    from datetime import date
+
+    from civicgrid.deliberation import services
+
+    topic = topic_at(world, "act")
+    services.create_task(actor=world.users["community"], topic=topic, title="物业更换门禁",
+                         owner_user=world.users["community"], deadline=date(2026, 12, 15))
+    page = signed(client, world.users["resident"]).get(reverse("deliberation:detail", args=[topic.pk])).content.decode()
+    assert '完成期限 <span class="task-deadline">2026-12-15</span>' in page
+    assert "操作人" not in page
+
+
+def test_the_manage_page_says_how_many_attended_a_meeting(world, client):
+    # The meeting line ended in a bare "(0)" or "(2)".
+    topic = topic_at(world, "deliberate")
+    resident = Participant.objects.get(topic=topic, user=world.users["resident"])
+    held = Meeting.objects.create(topic=topic, area_path=topic.area_path, title="四方议事会", agenda="方案",
+                                  starts_at=timezone.now() - timedelta(days=1), place="社区会议室")
+    held.attendees.add(resident)
+    page = signed(client, world.users["community"]).get(
+        reverse("deliberation:manage", args=[topic.pk])).content.decode()
+    assert f'<li data-meeting="{held.pk}">' in page
+    assert '社区会议室 · <span class="meeting-attended">出席 1 人</span>' in page

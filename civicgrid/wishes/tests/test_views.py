@@ -108,3 +108,51 @@ def test_what_a_resident_and_a_grid_worker_see(ww):
     behalf = as_(u["grid"]).get("/wishes/behalf/").content.decode()
     assert f'<option value="{ww.elderly.pk}">恩县路12号 1单元{ww.elderly.room}室 · 李** · 独居老人</option>' in behalf
     assert "李桂兰" not in behalf
+
+
+def test_each_move_on_a_hard_problem_says_what_happened(ww):
+    # Every move said 已完成操作。 ("done"), also a claim, where the work only begins.
+    from django.contrib.messages import get_messages
+
+    stalled = make_order(ww.w, status="in_progress", is_overdue=True, title="小区路灯长期不亮")
+    as_(ww.users["community"]).post("/wishes/problems/create/", {"order": stalled.number})
+    problem = HardProblem.objects.get()
+    sec = as_(ww.users["secretary"])
+
+    def said(client, data):
+        response = client.post(f"/wishes/problems/{problem.pk}/move/", data)
+        return [str(m) for m in get_messages(response.wsgi_request)][-1:]  # earlier ones wait unshown
+
+    assert said(sec, {"action": "claim"}) == ["认领成功，请在本页报告办理进展。"]
+    assert said(sec, {"action": "progress", "note": "已约谈物业", "progress": "60"}) == ["进展已记录。"]
+    assert said(sec, {"action": "solve", "note": "路灯已修复"}) == ["已报告解决，等待社区或街道确认。"]
+    assert said(as_(ww.users["community"]), {"action": "confirm"}) == ["已确认解决。"]
+    assert HardProblem.objects.get(pk=problem.pk).state == "confirmed"
+
+
+def test_the_list_filters_offer_all_rather_than_unknown_or_dashes(ww):
+    # The overdue filter offered 未知/是/否, where 未知 ("unknown") meant "all", and the hard-problem
+    # filters' source and secretary began with "---------".
+    import re
+
+    from django.utils import timezone
+
+    late = wish_in(ww, "claimed", title="轮椅一台")
+    Wish.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - timezone.timedelta(days=3))
+    wish_in(ww, "claimed", title="更换灯泡", claimer="vol2")
+    staff = as_(ww.users["community"])
+
+    def options(page, name):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return re.findall(r">([^<]*)</option>", select)
+
+    page = staff.get("/wishes/staff/").content.decode()
+    assert options(page, "overdue") == ["全部", "是", "否"]
+    listed = staff.get("/wishes/staff/?overdue=true").content.decode().split("全部心愿")[1]
+    assert "轮椅一台" in listed and "更换灯泡" not in listed
+    listed = staff.get("/wishes/staff/?overdue=false").content.decode().split("全部心愿")[1]
+    assert "轮椅一台" not in listed and "更换灯泡" in listed
+
+    page = staff.get("/wishes/problems/").content.decode()
+    assert options(page, "source")[0] == "全部" and options(page, "secretary") == ["全部"]
+    assert "---------" not in page
