@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import ratelimit
+from civicgrid.core.language import platform_language
 from civicgrid.core.services import record_event
 from civicgrid.geo.models import Area, AreaKind, Household
 from civicgrid.notifications.services import notify_users
@@ -274,8 +275,9 @@ def move_topic(*, actor, topic: Topic | int, action: str, reason: str = "", now:
         record_event(actor=actor, action="deliberation.move", obj=locked, reason=reason,
                      changes={"action": action, "stage": [before, move.target]})
         people = _people_of(locked)
-        title = _("Topic “%(title)s” moved to the stage “%(stage)s”") % {
-            "title": locked.title, "stage": locked.get_stage_display()}
+        with platform_language():
+            title = _("Topic “%(title)s” moved to the stage “%(stage)s”") % {
+                "title": locked.title, "stage": locked.get_stage_display()}
         transaction.on_commit(lambda: notify_users(people, event="deliberation.stage", title=title,
                                                    body=reason, link=_link(locked)))
     return locked
@@ -520,7 +522,8 @@ def record_meeting(*, actor, meeting: Meeting | int, minutes: str | None = None,
         record_event(actor=actor, action="deliberation.meeting_record", obj=locked, changes=changes)
         if first_minutes:
             people = _people_of(topic)
-            title = _("Minutes of “%(meeting)s” published") % {"meeting": locked.title}
+            with platform_language():
+                title = _("Minutes of “%(meeting)s” published") % {"meeting": locked.title}
             transaction.on_commit(lambda: notify_users(people, event="deliberation.minutes", title=title,
                                                        body=topic.title, link=_link(topic)))
     return locked
@@ -613,9 +616,10 @@ def change_meeting(*, actor, meeting: Meeting | int, title: str | None = None, a
         record_event(actor=actor, action="deliberation.meeting_change", obj=locked, changes=changes)
         if any(n in changes for n in MEETING_NOTIFY_FIELDS):
             people = _people_of(topic)
-            subject = _("Meeting “%(meeting)s” rescheduled") % {"meeting": locked.title}
-            body = _("Topic “%(title)s”. The meeting is now on %(time)s at %(place)s.") % {
-                "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place}
+            with platform_language():
+                subject = _("Meeting “%(meeting)s” rescheduled") % {"meeting": locked.title}
+                body = _("Topic “%(title)s”. The meeting is now on %(time)s at %(place)s.") % {
+                    "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place}
             transaction.on_commit(lambda: notify_users(people, event="deliberation.meeting_changed", title=subject,
                                                        body=body, link=_link(topic)))
     return locked
@@ -640,9 +644,10 @@ def cancel_meeting(*, actor, meeting: Meeting | int, reason: str, now: datetime 
         record_event(actor=actor, action="deliberation.meeting_cancel", obj=locked, reason=reason, changes={
             "cancelled_at": [None, _utc_iso(now)], "cancel_reason": ["", reason]})
         people = _people_of(topic)
-        subject = _("Meeting “%(meeting)s” cancelled") % {"meeting": locked.title}
-        body = _("Topic “%(title)s”. The meeting of %(time)s at %(place)s will not take place: %(reason)s") % {
-            "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place, "reason": reason}
+        with platform_language():
+            subject = _("Meeting “%(meeting)s” cancelled") % {"meeting": locked.title}
+            body = _("Topic “%(title)s”. The meeting of %(time)s at %(place)s will not take place: %(reason)s") % {
+                "title": topic.title, "time": _when_text(locked.starts_at), "place": locked.place, "reason": reason}
         transaction.on_commit(lambda: notify_users(people, event="deliberation.meeting_cancelled", title=subject,
                                                    body=body, link=_link(topic)))
     return locked
@@ -715,10 +720,11 @@ def open_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
         locked.save(update_fields=["status", "opens_at"])
         record_event(actor=actor, action="deliberation.poll_open", obj=locked, changes={"status": ["draft", "open"]})
         people = _people_of(topic)
-        title = _("Vote open: %(question)s") % {"question": locked.question}
-        body = _("Topic “%(title)s”. One vote per household, from %(start)s until %(time)s.") % {
-            "title": topic.title, "start": timezone.localtime(locked.opens_at).strftime("%Y-%m-%d %H:%M"),
-            "time": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")}
+        with platform_language():
+            title = _("Vote open: %(question)s") % {"question": locked.question}
+            body = _("Topic “%(title)s”. One vote per household, from %(start)s until %(time)s.") % {
+                "title": topic.title, "start": timezone.localtime(locked.opens_at).strftime("%Y-%m-%d %H:%M"),
+                "time": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M")}
         transaction.on_commit(lambda: notify_users(people, event="deliberation.vote_open", title=title, body=body,
                                                    link=_link(topic)))
     return locked
@@ -811,11 +817,12 @@ def close_poll(*, actor, poll: Poll | int, now: datetime | None = None) -> Poll:
             "result": result, "winner": winner.pk if winner else None, "votes_cast": cast,
             "quorum": locked.quorum, "threshold_percent": locked.threshold_percent})
         people = _people_of(topic)
-        title = _("Vote counted: %(question)s") % {"question": locked.question}
-        outcome = locked.get_result_display()
-        body = (_("%(result)s: “%(option)s”, %(n)d households voted.")
-                % {"result": outcome, "option": winner.label, "n": cast} if winner else
-                _("%(result)s, %(n)d households voted.") % {"result": outcome, "n": cast})
+        with platform_language():
+            title = _("Vote counted: %(question)s") % {"question": locked.question}
+            outcome = locked.get_result_display()
+            body = (_("%(result)s: “%(option)s”, %(n)d households voted.")
+                    % {"result": outcome, "option": winner.label, "n": cast} if winner else
+                    _("%(result)s, %(n)d households voted.") % {"result": outcome, "n": cast})
         transaction.on_commit(lambda: notify_users(people, event="deliberation.vote_closed", title=title, body=body,
                                                    link=_link(topic)))
     return locked

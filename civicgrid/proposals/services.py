@@ -564,10 +564,15 @@ def run_selection(*, actor, campaign: Campaign, now=None) -> SelectionRun:
 
 def _tell_supporters(proposal_ids: list[int], *, event: str, title_of, body: str = "") -> None:
     """After commit: every supporter and the author of each proposal, one message each."""
+    from civicgrid.core.language import platform_language
     from civicgrid.notifications.services import notify_users
     from civicgrid.people.models import User
 
     def send():
+        with platform_language():
+            _send()
+
+    def _send():
         for proposal in Proposal.objects.filter(pk__in=proposal_ids).select_related("author"):
             users = list(User.objects.filter(proposal_supports__proposal=proposal).order_by("pk"))
             if proposal.author:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import ratelimit
+from civicgrid.core.language import platform_language
 from civicgrid.core.services import record_event
 from civicgrid.geo.models import Household, HouseholdTag
 from civicgrid.notifications.services import notify_users
@@ -238,9 +239,10 @@ def move_wish(wish: Wish | int, action: str, actor, *, reason: str = "", note: s
         if action in ("approve", "reject"):
             locked.reviewed_by, locked.reviewed_at = actor, now
             changed += ["reviewed_by", "reviewed_at"]
-            notify.append(([locked.posted_by], {"event": f"wish.{action}", "title": (
-                _("Your wish “%(title)s” is on the wish wall.") if action == "approve"
-                else _("Your wish “%(title)s” was not approved.")) % {"title": locked.title}, "body": reason}))
+            with platform_language():
+                notify.append(([locked.posted_by], {"event": f"wish.{action}", "title": (
+                    _("Your wish “%(title)s” is on the wish wall.") if action == "approve"
+                    else _("Your wish “%(title)s” was not approved.")) % {"title": locked.title}, "body": reason}))
         elif action == "claim":
             User.objects.select_for_update().filter(pk=actor.pk).first()  # serialise one claimer's claims
             held = Wish.objects.filter(claimer=actor, state=WishState.CLAIMED).count()
@@ -252,13 +254,15 @@ def move_wish(wish: Wish | int, action: str, actor, *, reason: str = "", note: s
             locked.claimer_branch = branch_of_claimer(actor)
             changed += ["claimer", "claimed_at", "claimer_team", "claimer_branch"]
             details = {"claimer": actor.pk, "team": locked.claimer_team_id, "branch": locked.claimer_branch_id}
-            notify.append((_owners(locked), {"event": "wish.claimed", "title": _(
-                "Your wish “%(title)s” was claimed.") % {"title": locked.title}}))
+            with platform_language():
+                notify.append((_owners(locked), {"event": "wish.claimed", "title": _(
+                    "Your wish “%(title)s” was claimed.") % {"title": locked.title}}))
         elif action in ("release", "cancel"):
             details = {"claimer": locked.claimer_id}
             if action == "cancel" and locked.claimer_id:
-                notify.append(([locked.claimer], {"event": "wish.cancelled", "title": _(
-                    "The wish “%(title)s” you claimed was cancelled.") % {"title": locked.title}, "body": reason}))
+                with platform_language():
+                    notify.append(([locked.claimer], {"event": "wish.cancelled", "title": _(
+                        "The wish “%(title)s” you claimed was cancelled.") % {"title": locked.title}, "body": reason}))
             locked.claimer = locked.claimer_team = locked.claimer_branch = locked.claimed_at = None
             changed += ["claimer", "claimer_team", "claimer_branch", "claimed_at"]
         elif action == "fulfil":
@@ -266,19 +270,22 @@ def move_wish(wish: Wish | int, action: str, actor, *, reason: str = "", note: s
             changed += ["proof_note", "fulfilled_at"]
             stored = _store_photos(locked, prepared, actor)
             details = {"photos": [p.pk for p in stored]}
-            notify.append((_owners(locked), {"event": "wish.fulfilled", "title": _(
-                "Your wish “%(title)s” was fulfilled: please confirm.") % {"title": locked.title}, "body": note}))
+            with platform_language():
+                notify.append((_owners(locked), {"event": "wish.fulfilled", "title": _(
+                    "Your wish “%(title)s” was fulfilled: please confirm.") % {"title": locked.title}, "body": note}))
         elif action == "confirm":
             locked.confirmed_at = now
             changed += ["confirmed_at"]
-            notify.append(([locked.claimer], {"event": "wish.confirmed", "title": _(
-                "The household confirmed the wish “%(title)s”. Thank you!") % {"title": locked.title}}))
+            with platform_language():
+                notify.append(([locked.claimer], {"event": "wish.confirmed", "title": _(
+                    "The household confirmed the wish “%(title)s”. Thank you!") % {"title": locked.title}}))
         elif action == "dispute":
             locked.fulfilled_at = None
             changed += ["fulfilled_at"]
-            notify.append(([locked.claimer], {"event": "wish.disputed", "title": _(
-                "The household says the wish “%(title)s” is not fulfilled yet.") % {"title": locked.title},
-                "body": reason}))
+            with platform_language():
+                notify.append(([locked.claimer], {"event": "wish.disputed", "title": _(
+                    "The household says the wish “%(title)s” is not fulfilled yet.") % {"title": locked.title},
+                    "body": reason}))
         if reason:
             locked.last_reason = reason
             changed.append("last_reason")
@@ -404,8 +411,9 @@ def move_problem(problem: HardProblem | int, action: str, actor, *, reason: str 
             locked.secretary, locked.claimed_at = actor, now
             locked.branch = _branch_of_secretary(actor, locked)
             changed += ["secretary", "claimed_at", "branch"]
-            notify = ([locked.created_by], _("Secretary %(name)s took on the hard problem “%(title)s”.")
-                      % {"name": actor.display_name, "title": locked.title})
+            with platform_language():
+                notify = ([locked.created_by], _("Secretary %(name)s took on the hard problem “%(title)s”.")
+                          % {"name": actor.display_name, "title": locked.title})
         elif action == "release":
             locked.secretary = locked.branch = locked.claimed_at = None
             locked.progress = 0
@@ -416,16 +424,19 @@ def move_problem(problem: HardProblem | int, action: str, actor, *, reason: str 
         elif action == "solve":
             locked.solution, locked.solved_at, locked.progress = note, now, 100
             changed += ["solution", "solved_at", "progress"]
-            notify = ([locked.created_by], _("The hard problem “%(title)s” is reported solved: please confirm.")
-                      % {"title": locked.title})
+            with platform_language():
+                notify = ([locked.created_by], _("The hard problem “%(title)s” is reported solved: please confirm.")
+                          % {"title": locked.title})
         elif action == "confirm":
             locked.confirmed_by, locked.confirmed_at = actor, now
             changed += ["confirmed_by", "confirmed_at"]
-            notify = ([locked.secretary], _("The solution of “%(title)s” was confirmed.") % {"title": locked.title})
+            with platform_language():
+                notify = ([locked.secretary], _("The solution of “%(title)s” was confirmed.") % {"title": locked.title})
         elif action == "reopen":
             locked.solved_at = None
             changed.append("solved_at")
-            notify = ([locked.secretary], _("The solution of “%(title)s” was not accepted.") % {"title": locked.title})
+            with platform_language():
+                notify = ([locked.secretary], _("The solution of “%(title)s” was not accepted.") % {"title": locked.title})
         locked.state = move.target
         locked.version += 1
         locked.save(update_fields=changed)

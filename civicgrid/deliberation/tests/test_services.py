@@ -460,3 +460,24 @@ def test_the_center_figures_partial_renders(world):
                             {"figures": selectors.center_figures(jurisdiction_for(world.users["district"]))})
     assert 'data-stage="act"><span class="value">1</span><span class="label">办（落实办理）</span>' in html
     assert '<span class="value">0/0</span><span class="label">决议任务完成</span>' in html
+
+
+def test_a_staff_member_reading_english_still_tells_residents_in_chinese(world, django_capture_on_commit_callbacks):
+    """Inbox rows outlive the request: they are written in the platform's language, not the
+    writer's page language; the writer's own refusals stay in theirs."""
+    from django.utils import translation
+
+    topic = topic_at(world, "deliberate")
+    poll = services.create_poll(actor=world.users["community"], topic=topic, question="是否同意", options=["是", "否"],
+                                closes_at=timezone.now() + timedelta(days=1))
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.open_poll(actor=world.users["community"], poll=poll)
+    row = OutboxMessage.objects.get(event="deliberation.vote_open")
+    assert row.subject == "表决开始：是否同意"
+    poll.refresh_from_db()
+    start, end = (timezone.localtime(t).strftime("%Y-%m-%d %H:%M") for t in (poll.opens_at, poll.closes_at))
+    assert row.body == f"议题“{topic.title}”，每户一票，投票时间 {start} 至 {end}。"
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.open_poll(actor=world.users["community"], poll=poll)
+    assert all(m.isascii() for m in refused.value.messages), refused.value.messages
+    assert OutboxMessage.objects.filter(event="deliberation.vote_open").count() == 1

@@ -67,6 +67,16 @@ def test_wish_claim(ww, django_capture_on_commit_callbacks):
     assert inbox("wish.claimed") == ["resident"]
 
 
+def test_a_volunteer_reading_english_tells_the_household_in_chinese(ww, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    wish = wish_in(ww, "open", title="帮忙修理轮椅")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.move_wish(wish, "claim", ww.users["vol"])
+    assert list(OutboxMessage.objects.filter(event="wish.claimed", channel="inbox").values_list("subject", flat=True)) == [
+        "您的心愿“帮忙修理轮椅”已被认领。"]
+
+
 def test_wish_release(ww):
     wish = wish_in(ww, "claimed")
     moved = services.move_wish(wish, "release", ww.users["vol"], reason="临时出差")
