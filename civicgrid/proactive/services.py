@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from civicgrid.core.language import platform_language
 from civicgrid.core.services import record_event
 from civicgrid.geo.models import Area, Building
 from civicgrid.people.jurisdiction import jurisdiction_for
@@ -79,12 +78,6 @@ def _describe(title: str, kind_label: str, count: int, period: str, samples, det
     return "\n".join(lines)
 
 
-def _in_platform_language():
-    """The order a task opens is read by the handling unit: its words are in the platform's
-    language, whatever language the commander reads (refusals stay in the commander's)."""
-    return translation.override(settings.LANGUAGE_CODE)
-
-
 def _open(*, actor, key: str, kind: str, title: str, text: str, area: Area, category_code: str,
           where: dict, period_start, period_end, count: int, score, evidence: dict) -> ProactiveTask:
     if ProactiveTask.objects.filter(key=key).exists():
@@ -130,7 +123,7 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
     if area is None:
         raise ProactiveError(_("Unknown area %(code)s.") % {"code": finding.area_code}, code="unknown_area")
     _check_actor(actor, area)
-    with _in_platform_language():
+    with platform_language():  # the task's order is read by the handling unit
         details = []
         if finding.expected is not None:
             # The p-value stays in the evidence; the order's reader needs the baseline in words.
@@ -152,7 +145,7 @@ def create_task_from_finding(*, actor, finding: Finding) -> ProactiveTask:
 def confirm_monthly_problem(*, actor, area: Area, month) -> ProactiveTask:
     """每月一题: staff of ``area`` confirm its top problem of ``month``; it becomes a task."""
     _check_actor(actor, area)
-    with _in_platform_language():
+    with platform_language():  # the task's order is read by the handling unit
         top: TopProblem | None = selectors.monthly_top_problem(area, month)
     if top is None:
         raise ProactiveError(_("%(area)s received no categorised orders that month.") % {"area": area.name},
@@ -162,7 +155,7 @@ def confirm_monthly_problem(*, actor, area: Area, month) -> ProactiveTask:
     from civicgrid.dashboard.api.params import parse_month
 
     m = parse_month(top.month)
-    with _in_platform_language():
+    with platform_language():  # the task's order is read by the handling unit
         title = _("Problem of the month %(month)s: %(title)s") % {"month": top.month, "title": top.title}
         text = _describe(title, FindingKind.MONTHLY.label, top.count, top.month, top.sample_orders, [])
     return _open(actor=actor, key=top.key, kind=FindingKind.MONTHLY, title=title, text=text, area=area,
