@@ -305,15 +305,18 @@ def _number_by_intake_day(orders, appeals, born_of: dict) -> int:
     by_day = {day: group for day, group in by_day.items() if day not in taken}
     opening = {a.tracking_number[2:]: a for a in appeals}
     moved_orders, moved_appeals = [], []
+    renamed: dict[str, str] = {}  # old number -> new, for the messages intake already queued
     for day, group in by_day.items():
         for n, order in enumerate(group, start=1):
             appeal = opening.get(order.number[2:])
             new_number, tracking = format_numbers(day, n)
             if new_number == order.number:
                 continue
+            renamed[order.number] = new_number
             order.number = new_number
             moved_orders.append(order)
             if appeal is not None:
+                renamed[appeal.tracking_number] = tracking
                 appeal.tracking_number = tracking
                 moved_appeals.append(appeal)
     # Numbers are unique and old and new ones overlap (today's): park the rows on numbers no
@@ -329,7 +332,26 @@ def _number_by_intake_day(orders, appeals, born_of: dict) -> int:
     Appeal.objects.bulk_update(moved_appeals, ["tracking_number"], batch_size=300)
     for day, group in by_day.items():
         NumberSequence.objects.update_or_create(key=f"intake:{day}", defaults={"value": len(group)})
+    _renumber_queued_messages(renamed)
     return len(moved_orders)
+
+
+def _renumber_queued_messages(renamed: dict[str, str]) -> None:
+    """The receipts intake queued (受理编号：SQ…) name the numbers just replaced: they say the new ones."""
+    from civicgrid.notifications.models import OutboxMessage
+
+    if not renamed:
+        return
+    pattern = re.compile("|".join(sorted(map(re.escape, renamed), key=len, reverse=True)))
+    changed = []
+    for message in OutboxMessage.objects.only("subject", "body", "link"):
+        fields = {name: pattern.sub(lambda m: renamed[m.group(0)], getattr(message, name))
+                  for name in ("subject", "body", "link")}
+        if any(fields[name] != getattr(message, name) for name in fields):
+            for name, value in fields.items():
+                setattr(message, name, value)
+            changed.append(message)
+    OutboxMessage.objects.bulk_update(changed, ["subject", "body", "link"], batch_size=300)
 
 
 def _check_answers(orders) -> int:

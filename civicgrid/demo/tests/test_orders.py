@@ -45,6 +45,15 @@ def test_small_demo_with_orders_then_reset():
     drawn = sorted(int(t[10:]) for t in Appeal.objects.filter(tracking_number__startswith=f"SQ{today}")
                    .values_list("tracking_number", flat=True))
     assert drawn == list(range(1, len(days.get(today, [])) + counts["me_too"] + 1))
+    # The receipts intake queued name the numbers the appeals now have.
+    import re
+
+    from civicgrid.notifications.models import OutboxMessage
+
+    texted = [n for body in OutboxMessage.objects.filter(channel="sms").values_list("body", flat=True)
+              for n in re.findall(r"SQ\d{14}", body)]
+    assert len(texted) >= 100 and set(texted) <= set(Appeal.objects.values_list("tracking_number", flat=True))
+    assert any(n[2:10] != today for n in texted)
     assert next_numbers() == (f"GD{today}{len(drawn) + 1:06d}", f"SQ{today}{len(drawn) + 1:06d}")
     # "Me too" appeals through the duplicates service, and answers held by the reply check.
     joined = sum(WorkOrder.objects.values_list("appeals_count", flat=True)) - WorkOrder.objects.count()
