@@ -646,9 +646,9 @@ def find_finding(j: Jurisdiction, key: str, *, area: Area | None = None, now: da
 def find_finding_for_task(j: Jurisdiction, key: str, *, area: Area | None = None) -> Finding | None:
     """``find_finding`` with its words (title) in the platform's language: a task opens a work order
     that the handling unit reads, whatever language the commander who confirmed it reads."""
-    from django.conf import settings
+    from civicgrid.core.language import platform_language
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with platform_language():
         return find_finding(j, key, area=area)
 
 

@@ -44,13 +44,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicgrid.core.language import platform_language
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.services import audit_row, record_event
 from civicgrid.dashboard import rollups
@@ -438,7 +438,7 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE,
     The notes it stores (and the notices made from them) are in the platform's language, whatever
     language the caller has active, as every other job's messages are.
     """
-    with translation.override(settings.LANGUAGE_CODE):
+    with platform_language():
         return _run_sweep(now, batch_size=batch_size, progress=progress)
 
 
