@@ -13,11 +13,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(_chromium):
-    context = _chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    context.set_default_timeout(30000)  # a loaded machine (as test_browser_resident): a claim uploads a photo
-    yield context.new_page()
-    context.close()
+def new_page(_chromium):
+    """A page in a browser context of its own, one per person: clearing the cookies of a shared
+    context raced with the previous person's last response (SESSION_SAVE_EVERY_REQUEST sets the
+    session cookie again on every response), which signed the volunteer back in on a busy CI run."""
+    contexts = []
+
+    def open_page():
+        context = _chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        context.set_default_timeout(30000)  # a loaded machine (as test_browser_resident): a claim uploads a photo
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page, base, username):
@@ -28,12 +38,13 @@ def sign_in(page, base, username):
     page.wait_for_load_state("networkidle")
 
 
-def test_claiming_fulfilling_and_confirming_a_wish_each_say_what_happened(live_server, page, tmp_path, settings):
+def test_claiming_fulfilling_and_confirming_a_wish_each_say_what_happened(live_server, new_page, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     ww = make_wish_world()
     wish = wish_in(ww, "open", title="帮忙修理轮椅")
     base = live_server.url
 
+    page = new_page()
     sign_in(page, base, "vol")
     page.goto(f"{base}/wishes/{wish.pk}/")
     page.click("button[data-move=claim]")
@@ -52,7 +63,7 @@ def test_claiming_fulfilling_and_confirming_a_wish_each_say_what_happened(live_s
     page.wait_for_selector("#wish-state:text('已完成，待确认')")
     assert page.locator(".messages").inner_text().strip() == "已标记为完成，等待住户确认。"
 
-    page.context.clear_cookies()
+    page = new_page()
     sign_in(page, base, "resident")
     page.goto(f"{base}/wishes/{wish.pk}/")
     page.click("button[data-move=confirm]")

@@ -15,6 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, username):
+    # Every response sets the session cookie again (SESSION_SAVE_EVERY_REQUEST): a request of the
+    # previous person still in flight would sign them back in after the cookies are cleared.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/?next=/orders/")
     page.fill("#id_username", username)
