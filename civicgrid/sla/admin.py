@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -52,6 +56,20 @@ class ServiceAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+def _next_year() -> int:
+    return timezone.localdate().year + 1
+
+
+class NoticeImportForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, initial=_next_year)
+    text = forms.CharField(label=_("text of the notice"), widget=forms.Textarea(attrs={"rows": 14, "cols": 100}),
+                           max_length=20000,
+                           help_text=_("Paste the list from the State Council's notice (一、元旦：…上班。), one holiday per line."))
+    replace = forms.BooleanField(label=_("delete the year's rows the notice does not list"), required=False)
+    keep_deadlines = forms.BooleanField(label=_("leave open orders' deadlines as they are"), required=False,
+                                        help_text=_("By default, deadlines counted in working days move with the new holidays."))
+
+
 class CalendarDayForm(ServiceForm):
     class Meta:
         model = CalendarDay
@@ -61,6 +79,7 @@ class CalendarDayForm(ServiceForm):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(ServiceAdmin):
     form = CalendarDayForm
+    change_list_template = "admin/sla/calendarday/change_list.html"
     list_display = ("date", "weekday", "is_workday", "name", "updated_at")
     list_filter = ("is_workday",)
     search_fields = ("name",)
@@ -84,6 +103,45 @@ class CalendarDayAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         services.delete_calendar_day(request.user, obj)
+
+    def get_urls(self):
+        return [path("import-notice/", self.admin_site.admin_view(self.import_notice_view), name="sla_calendarday_import"),
+                *super().get_urls()]
+
+    def import_notice_view(self, request):
+        """Paste the State Council's notice, see what it would change (days, open orders' deadlines),
+        then confirm: services.import_holiday_notice, all or nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = NoticeImportForm(request.POST or None)
+        plan, status = None, 200
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if "confirm" in request.POST:
+                    plan = services.import_holiday_notice(
+                        request.user, year=data["year"], text=data["text"], replace=data["replace"],
+                        move_deadlines=not data["keep_deadlines"])
+                    self.message_user(request, _("%(year)s imported: %(create)s days added, %(change)s changed, "
+                                                 "%(delete)s deleted; deadlines of %(orders)s open orders moved.") % {
+                        "year": data["year"], "create": len(plan.create), "change": len(plan.change),
+                        "delete": len(plan.delete), "orders": len({m.order_id for m in plan.moves})},
+                        messages.SUCCESS)
+                    return redirect(f"{reverse('admin:sla_calendarday_changelist')}?date__year={data['year']}")
+                plan = services.plan_holiday_notice(year=data["year"], text=data["text"], replace=data["replace"])
+                if data["keep_deadlines"]:
+                    plan.moves = []
+            except ValidationError as exc:
+                form.add_error("text" if not hasattr(exc, "error_dict") else None, exc)
+                plan, status = None, 400
+        elif request.method == "POST":
+            status = 400
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "plan": plan,
+            "title": _("Import the State Council's holiday notice"),
+            "moved_orders": len({m.order_id for m in plan.moves}) if plan else 0,
+        }
+        return TemplateResponse(request, "admin/sla/calendarday/import_notice.html", context, status=status)
 
 
 class SlaPolicyForm(ServiceForm):

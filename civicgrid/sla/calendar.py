@@ -108,7 +108,7 @@ def _overrides() -> _Overrides:
 
 
 @lru_cache(maxsize=64)
-def _library_knows(year: int) -> bool:
+def library_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
         return True
@@ -122,7 +122,7 @@ def years_with_overrides() -> set[int]:
 
 def is_known_year(year: int) -> bool:
     """A year is known when chinesecalendar has it or an administrator entered its holidays."""
-    return _library_knows(year) or year in _overrides().years
+    return library_knows(year) or year in _overrides().years
 
 
 def years_without_data(start: int, end: int) -> list[int]:
@@ -154,7 +154,7 @@ def is_workday(day: date) -> bool:
     overrides = _overrides()
     if day in overrides.days:
         return overrides.days[day]
-    if _library_knows(day.year):
+    if library_knows(day.year):
         return chinese_calendar.is_workday(day)
     if day.year not in overrides.years:
         _warn_once(day.year)
@@ -204,23 +204,54 @@ def _midnight(day: date, tzinfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tzinfo)
 
 
-def add_working_time(start: datetime, days: float) -> datetime:
+def add_working_time(start: datetime, days: float | timedelta, workday=None) -> datetime:
     """The latest moment that is ``days`` (possibly fractional) working days after ``start``.
 
     Agrees with ``add_workdays`` for whole days; "latest" means that a limit ending exactly at the
-    end of a Friday ends on Monday at 00:00, as add_workdays has it.
+    end of a Friday ends on Monday at 00:00, as add_workdays has it. ``workday`` replaces
+    ``is_workday`` (a calendar about to be saved: services.import_holiday_notice).
     """
+    workday = workday or is_workday
     local = timezone.localtime(start)
     tz = local.tzinfo
-    remaining = timedelta(days=days)
-    if not is_workday(local.date()):
-        local = _midnight(next_workday(local.date()), tz)
+    remaining = days if isinstance(days, timedelta) else timedelta(days=days)
+    if not workday(local.date()):
+        local = _midnight(_next_workday(local.date(), workday), tz)
     while True:
         left = _midnight(local.date() + DAY, tz) - local
         if remaining < left:
             return local + remaining
         remaining -= left
-        local = _midnight(next_workday(local.date()), tz)
+        local = _midnight(_next_workday(local.date(), workday), tz)
+
+
+def working_time_between(start: datetime, end: datetime, workday=None) -> timedelta:
+    """Working time in [start, end], each working date counting 24 hours (as add_working_time)."""
+    workday = workday or is_workday
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    tz = start.tzinfo
+    total = timedelta(0)
+    moment = start
+    while moment < end:
+        day_end = min(_midnight(moment.date() + DAY, tz), end)
+        if workday(moment.date()):
+            total += day_end - moment
+        moment = day_end
+    return total
+
+
+def _next_workday(day: date, workday) -> date:
+    day += DAY
+    while not workday(day):
+        day += DAY
+    return day
+
+
+def base_is_workday(day: date) -> bool:
+    """The calendar without administrators' rows: chinesecalendar, else weekends."""
+    if library_knows(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
 
 
 def sub_working_time(end: datetime, days: float) -> datetime:

@@ -7,13 +7,18 @@ queues its notifications in the same transaction. The sweep (pressure on stalled
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import timezone as dt_timezone
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core.services import diff_fields, record_event
+from civicgrid.core.models import AuditEvent
+from civicgrid.core.services import audit_row, diff_fields, record_event
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Role, Unit, UnitKind
 from civicgrid.workorders.errors import OrderError, TransitionForbidden
@@ -284,3 +289,179 @@ def report_whistle(actor, whistle: Whistle, *, note: str) -> WhistleResponse:
         if done:
             notify.on_whistle(locked, "done")
     return response
+
+
+# --- the State Council's holiday notice -------------------------------------------------------------
+DUE_COLUMNS = ("dispatch", "response", "handle", "return")
+
+
+@dataclass
+class NoticePlan:
+    """What importing a notice would do: the days to create, change and (with ``replace``) delete,
+    and the open orders whose deadlines move because of them."""
+
+    year: int
+    days: list = field(default_factory=list)  # notice.NoticeDay
+    create: list = field(default_factory=list)
+    change: list = field(default_factory=list)  # (CalendarDay, NoticeDay)
+    delete: list = field(default_factory=list)  # CalendarDay
+    unchanged: int = 0
+    moves: list = field(default_factory=list)  # DeadlineMove
+
+    @property
+    def changes(self) -> int:
+        return len(self.create) + len(self.change) + len(self.delete)
+
+    @property
+    def holidays_count(self) -> int:
+        return sum(1 for d in self.days if not d.is_workday)
+
+    @property
+    def workdays_count(self) -> int:
+        return sum(1 for d in self.days if d.is_workday)
+
+
+@dataclass(frozen=True)
+class DeadlineMove:
+    order_id: int
+    number: str
+    column: str
+    old: datetime
+    new: datetime
+
+    @property
+    def label(self) -> str:
+        return deadline_label(self.column)
+
+
+def _workday_function(overrides: dict) -> Callable[[date], bool]:
+    def workday(day: date) -> bool:
+        return overrides[day] if day in overrides else calendar.base_is_workday(day)
+
+    return workday
+
+
+def _deadline_moves(old_workday, new_workday, *, now: datetime) -> list[DeadlineMove]:
+    """Open orders keep the working time left on each deadline counted in working days: a deadline
+    computed before the holidays were known moves past the new days off (and back over new
+    adjusted working days). Time already spent is not counted again; limits in hours never move."""
+    from civicgrid.workorders.models import OPEN_STATUSES, WorkOrder
+    from civicgrid.workorders.services import FALLBACK_LIMITS
+
+    policies = {p.pk: p for p in SlaPolicy.objects.all()}
+    moves = []
+    due_q = Q()
+    for column in DUE_COLUMNS:
+        due_q |= Q(**{f"{column}_due__gt": now})
+    rows = (WorkOrder.objects.filter(due_q, status__in=OPEN_STATUSES)
+            .values("id", "number", "sla_policy_id", *[f"{c}_due" for c in DUE_COLUMNS]).order_by("id"))
+    for row in rows.iterator(chunk_size=2000):
+        policy = policies.get(row["sla_policy_id"])
+        for column in DUE_COLUMNS:
+            due = row[f"{column}_due"]
+            if due is None or due <= now:
+                continue
+            unit = getattr(policy, f"{column}_unit") if policy else FALLBACK_LIMITS[column][1]
+            if unit != LimitUnit.WORKDAYS:
+                continue
+            left = calendar.working_time_between(now, due, workday=old_workday)
+            new = calendar.add_working_time(now, left, workday=new_workday).astimezone(dt_timezone.utc)
+            if new != due:
+                moves.append(DeadlineMove(row["id"], row["number"], column, due, new))
+    return moves
+
+
+def plan_holiday_notice(*, year: int, text: str, replace: bool = False, now: datetime | None = None) -> NoticePlan:
+    """Read the notice and compare it with the holiday table; writes nothing. Raises SlaError
+    listing every problem of the notice (wrong weekday, wrong day count, no dates …)."""
+    from .notice import parse_holiday_notice
+
+    if not isinstance(year, int) or not (2000 <= year <= 2100):
+        raise _invalid(_("Enter a year between 2000 and 2100."), "year")
+    if len(text or "") > 20000:
+        raise _invalid(_("The notice can be at most 20,000 characters: paste only the list of holidays."), "text")
+    parsed = parse_holiday_notice(text, year)
+    if parsed.problems:
+        raise SlaError(parsed.problems)
+    plan = NoticePlan(year=year, days=parsed.days)
+    existing = {row.date: row for row in CalendarDay.objects.filter(date__in=[d.date for d in parsed.days])}
+    for day in parsed.days:
+        row = existing.get(day.date)
+        if row is None:
+            plan.create.append(day)
+        elif row.is_workday != day.is_workday or row.name != day.name:
+            plan.change.append((row, day))
+        else:
+            plan.unchanged += 1
+    if replace:
+        listed = {d.date for d in parsed.days}
+        plan.delete = [row for row in CalendarDay.objects.filter(date__year=year).order_by("date") if row.date not in listed]
+    # Both calendars from the table itself, not this process's cache (which may be seconds old).
+    before = dict(CalendarDay.objects.values_list("date", "is_workday"))
+    deleted = {row.date for row in plan.delete}
+    after = {d: w for d, w in before.items() if d not in deleted} | {d.date: d.is_workday for d in parsed.days}
+    plan.moves = _deadline_moves(_workday_function(before), _workday_function(after), now=now or timezone.now())
+    return plan
+
+
+def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
+                          move_deadlines: bool = True, now: datetime | None = None) -> NoticePlan:
+    """Enter a year's holidays and adjusted working days from the State Council's notice, all or
+    nothing: one audit row per day written, one for the import; the open orders' deadlines in
+    working days move with the calendar (an internal history entry each) unless ``move_deadlines``
+    is off. With ``replace``, the year's rows the notice does not list are deleted."""
+    from civicgrid.workorders.models import OrderEvent, WorkOrder
+
+    for perm in ("sla.add_calendarday", "sla.change_calendarday", *(["sla.delete_calendarday"] if replace else [])):
+        if not _may_configure(actor, perm):
+            raise TransitionForbidden(_("You may not edit the holiday table."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One import at a time: the plan is made under the lock of the calendar's version row.
+        calendar.bump_version()
+        plan = plan_holiday_notice(year=year, text=text, replace=replace, now=now)
+        if not move_deadlines:
+            plan.moves = []
+        audits = []
+        for day in plan.create:
+            row = CalendarDay.objects.create(date=day.date, is_workday=day.is_workday, name=day.name)
+            audits.append(audit_row(actor=actor, action="sla.calendar_day.save", obj=row, changes={
+                "date": [None, day.date.isoformat()], "is_workday": [None, day.is_workday], "name": [None, day.name]}))
+        for row, day in plan.change:
+            changes = diff_fields(row, {"is_workday": day.is_workday, "name": day.name})
+            row.save(update_fields=[*changes, "updated_at"])
+            audits.append(audit_row(actor=actor, action="sla.calendar_day.save", obj=row, changes=changes))
+        for row in plan.delete:
+            audits.append(audit_row(actor=actor, action="sla.calendar_day.delete", obj=row, changes={
+                "date": [row.date.isoformat(), None], "is_workday": [row.is_workday, None], "name": [row.name, None]}))
+            row.delete()
+        by_order: dict[int, dict] = {}
+        for move in plan.moves:
+            by_order.setdefault(move.order_id, {})[move.column] = move
+        orders = WorkOrder.objects.select_for_update().in_bulk(list(by_order))
+        events = []
+        for order_id, columns in by_order.items():
+            order = orders[order_id]
+            for column, move in columns.items():
+                setattr(order, f"{column}_due", move.new)
+            order.save(update_fields=[f"{c}_due" for c in columns] + ["updated_at"])
+            events.append(OrderEvent(
+                order=order, action="deadline_shift", from_status=order.status, to_status=order.status,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_repr=getattr(actor, "username", "") or "system", is_public=False,
+                data={"year": year, "moves": {c: [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}},
+            ))
+            audits.append(audit_row(actor=actor, action="workorder.deadline_shift", obj=order, changes={
+                f"{c}_due": [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}))
+        OrderEvent.objects.bulk_create(events)
+        audits.append(audit_row(actor=actor, action="sla.calendar.import_notice", obj=None, changes={
+            "year": year, "created": len(plan.create), "changed": len(plan.change), "deleted": len(plan.delete),
+            "unchanged": plan.unchanged, "orders_moved": len(by_order)}))
+        AuditEvent.objects.bulk_create(audits)
+    return plan
+
+
+def deadline_label(column: str) -> str:
+    from civicgrid.workorders.models import DEADLINE_LABELS
+
+    return str(DEADLINE_LABELS[column])

@@ -334,7 +334,26 @@ class OrderEvent(models.Model):
                 return supervision_note(datetime.fromisoformat(data["due"]), data["level"])
             except (KeyError, TypeError, ValueError):
                 pass
+        if self.action == "deadline_shift":
+            try:
+                return deadline_shift_note(self.data["year"], self.data["moves"])
+            except (KeyError, TypeError, ValueError):
+                pass
         return self.reason
+
+
+DEADLINE_LABELS = {"dispatch": _("dispatch by"), "response": _("accept by"), "handle": _("resolve by"),
+                   "return": _("return allowed until")}
+
+
+def deadline_shift_note(year: int, moves: dict) -> str:
+    """Why a deadline moved: the holidays of ``year`` were entered (sla.services.import_holiday_notice)."""
+    def when(value: str) -> str:
+        return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+
+    parts = [gettext("%(deadline)s %(old)s → %(new)s") % {"deadline": DEADLINE_LABELS[c], "old": when(o), "new": when(n)}
+             for c, (o, n) in moves.items()]
+    return gettext("The holidays of %(year)s were entered: %(moves)s.") % {"year": year, "moves": gettext("; ").join(parts)}
 
 
 def supervision_note(due: datetime, level: str) -> str:

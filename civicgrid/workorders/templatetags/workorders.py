@@ -12,7 +12,8 @@ register = template.Library()
 OTHER_ACTIONS = {"intake": _("Received"), "supervise": _("Supervision (督办)"), "whistle": _("Whistle (吹哨)"),
                  "whistle_report": _("Department reported (报到)"),
                  "reply_approved": _("Answer approved for the echo wall"), "answer_rewritten": _("Answer rewritten"),
-                 "merged_in": _("Another order merged into this one")}
+                 "merged_in": _("Another order merged into this one"),
+                 "deadline_shift": _("Deadline moved with the holiday calendar")}
 
 
 @register.filter
