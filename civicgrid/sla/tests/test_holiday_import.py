@@ -224,3 +224,20 @@ def test_admin_import_needs_the_calendar_permissions(world, client):
     assert client.get("/admin/sla/calendarday/import-notice/").status_code == 403
     assert client.post("/admin/sla/calendarday/import-notice/", {"year": "2027", "text": NOTICE, "confirm": "1"}).status_code == 403
     assert CalendarDay.objects.count() == 0
+
+
+# --- the staff pages' notice ---------------------------------------------------------------------
+def test_center_and_workbench_say_when_next_year_has_no_holidays(world, client, monkeypatch):
+    monkeypatch.setattr(calendar.timezone, "localdate", lambda: date(2026, 12, 3))
+    client.force_login(world.users["district"])
+    for url in ("/center/", "/orders/"):
+        html = client.get(url).content.decode()
+        assert ('<p class="calendar-notice" id="calendar-notice" role="status">2027 年尚无节假日数据：在录入国务院节假日安排之前，'
+                "期限按周一至周五计算。 请管理员导入国务院通知。</p>") in html, url
+    client.force_login(world.users["admin"])
+    assert 'href="/admin/sla/calendarday/import-notice/">导入国务院通知</a>' in client.get("/center/").content.decode()
+
+    services.import_holiday_notice(None, year=2027, text=NOTICE, now=NOW)
+    calendar.forget_overrides()
+    client.force_login(world.users["district"])
+    assert 'id="calendar-notice"' not in client.get("/center/").content.decode()
