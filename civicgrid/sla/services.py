@@ -440,11 +440,18 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
             by_order.setdefault(move.order_id, {})[move.column] = move
         orders = WorkOrder.objects.select_for_update().in_bulk(list(by_order))
         events = []
-        for order_id, columns in by_order.items():
+        for order_id, columns in list(by_order.items()):
             order = orders[order_id]
+            # A move made meanwhile (a redispatch, an extension) gave the order a deadline on the
+            # new calendar already; only the deadline that was read is moved.
+            columns = {c: m for c, m in columns.items() if getattr(order, f"{c}_due") == m.old}
+            if not columns:
+                del orders[order_id], by_order[order_id]
+                continue
+            by_order[order_id] = columns
             for column, move in columns.items():
                 setattr(order, f"{column}_due", move.new)
-            order.save(update_fields=[f"{c}_due" for c in columns] + ["updated_at"])
+            order.updated_at = now
             events.append(OrderEvent(
                 order=order, action="deadline_shift", from_status=order.status, to_status=order.status,
                 actor=actor if getattr(actor, "pk", None) else None,
@@ -453,11 +460,15 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
             ))
             audits.append(audit_row(actor=actor, action="workorder.deadline_shift", obj=order, changes={
                 f"{c}_due": [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}))
+        # One UPDATE per batch, not per order: a district has tens of thousands of open orders.
+        WorkOrder.objects.bulk_update(list(orders.values()), [f"{c}_due" for c in DUE_COLUMNS] + ["updated_at"],
+                                      batch_size=500)
         OrderEvent.objects.bulk_create(events)
         audits.append(audit_row(actor=actor, action="sla.calendar.import_notice", obj=None, changes={
             "year": year, "created": len(plan.create), "changed": len(plan.change), "deleted": len(plan.delete),
             "unchanged": plan.unchanged, "orders_moved": len(by_order)}))
         AuditEvent.objects.bulk_create(audits)
+        plan.moves = [move for columns in by_order.values() for move in columns.values()]
     return plan
 
 

@@ -241,3 +241,20 @@ def test_center_and_workbench_say_when_next_year_has_no_holidays(world, client, 
     calendar.forget_overrides()
     client.force_login(world.users["district"])
     assert 'id="calendar-notice"' not in client.get("/center/").content.decode()
+
+
+def test_a_deadline_changed_after_it_was_read_is_not_overwritten(world, monkeypatch):
+    """A redispatch between the plan and the lock gave the order a new deadline: it stays."""
+    real = services.plan_holiday_notice
+
+    def plan_then_redispatch(**kwargs):
+        plan = real(**kwargs)
+        WorkOrder.objects.filter(pk=world.accepted.pk).update(handle_due=at(2027, 1, 8, 9, 0))
+        return plan
+
+    monkeypatch.setattr(services, "plan_holiday_notice", plan_then_redispatch)
+    plan = services.import_holiday_notice(None, year=2027, text=NOTICE, now=NOW)
+    assert plan.moves == []
+    assert WorkOrder.objects.get(pk=world.accepted.pk).handle_due == at(2027, 1, 8, 9, 0)
+    assert not OrderEvent.objects.filter(action="deadline_shift").exists()
+    assert CalendarDay.objects.count() == 34
