@@ -108,7 +108,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
+    "civicgrid.core.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "civicgrid.core",
     "civicgrid.geo",
     "civicgrid.people",
