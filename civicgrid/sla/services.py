@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core.language import platform_language
 from civicgrid.core.models import AuditEvent
 from civicgrid.core.services import audit_row, diff_fields, record_event
 from civicgrid.people.jurisdiction import jurisdiction_for
@@ -456,7 +457,8 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
                 order=order, action="deadline_shift", from_status=order.status, to_status=order.status,
                 actor=actor if getattr(actor, "pk", None) else None,
                 actor_repr=getattr(actor, "username", "") or "system", is_public=False,
-                data={"year": year, "moves": {c: [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}},
+                data=(data := {"year": year, "moves": {c: [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}}),
+                reason=_shift_note(data),
             ))
             audits.append(audit_row(actor=actor, action="workorder.deadline_shift", obj=order, changes={
                 f"{c}_due": [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}))
@@ -470,6 +472,13 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
         AuditEvent.objects.bulk_create(audits)
         plan.moves = [move for columns in by_order.values() for move in columns.values()]
     return plan
+
+
+def _shift_note(data: dict) -> str:
+    from civicgrid.workorders.models import deadline_shift_note
+
+    with platform_language():  # stored; pages say it again in the reader's language (reason_text)
+        return deadline_shift_note(data["year"], data["moves"])
 
 
 def deadline_label(column: str) -> str:

@@ -258,3 +258,11 @@ def test_a_deadline_changed_after_it_was_read_is_not_overwritten(world, monkeypa
     assert WorkOrder.objects.get(pk=world.accepted.pk).handle_due == at(2027, 1, 8, 9, 0)
     assert not OrderEvent.objects.filter(action="deadline_shift").exists()
     assert CalendarDay.objects.count() == 34
+
+
+def test_the_order_page_shows_staff_why_the_deadline_moved(world, client):
+    services.import_holiday_notice(world.users["admin"], year=2027, text=NOTICE, now=NOW)
+    client.force_login(world.users["district"])
+    html = client.get(f"/orders/{world.accepted.number}/").content.decode()
+    assert "节假日调整，期限顺延" in html
+    assert "已录入 2027 年节假日安排：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。" in html
