@@ -346,21 +346,28 @@ def _deadline_moves(old_workday, new_workday, *, now: datetime) -> list[Deadline
     """Open orders keep the working time left on each deadline counted in working days: a deadline
     computed before the holidays were known moves past the new days off (and back over new
     adjusted working days). Time already spent is not counted again; limits in hours never move."""
-    from civicgrid.workorders.models import OPEN_STATUSES, WorkOrder
+    from civicgrid.workorders.models import Status, WorkOrder
     from civicgrid.workorders.services import FALLBACK_LIMITS
 
+    # Only deadlines still running: a resolved order's old handling deadline stays as it was.
+    running = {
+        "dispatch": {Status.NEW, Status.RETURNED},
+        "response": {Status.DISPATCHED},
+        "handle": {Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED},
+        "return": {Status.DISPATCHED},
+    }
     policies = {p.pk: p for p in SlaPolicy.objects.all()}
     moves = []
     due_q = Q()
     for column in DUE_COLUMNS:
-        due_q |= Q(**{f"{column}_due__gt": now})
-    rows = (WorkOrder.objects.filter(due_q, status__in=OPEN_STATUSES)
-            .values("id", "number", "sla_policy_id", *[f"{c}_due" for c in DUE_COLUMNS]).order_by("id"))
+        due_q |= Q(**{f"{column}_due__gt": now, "status__in": running[column]})
+    rows = (WorkOrder.objects.filter(due_q)
+            .values("id", "number", "status", "sla_policy_id", *[f"{c}_due" for c in DUE_COLUMNS]).order_by("id"))
     for row in rows.iterator(chunk_size=2000):
         policy = policies.get(row["sla_policy_id"])
         for column in DUE_COLUMNS:
             due = row[f"{column}_due"]
-            if due is None or due <= now:
+            if due is None or due <= now or row["status"] not in running[column]:
                 continue
             unit = getattr(policy, f"{column}_unit") if policy else FALLBACK_LIMITS[column][1]
             if unit != LimitUnit.WORKDAYS:

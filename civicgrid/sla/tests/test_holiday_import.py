@@ -46,6 +46,7 @@ def world():
     w.accepted = make_order(w, status=Status.ACCEPTED, sla_policy=policy, handle_due=at(2027, 1, 4, 10, 0),
                             response_due=at(2026, 12, 29, 10, 0), return_due=at(2026, 12, 30, 10, 0))
     w.closed = make_order(w, status=Status.CLOSED, sla_policy=policy, handle_due=at(2027, 1, 4, 10, 0))
+    w.resolved = make_order(w, status=Status.RESOLVED, sla_policy=policy, handle_due=at(2027, 1, 4, 10, 0))
     w.hours = make_order(w, status=Status.DISPATCHED, sla_policy=SlaPolicy.objects.create(
         name="按小时", handle_limit=100, handle_unit=LimitUnit.HOURS), handle_due=at(2027, 1, 1, 14, 0))
     return w
@@ -67,6 +68,7 @@ def test_import_enters_the_year_and_moves_open_deadlines_past_the_new_days_off(w
     assert accepted.response_due == at(2026, 12, 29, 10, 0)  # in hours: never moves
     assert accepted.return_due == at(2026, 12, 30, 10, 0)  # before any new day off
     assert WorkOrder.objects.get(pk=world.closed.pk).handle_due == at(2027, 1, 4, 10, 0)
+    assert WorkOrder.objects.get(pk=world.resolved.pk).handle_due == at(2027, 1, 4, 10, 0)  # no longer running
     assert WorkOrder.objects.get(pk=world.hours.pk).handle_due == at(2027, 1, 1, 14, 0)
     assert [(m.number, m.column) for m in plan.moves] == [(world.accepted.number, "handle")]
 
