@@ -17,17 +17,23 @@ register = template.Library()
 logger = logging.getLogger("civicgrid.sla")
 
 
+def years_to_warn_safely() -> list[int]:
+    """This year and the next when they lack holiday data; nothing when the table cannot be read
+    (a page must not fail over its warning)."""
+    try:
+        return years_to_warn_about()
+    except DatabaseError:
+        logger.exception("Cannot check the holiday table for the calendar warning.")
+        return []
+
+
 @register.inclusion_tag("sla/_calendar_notice.html", takes_context=True)
 def calendar_notice(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"years": ""}
-    try:
-        years = years_to_warn_about()
-    except DatabaseError:
-        logger.exception("Cannot check the holiday table for the calendar notice.")
-        return {"years": ""}
+    years = years_to_warn_safely()
     if not years:
         return {"years": ""}
     may_import = user.is_staff and user.has_perms(["sla.add_calendarday", "sla.change_calendarday"])
