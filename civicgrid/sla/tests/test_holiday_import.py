@@ -144,8 +144,8 @@ def test_command_dry_run_then_import(world, tmp_path, monkeypatch):
     call_command("holidays", "import", str(notice_file), "--year", "2027", "--dry-run", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "2027-01-01 周五  休息日  元旦"
-    assert lines[-1] == ("试运行，未写入任何数据。 2027 年：通知含放假 29 天、调休上班 5 天；新增 34 条，修改 0 条，未变 0 条，"
-                         "删除 0 条；1 个未结工单的期限已顺延调整。")
+    assert lines[-1] == ("试运行，未写入任何数据。 2027 年：通知含放假 29 天、调休上班 5 天；将新增 34 条，修改 0 条，未变 0 条，"
+                         "删除 0 条；1 个未结工单的期限将随之调整。")
     assert CalendarDay.objects.count() == 0
 
     out = StringIO()
@@ -170,7 +170,11 @@ def test_command_refuses_a_bad_notice_and_names_each_problem(world, tmp_path):
     assert CalendarDay.objects.count() == 0
     with pytest.raises(CommandError) as refused:
         call_command("holidays", "import", str(tmp_path / "none.txt"), "--year", "2027", stdout=StringIO())
-    assert str(refused.value).startswith(f"无法读取 {tmp_path / 'none.txt'}：")
+    assert str(refused.value) == f"{tmp_path / 'none.txt'} 不存在。"
+    out = StringIO()
+    call_command("holidays", "show", "--year", "2026", stdout=out)
+    assert out.getvalue().splitlines()[-3:] == ["2026-10-07 周三  休息日  国庆节", "2026-10-10 周六  工作日  国庆节",
+                                                "2026 年：工作日放假 19 天，周末上班 6 天（chinesecalendar 已收录）。"]
 
 
 def test_command_status_names_the_years_without_data(world, monkeypatch):

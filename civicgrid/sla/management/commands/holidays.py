@@ -15,9 +15,12 @@ from __future__ import annotations
 import sys
 from datetime import date, timedelta
 
+import chinese_calendar
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civicgrid.core.language import platform_language
@@ -25,6 +28,17 @@ from civicgrid.sla import calendar, services
 from civicgrid.sla.models import CalendarDay
 
 WEEKDAYS = "一二三四五六日"
+
+
+def _library_name(day: date) -> str:
+    """chinesecalendar's name of the holiday a day belongs to, in Chinese (its names are English)."""
+    if not calendar.library_knows(day.year):
+        return ""
+    _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    holiday = next((h for h in chinese_calendar.Holiday if h.value == name), None)
+    if holiday is None:
+        return ""
+    return holiday.chinese if translation.get_language().startswith("zh") else holiday.value
 
 
 def _when(moment) -> str:
@@ -85,7 +99,8 @@ class Command(BaseCommand):
             if working == weekend:  # a day off on a weekday, or a working weekend day
                 row = rows.get(day)
                 kind = _("working day") if working else _("day off")
-                self.stdout.write(f"{day.isoformat()} 周{WEEKDAYS[day.weekday()]}  {kind}  {row.name if row else ''}".rstrip())
+                name = row.name if row else _library_name(day)
+                self.stdout.write(f"{day.isoformat()} 周{WEEKDAYS[day.weekday()]}  {kind}  {name}".rstrip())
                 extra += working
                 off += not working
             day += timedelta(days=1)
@@ -99,6 +114,8 @@ class Command(BaseCommand):
         path = options["file"]
         try:
             text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8-sig").read()
+        except FileNotFoundError as exc:
+            raise CommandError(_("%(path)s does not exist.") % {"path": path}) from exc
         except OSError as exc:
             raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}) from exc
         except UnicodeDecodeError as exc:
@@ -127,9 +144,15 @@ class Command(BaseCommand):
                 "old": _when(move.old), "new": _when(move.new)})
         if len(plan.moves) > 20:
             w(_("… and %(n)s more deadlines") % {"n": len(plan.moves) - 20})
-        summary = _("%(year)s: %(off)s days off and %(work)s adjusted working days in the notice; %(create)s added, "
-                    "%(change)s changed, %(unchanged)s unchanged, %(delete)s deleted; deadlines of %(orders)s open "
-                    "orders moved.") % {
+        if options["dry_run"]:
+            summary = _("%(year)s: %(off)s days off and %(work)s adjusted working days in the notice; %(create)s to add, "
+                        "%(change)s to change, %(unchanged)s unchanged, %(delete)s to delete; deadlines of %(orders)s "
+                        "open orders would move.")
+        else:
+            summary = _("%(year)s: %(off)s days off and %(work)s adjusted working days in the notice; %(create)s added, "
+                        "%(change)s changed, %(unchanged)s unchanged, %(delete)s deleted; deadlines of %(orders)s open "
+                        "orders moved.")
+        summary = summary % {
             "year": year, "off": len([d for d in plan.days if not d.is_workday]),
             "work": len([d for d in plan.days if d.is_workday]), "create": len(plan.create),
             "change": len(plan.change), "unchanged": plan.unchanged, "delete": len(plan.delete), "orders": len(orders)}
