@@ -71,15 +71,22 @@ class CategoryAdmin(ServiceAdmin):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(ServiceAdmin):
     list_display = ("area", "category", "unit", "level", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("area__name", "area__code", "category__name", "category__code", "unit__name")
     autocomplete_fields = ("category", "area", "unit")
     readonly_fields = ("area_path",)
 
-    def save_model(self, request, obj, form, change):
-        routing.save_rule(request.user, obj, changed=list(form.changed_data))
+    def service(self, request, form, obj):
+        return routing.save_rule(request.user, form.instance, changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        routing.delete_rule(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            routing.delete_rule(request.user, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
