@@ -180,6 +180,7 @@ def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) 
             old = _rule_values(stored)
             changes = {f: [old[f], new[f]] for f in RULE_AUDIT_FIELDS if old[f] != new[f]}
             scopes = list(dict.fromkeys([_scope(stored), _scope(rule)]))
+        moved = []
         if changes:
             moved = refresh_suggestions(scopes)
             if moved:
@@ -187,6 +188,7 @@ def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) 
             record_event(actor=actor, action="responsibility.create" if created else "responsibility.update",
                          obj=rule, changes=changes)
         transaction.on_commit(forget)
+    rule.orders_resuggested = moved  # for the caller's summary (the import)
     return rule
 
 
