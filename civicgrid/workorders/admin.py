@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.masking import mask_name, mask_phone
 
-from . import catalogue, routing
+from . import catalogue, response_templates, routing
 from .models import Appeal, Category, Responsibility, WorkOrder
 
 
@@ -134,9 +134,25 @@ from .models import ResponseTemplate
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(admin.ModelAdmin):
+class ResponseTemplateAdmin(ServiceAdmin):
     list_display = ("title", "category", "area", "is_active", "position")
     list_filter = ("is_active",)
     list_editable = ("is_active", "position")
     search_fields = ("title", "body")
     raw_id_fields = ("category", "area")
+
+    def service(self, request, form, obj):
+        return response_templates.save_template(request.user, form.instance)
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(form, "saved"):
+            obj.pk = form.saved.pk
+        else:  # a row of the list's editable columns: its form is the changelist's, without the service
+            response_templates.save_template(request.user, obj)
+
+    def delete_model(self, request, obj):
+        response_templates.delete_template(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            response_templates.delete_template(request.user, obj)
