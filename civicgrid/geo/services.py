@@ -20,7 +20,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import shapely
@@ -30,6 +29,7 @@ from django.utils.translation import gettext
 from shapely.geometry import mapping, shape
 
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
+from civicgrid.core.files import decode_text, read_text
 from civicgrid.core.services import diff_fields, record_event
 
 from . import coords, locate, validation
@@ -285,9 +285,9 @@ def _source_name(path_or_file) -> str:
 
 def _read_text(path_or_file) -> str:
     if isinstance(path_or_file, (str, os.PathLike)):
-        return Path(path_or_file).read_text(encoding="utf-8-sig")
+        return read_text(path_or_file)
     data = path_or_file.read()
-    return data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    return decode_text(data) if isinstance(data, bytes) else data
 
 
 def _plain_code(value) -> str:
@@ -409,7 +409,7 @@ def import_areas_geojson(
         collection = json.loads(_read_text(path_or_file))
     except json.JSONDecodeError as exc:
         raise ImportRejected(source, [gettext("%(source)s is not valid JSON: %(error)s.") % {"source": source, "error": exc}]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeError) as exc:
         raise ImportRejected(source, [gettext("%(source)s cannot be read: %(error)s.") % {"source": source, "error": exc}]) from exc
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
             or not isinstance(collection.get("features"), list):
@@ -519,7 +519,7 @@ def import_divisions_csv(
                                       % {"kind": kind, "kinds": ", ".join(AreaKind.values)}])
     try:
         text = _read_text(path_or_file)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeError) as exc:
         raise ImportRejected(source, [gettext("%(source)s cannot be read: %(error)s.") % {"source": source, "error": exc}]) from exc
     if not parent_column and kind in PARENT_KIND:
         raise ImportRejected(source, [gettext("Areas of kind %(kind)s need a parent: give the parent column.")

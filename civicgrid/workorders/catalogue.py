@@ -194,9 +194,11 @@ def apply_catalogue(rows: list[CatalogueRow], Category) -> CatalogueSummary:
 
 
 def read_catalogue_file(path) -> str:
+    from civicgrid.core.files import read_text
+
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_text(path)
+    except (OSError, UnicodeError) as exc:
         raise ValidationError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
 
 

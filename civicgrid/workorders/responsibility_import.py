@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from civicgrid.core.files import read_text
 from civicgrid.core.services import record_event
 from civicgrid.geo.models import Area
 from civicgrid.people.models import Unit
@@ -56,8 +57,8 @@ class _DryRun(Exception):
 
 def _read(path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_text(path)
+    except (OSError, UnicodeError) as exc:
         raise ValidationError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
 
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from civicgrid.core.files import read_text
 from civicgrid.workorders.intake import submit_appeal
 from civicgrid.workorders.models import Channel
 
@@ -73,14 +76,13 @@ def read_rows(path: Path):
             yield line, dict(zip(header, values))
         return
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise CommandError(f"Cannot read {path}: {exc}") from exc
-    with fh:
-        reader = csv.DictReader(fh)
-        reader.fieldnames = [(c or "").strip() for c in reader.fieldnames or []]
-        for record in reader:
-            yield reader.line_num, record
+        text = read_text(path)
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader.fieldnames = [(c or "").strip() for c in reader.fieldnames or []]
+    for record in reader:
+        yield reader.line_num, record
 
 
 def to_fields(record: dict, mapping: dict[str, str]) -> dict:
