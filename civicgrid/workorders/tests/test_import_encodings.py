@@ -71,3 +71,28 @@ def test_a_file_in_no_known_encoding_is_refused_and_changes_nothing(w, tmp_path)
             command(*args)
         assert str(info.value) == expected
     assert (Area.objects.count(), Responsibility.objects.count(), Appeal.objects.count()) == (areas, rules, 0)
+
+
+def test_import_summaries_speak_chinese_and_name_the_files_columns(w, tmp_path):
+    t = w.tree
+    orders = tmp_path / "orders.csv"
+    orders.write_text("编号,标题,内容,经度,纬度,分类\nG1,路面坑洼,恩县路路面有坑,120.305,36.055,999\n"
+                      "G2,路灯,路灯不亮,120.305,36.055,\n", encoding="utf-8")
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("import_orders", str(orders), "--dry-run", "--mapping",
+                     "编号=external_id,标题=title,内容=text,经度=lon,纬度=lat,分类=category_code",
+                     stdout=out, stderr=io.StringIO())
+    assert out.getvalue().splitlines() == [
+        "orders.csv：共 2 行；可导入 1 行，重复跳过 0 行，失败 1 行（试运行，未写入）",
+        "  第 2 行：分类: 未知的事项分类 999。",
+    ]
+    communities = tmp_path / "communities.csv"
+    communities.write_text(f"code,name,parent\n370203020098,新港社区居委会,{t.street1.code}\n", encoding="utf-8")
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("import_divisions", str(communities), "--kind", "community", "--parent-column", "parent",
+                     "--no-progress", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"已从 {communities} 导入 1 个社区（其中 0 个带有边界）。", f"  {t.street1.code} 下：1"]
+    assert Appeal.objects.count() == 0

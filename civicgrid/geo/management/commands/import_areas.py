@@ -46,11 +46,16 @@ class Command(BaseCommand):
         print_summary(self, summary)
 
 
+def kind_word(kind: str) -> str:
+    """The kind as the summary names it: "grid" in English, 网格 in Chinese."""
+    return {"district": _("district"), "street": _("street"), "community": _("community"), "grid": _("grid")}.get(kind, kind)
+
+
 def print_summary(command: BaseCommand, summary: services.ImportSummary) -> None:
     out = command.stdout
     out.write(command.style.SUCCESS(
         _("Imported %(created)d %(kind)s area(s) from %(source)s (%(with_boundary)d with a boundary).")
-        % {"created": summary.created, "kind": summary.kind, "source": summary.source,
+        % {"created": summary.created, "kind": kind_word(summary.kind), "source": summary.source,
            "with_boundary": summary.with_boundary}))
     for parent, count in sorted(summary.parents.items()):
         out.write("  " + _("under %(parent)s: %(count)d") % {"parent": parent or _("(root)"), "count": count})

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from tqdm import tqdm
 
 from civicgrid.core.files import read_text
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No such file: {path}")
         mapping = parse_mapping(options["mapping"])
+        columns = {field: column for column, field in mapping.items()}
         source = (options["source"] or path.stem)[:40]
         dry = options["dry_run"]
         imported = duplicates = 0
@@ -141,20 +143,29 @@ class Command(BaseCommand):
                 imported += 1
                 continue
             except ValidationError as exc:
-                failures.append((line, _reason(exc)))
+                failures.append((line, _reason(exc, columns)))
                 continue
             if result.created:
                 imported += 1
             else:
                 duplicates += 1
-        verb = "would import" if dry else "imported"
-        self.stdout.write(f"{path.name}: {len(rows)} rows; {verb} {imported}, skipped as duplicates {duplicates}, "
-                          f"failed {len(failures)}")
+        counts = {"file": path.name, "rows": len(rows), "imported": imported, "duplicates": duplicates,
+                  "failed": len(failures)}
+        if dry:
+            summary = _("%(file)s: %(rows)d rows; would import %(imported)d, skipped as duplicates %(duplicates)d, "
+                        "failed %(failed)d") % counts
+        else:
+            summary = _("%(file)s: %(rows)d rows; imported %(imported)d, skipped as duplicates %(duplicates)d, "
+                        "failed %(failed)d") % counts
+        self.stdout.write(summary)
         for line, reason in failures:
-            self.stdout.write(f"  line {line}: {reason}")
+            self.stdout.write("  " + _("line %(line)d: %(reason)s") % {"line": line, "reason": reason})
 
 
-def _reason(exc: ValidationError) -> str:
+def _reason(exc: ValidationError, columns: dict[str, str]) -> str:
+    """The problems of a row, each under the file's own column name (the field's name where no
+    column maps to it, e.g. the location made of several)."""
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        return pgettext("between problems of one line", "; ").join(
+            f"{columns.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
     return " ".join(exc.messages)
