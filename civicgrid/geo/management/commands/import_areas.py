@@ -30,6 +30,9 @@ class Command(BaseCommand):
                             help="accept siblings that overlap by more than the sliver tolerance (listed in the summary)")
         parser.add_argument("--repair", action="store_true",
                             help="repair self-intersecting polygons with shapely.make_valid (listed in the summary)")
+        parser.add_argument("--update-boundaries", action="store_true",
+                            help="give areas that exist already (e.g. from import-divisions) the file's boundary "
+                                 "instead of refusing them")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -39,6 +42,7 @@ class Command(BaseCommand):
                 name_property=options["name_property"], parent_code=options["parent"],
                 parent_property=options["parent_property"], code_prefix=options["code_prefix"],
                 allow_overlap=options["allow_overlap"], repair=options["repair"],
+                update_boundaries=options["update_boundaries"],
                 progress=tqdm_progress(self.stderr._out, not options["no_progress"]),
             )
         except ValidationError as exc:
@@ -59,6 +63,9 @@ def print_summary(command: BaseCommand, summary: services.ImportSummary) -> None
            "with_boundary": summary.with_boundary}))
     for parent, count in sorted(summary.parents.items()):
         out.write("  " + _("under %(parent)s: %(count)d") % {"parent": parent or _("(root)"), "count": count})
+    if summary.updated:
+        out.write("  " + _("boundaries set on existing areas (%(n)d): %(list)s")
+                  % {"n": len(summary.updated), "list": ", ".join(summary.updated)})
     if summary.skipped:
         out.write("  " + _("rows skipped (outside the requested codes): %(n)d") % {"n": summary.skipped})
     if summary.repaired:
