@@ -144,7 +144,7 @@ def refresh_suggestions(scopes) -> list[str]:
 
 def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) -> Responsibility:
     """Create or change a responsibility rule (admin, import): the area path follows the area, the
-    unit must be active, one rule per category (or default) and area; orders waiting for dispatch
+    unit must be active and serve the rule's area, one rule per category (or default) and area; orders waiting for dispatch
     in the rule's old and new scope get the suggestion the list now makes. One audit row with the
     old and new values."""
     from django.core.exceptions import ValidationError
@@ -155,6 +155,12 @@ def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) 
 
     if rule.unit_id and not rule.unit.is_active:
         raise ValidationError({"unit": _("The unit %(unit)s is not active.") % {"unit": rule.unit.name}})
+    if rule.unit_id and rule.area_id and not rule.area.path.startswith(rule.unit.area.path):
+        # Dispatch gives a unit only orders inside the area it serves (services.unit_serves): such a
+        # rule would suggest a unit that can never be given the order.
+        raise ValidationError({"unit": _("%(unit)s serves %(served)s, which does not contain %(area)s: it could not "
+                                         "be given the orders of this rule.")
+                               % {"unit": rule.unit.name, "served": rule.unit.area.name, "area": rule.area.name}})
     created = rule.pk is None
     with transaction.atomic():
         stored = None if created else Responsibility.objects.select_for_update(of=("self",)).select_related(

@@ -103,3 +103,17 @@ def test_dry_run_counts_and_writes_nothing(w, tmp_path):
                                    "0 order(s) waiting for dispatch now suggest another unit.")
     assert rules() == []
     assert not AuditEvent.objects.exists()
+
+
+def test_a_rule_refused_while_saving_names_its_line_and_rolls_back_the_file(w, tmp_path):
+    t = w.tree
+    f = tmp_path / "rules.csv"
+    f.write_text("area,category,unit\n"
+                 f"{t.district.code},01,D-CG\n"
+                 f"{t.street2.code},0101,S1-OFFICE\n", encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        run(f)
+    assert str(info.value) == ("line 3: 即墨路街道办事处 serves 即墨路街道, which does not contain 四方街道: it could not be "
+                               "given the orders of this rule.")
+    assert rules() == []
+    assert not AuditEvent.objects.exists()

@@ -35,7 +35,7 @@ def suggested(*orders):
 def test_a_second_default_rule_for_an_area_is_refused(w):
     first = new_rule(w, None, w.tree.street1, "s1", "street")
     with pytest.raises(ValidationError) as info, translation.override("en"):
-        new_rule(w, None, w.tree.street1, "c1", "community")
+        new_rule(w, None, w.tree.street1, "cg", "district")
     assert info.value.message_dict == {"category": ["即墨路街道 already has a default rule; change that one instead."]}
     assert list(Responsibility.objects.values_list("pk", "unit__code")) == [(first.pk, "S1-OFFICE")]
     assert AuditEvent.objects.filter(action__startswith="responsibility.").count() == 1
@@ -63,12 +63,12 @@ def test_waiting_orders_follow_the_list_and_the_audit_has_old_and_new(w):
                              "note": "", "is_active": True, "fields": [],
                              "orders_resuggested": sorted([waiting.number, returned.number])}
 
-    street_rule.unit = w.units["c1"]
-    street_rule.level = "community"
+    street_rule.unit = w.units["zj"]
+    street_rule.level = "district"
     routing.save_rule(w.users["admin"], street_rule)
-    assert suggested(waiting, returned) == ["C1-OFFICE", "C1-OFFICE"]
+    assert suggested(waiting, returned) == ["D-ZJ", "D-ZJ"]
     event = AuditEvent.objects.get(action="responsibility.update")
-    assert event.changes == {"unit": ["S1-OFFICE", "C1-OFFICE"], "level": ["street", "community"],
+    assert event.changes == {"unit": ["S1-OFFICE", "D-ZJ"], "level": ["street", "district"],
                              "orders_resuggested": sorted([waiting.number, returned.number])}
 
     # Saving it unchanged writes nothing.
@@ -80,8 +80,8 @@ def test_waiting_orders_follow_the_list_and_the_audit_has_old_and_new(w):
     assert not Responsibility.objects.filter(pk=street_rule.pk).exists()
     event = AuditEvent.objects.get(action="responsibility.delete")
     assert (event.object_id, event.changes) == (str(street_rule.pk), {
-        "category": ["010101", None], "area": [t.street1.code, None], "unit": ["C1-OFFICE", None],
-        "level": ["community", None], "note": ["", None], "is_active": [True, None],
+        "category": ["010101", None], "area": [t.street1.code, None], "unit": ["D-ZJ", None],
+        "level": ["district", None], "note": ["", None], "is_active": [True, None],
         "orders_resuggested": sorted([waiting.number, returned.number])})
     assert Responsibility.objects.get().pk == district_rule.pk
 
@@ -111,3 +111,16 @@ def test_admin_shows_a_refused_rule_on_the_form_and_audits_deletion(w, admin_cli
     assert response.status_code == 302
     assert not Responsibility.objects.exists()
     assert AuditEvent.objects.filter(action="responsibility.delete", object_id=str(rule.pk)).count() == 1
+
+
+def test_a_unit_that_does_not_serve_the_rules_area_is_refused(w):
+    t = w.tree
+    for area in (t.district, t.street2, t.community3):  # the street office of 即墨路街道 serves only that street
+        with pytest.raises(ValidationError) as info, translation.override("en"):
+            new_rule(w, "road", area, "s1", "street")
+        assert info.value.message_dict == {"unit": [
+            f"即墨路街道办事处 serves 即墨路街道, which does not contain {area.name}: it could not be given the orders "
+            "of this rule."]}
+    assert not Responsibility.objects.exists()
+    assert not AuditEvent.objects.exists()
+    assert new_rule(w, "road", t.community1, "s1", "street").area_path == t.community1.path
