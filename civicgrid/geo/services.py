@@ -20,7 +20,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import shapely
@@ -30,6 +29,7 @@ from django.utils.translation import gettext
 from shapely.geometry import mapping, shape
 
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
+from civicgrid.core.files import decode_text, read_text
 from civicgrid.core.services import diff_fields, record_event
 
 from . import coords, locate, validation
@@ -259,13 +259,21 @@ class ImportSummary:
     repaired: list[str] = field(default_factory=list)
     overlaps_allowed: list[str] = field(default_factory=list)
     skipped: int = 0
+    # --update-boundaries: codes of existing areas given the file's boundary, and the boundaries
+    # they had before (the audit row is how a wrong import gets undone).
+    updated: list[str] = field(default_factory=list)
+    replaced: dict[str, Any] = field(default_factory=dict)
 
     def as_changes(self) -> dict[str, Any]:
-        return {
+        changes = {
             "source": self.source, "kind": self.kind, "created": self.created, "with_boundary": self.with_boundary,
             "parents": self.parents, "codes": self.codes, "repaired": self.repaired,
             "overlaps_allowed": self.overlaps_allowed, "skipped": self.skipped,
         }
+        if self.updated:
+            changes["boundaries_updated"] = self.updated
+            changes["boundaries_replaced"] = self.replaced
+        return changes
 
 
 @dataclass
@@ -285,9 +293,9 @@ def _source_name(path_or_file) -> str:
 
 def _read_text(path_or_file) -> str:
     if isinstance(path_or_file, (str, os.PathLike)):
-        return Path(path_or_file).read_text(encoding="utf-8-sig")
+        return read_text(path_or_file)
     data = path_or_file.read()
-    return data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    return decode_text(data) if isinstance(data, bytes) else data
 
 
 def _plain_code(value) -> str:
@@ -325,7 +333,9 @@ def _resolve_parents(rows: list[_Row], kind: str, source: str, fixed_parent: Are
     return parents
 
 
-def _code_problems(rows: list[_Row], problems: list[str]) -> None:
+def _code_problems(rows: list[_Row], problems: list[str], *, allow_existing: bool = False) -> set[str]:
+    """Codes twice in the file, and (unless ``allow_existing``) codes already taken, as problems;
+    returns the codes already in the database."""
     seen: dict[str, str] = {}
     for r in rows:
         if r.code in seen:
@@ -338,8 +348,38 @@ def _code_problems(rows: list[_Row], problems: list[str]) -> None:
     for i in range(0, len(codes), 500):
         existing |= set(Area.objects.filter(code__in=codes[i:i + 500]).values_list("code", flat=True))
     for r in rows:
-        if r.code in existing and seen.get(r.code) == r.label:
+        if r.code in existing and seen.get(r.code) == r.label and not allow_existing:
             problems.append(gettext("%(label)s: an area with code %(code)s already exists.") % {"label": r.label, "code": r.code})
+    return existing
+
+
+def _existing_problems(rows: list[_Row], kind: str, problems: list[str]) -> dict[str, Area]:
+    """For --update-boundaries: the existing areas of the file's rows, each checked to be of the
+    file's kind and under the row's parent, and to still hold its own children with the new
+    boundary."""
+    areas = {a.code: a for a in Area.objects.filter(code__in=[r.code for r in rows]).select_related("parent")}
+    for r in rows:
+        area = areas.get(r.code)
+        if area is None:
+            continue
+        if area.kind != kind:
+            problems.append(gettext("%(label)s: area %(code)s is a %(actual)s, not a %(kind)s.")
+                            % {"label": r.label, "code": r.code, "actual": area.kind, "kind": kind})
+            continue
+        current_parent = area.parent.code if area.parent_id else None
+        if r.parent_code != current_parent:
+            problems.append(gettext("%(label)s: area %(code)s lies under %(actual)s, not under %(parent)s; "
+                                    "an import does not move areas.")
+                            % {"label": r.label, "code": r.code, "actual": current_parent or gettext("(root)"),
+                               "parent": r.parent_code or gettext("(root)")})
+            continue
+        if r.geom is None:
+            continue
+        for child in Area.objects.filter(parent=area, boundary__isnull=False).only("code", "name", "boundary"):
+            if child.boundary:
+                problems += validation.containment_problems(
+                    shape(child.boundary), r.geom, _area_label(child.code, child.name), r.label)
+    return areas
 
 
 def _fixed_parent(parent_code: str | None, kind: str, source: str) -> Area | None:
@@ -386,9 +426,14 @@ def _create_rows(actor, rows: list[_Row], parents: dict[str, Area], kind: str, s
 def import_areas_geojson(
     actor, path_or_file, *, kind: str, code_property: str, name_property: str | None = None,
     parent_code: str | None = None, parent_property: str | None = None, code_prefix: str = "",
-    allow_overlap: bool = False, repair: bool = False, progress: Progress | None = None,
+    allow_overlap: bool = False, repair: bool = False, update_boundaries: bool = False,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a GeoJSON FeatureCollection of areas of one ``kind`` in one transaction.
+
+    ``update_boundaries``: a feature whose code exists already (say a community imported from the
+    division codes) gives that area its boundary, with the same checks as a new one, instead of
+    being refused; the area keeps its name, kind and parent.
 
     Parents come from ``parent_code`` (all features under one area) or each feature's
     ``parent_property``; districts have none. ``name_property`` may be left out: the code is the name.
@@ -409,7 +454,7 @@ def import_areas_geojson(
         collection = json.loads(_read_text(path_or_file))
     except json.JSONDecodeError as exc:
         raise ImportRejected(source, [gettext("%(source)s is not valid JSON: %(error)s.") % {"source": source, "error": exc}]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeError) as exc:
         raise ImportRejected(source, [gettext("%(source)s cannot be read: %(error)s.") % {"source": source, "error": exc}]) from exc
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
             or not isinstance(collection.get("features"), list):
@@ -461,8 +506,9 @@ def import_areas_geojson(
             problems += geom_problems
             rows.append(_Row(label=label, code=code, name=name, parent_code=row_parent, geom=None if geom_problems else geom))
 
-        _code_problems(rows, problems)
+        taken_codes = _code_problems(rows, problems, allow_existing=update_boundaries)
         parents = _resolve_parents(rows, kind, source, fixed, problems)
+        existing_areas = _existing_problems(rows, kind, problems) if taken_codes else {}
 
         # Containment and overlaps, per group of siblings (same parent), against the database too.
         groups: dict[str | None, list[_Row]] = defaultdict(list)
@@ -491,7 +537,23 @@ def import_areas_geojson(
 
         if problems:
             raise ImportRejected(source, problems)
-        return _create_rows(actor, rows, parents, kind, summary, progress, "area.import", fixed)
+        for r in rows:
+            area = existing_areas.get(r.code)
+            if area is None or r.geom is None:
+                continue
+            new = _clean_geojson(r.geom)
+            if new == area.boundary:
+                continue
+            if area.boundary:
+                summary.replaced[area.code] = area.boundary
+            area.boundary = new
+            area.centroid_lon, area.centroid_lat = _centroid(r.geom)
+            area.save(update_fields=["boundary", "centroid_lon", "centroid_lat", "updated_at"])
+            summary.updated.append(area.code)
+        if summary.updated:
+            locate.bump_version()
+        return _create_rows(actor, [r for r in rows if r.code not in existing_areas], parents, kind, summary,
+                            progress, "area.import", fixed)
 
 
 def normalise_division_code(raw: str) -> str | None:
@@ -519,7 +581,7 @@ def import_divisions_csv(
                                       % {"kind": kind, "kinds": ", ".join(AreaKind.values)}])
     try:
         text = _read_text(path_or_file)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeError) as exc:
         raise ImportRejected(source, [gettext("%(source)s cannot be read: %(error)s.") % {"source": source, "error": exc}]) from exc
     if not parent_column and kind in PARENT_KIND:
         raise ImportRejected(source, [gettext("Areas of kind %(kind)s need a parent: give the parent column.")

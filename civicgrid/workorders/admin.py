@@ -3,17 +3,59 @@ and read-only lists of orders and appeals with personal data masked."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.masking import mask_name, mask_phone
 
-from . import catalogue, routing
+from . import catalogue, response_templates, routing
 from .models import Appeal, Category, Responsibility, WorkOrder
 
 
+class ServiceForm(forms.ModelForm):
+    """Runs the admin's service during validation, so that a refusal lands on the form instead of
+    a server error; ``save_model`` then only reflects what the service saved (and audited)."""
+
+    service_call = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or self.service_call is None:
+            return
+        try:
+            self.saved = self.service_call(self)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    self.add_error(name if name in self.fields else None, errors)
+            else:
+                self.add_error(None, exc)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    form = ServiceForm
+
+    def service(self, request, form, obj):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        def call(form):
+            return model_admin.service(request, form, obj)
+
+        # A subclass per request: the admin instance is shared between threads.
+        return type(base.__name__, (base,), {"service_call": staticmethod(call)})
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.saved.pk
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdmin):
     list_display = ("code", "name", "level", "parent", "is_private", "is_utility", "default_priority", "is_active")
     list_filter = ("level", "is_private", "is_utility", "default_priority", "is_active")
     search_fields = ("code", "name", "keywords")
@@ -21,23 +63,30 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     ordering = ("path",)
 
-    def save_model(self, request, obj, form, change):
-        catalogue.save_category(request.user, obj, changed=list(form.changed_data))
+    def service(self, request, form, obj):
+        return catalogue.save_category(request.user, form.instance, changed=list(form.changed_data))
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders keep their category; deactivate it instead
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(ServiceAdmin):
     list_display = ("area", "category", "unit", "level", "is_active")
     list_filter = ("level", "is_active")
     search_fields = ("area__name", "area__code", "category__name", "category__code", "unit__name")
     autocomplete_fields = ("category", "area", "unit")
     readonly_fields = ("area_path",)
 
-    def save_model(self, request, obj, form, change):
-        routing.save_rule(request.user, obj, changed=list(form.changed_data))
+    def service(self, request, form, obj):
+        return routing.save_rule(request.user, form.instance, changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        routing.delete_rule(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            routing.delete_rule(request.user, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,9 +134,25 @@ from .models import ResponseTemplate
 
 
 @admin.register(ResponseTemplate)
-class ResponseTemplateAdmin(admin.ModelAdmin):
+class ResponseTemplateAdmin(ServiceAdmin):
     list_display = ("title", "category", "area", "is_active", "position")
     list_filter = ("is_active",)
     list_editable = ("is_active", "position")
     search_fields = ("title", "body")
     raw_id_fields = ("category", "area")
+
+    def service(self, request, form, obj):
+        return response_templates.save_template(request.user, form.instance)
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(form, "saved"):
+            obj.pk = form.saved.pk
+        else:  # a row of the list's editable columns: its form is the changelist's, without the service
+            response_templates.save_template(request.user, obj)
+
+    def delete_model(self, request, obj):
+        response_templates.delete_template(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            response_templates.delete_template(request.user, obj)

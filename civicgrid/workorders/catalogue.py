@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db import models
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
@@ -151,6 +152,8 @@ def apply_catalogue(rows: list[CatalogueRow], Category) -> CatalogueSummary:
         raise ValidationError(sorted(set(problems)))
 
     summary = CatalogueSummary()
+    moves: dict[str, str] = {}  # old path -> new path of categories the file moves
+    moved_by: dict[str, CatalogueRow] = {}
     for position, row in enumerate(sorted(rows, key=lambda r: (levels[r.code], r.line))):
         parent = existing.get(row.parent) if row.parent else None
         path = f"{parent.path}{row.code}/" if parent else f"{row.code}/"
@@ -168,6 +171,9 @@ def apply_catalogue(rows: list[CatalogueRow], Category) -> CatalogueSummary:
             summary.created += 1
         else:
             changed = [k for k, v in values.items() if getattr(current, k) != v]
+            if "path" in changed:
+                moves[current.path] = path
+                moved_by[current.path] = row
             if changed:
                 for k in changed:
                     setattr(current, k, values[k])
@@ -176,13 +182,23 @@ def apply_catalogue(rows: list[CatalogueRow], Category) -> CatalogueSummary:
             else:
                 summary.unchanged += 1
         summary.codes.append(row.code)
+    # Subcategories the file does not list follow their moved parent (their orders, rules and
+    # policies find them by path).
+    _moved, subtree_problems = rewrite_subtrees(Category, moves, skip_codes=by_code)
+    if subtree_problems:
+        raise ValidationError(sorted({
+            _("line %(line)d: moving %(code)s would put its subcategory %(child)s (%(name)s) below the third level.")
+            % {"line": moved_by[old].line, "code": moved_by[old].code, "child": child.code, "name": child.name}
+            for old, child in subtree_problems}))
     return summary
 
 
 def read_catalogue_file(path) -> str:
+    from civicgrid.core.files import read_text
+
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_text(path)
+    except (OSError, UnicodeError) as exc:
         raise ValidationError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
 
 
@@ -197,7 +213,14 @@ def load_catalogue(actor, path) -> CatalogueSummary:
         summary = apply_catalogue(rows, Category)
         record_event(actor=actor, action="catalogue.load", changes={"file": Path(path).name, **summary.as_dict()})
         transaction.on_commit(forget)
+        transaction.on_commit(routing_forget)
     return summary
+
+
+def routing_forget() -> None:
+    from . import routing
+
+    routing.forget()
 
 
 def load_default_catalogue(Category=None) -> CatalogueSummary:
@@ -331,20 +354,93 @@ def _connect() -> None:
 _connect()
 
 
+CATEGORY_AUDIT_FIELDS = ("code", "name", "parent", "level", "path", "description", "keywords", "is_private",
+                         "is_utility", "default_priority", "is_active", "position")
+
+
+def rewrite_subtrees(Category, moves: dict[str, str], *, skip_codes=()) -> tuple[int, list[tuple[str, Any]]]:
+    """Give the descendants of moved categories the paths and levels that follow their ancestor.
+
+    ``moves`` maps an old path to its new path (a category re-parented or re-coded); each
+    descendant follows its deepest moved ancestor. Descendants whose code is in ``skip_codes`` were
+    placed by the caller already. Returns (descendants rewritten, problems): each problem is (the
+    moved ancestor's old path, a descendant that would fall below the third level), and nothing is
+    written when there is one."""
+    if not moves:
+        return 0, []
+    olds = sorted(moves, key=len, reverse=True)
+    query = None
+    for old in olds:
+        q = models.Q(path__startswith=old)
+        query = q if query is None else query | q
+    problems: list[tuple[str, Any]] = []
+    changed = []
+    for child in Category.objects.filter(query).exclude(code__in=list(skip_codes)).order_by("path"):
+        old = next((o for o in olds if child.path.startswith(o) and child.path != o), None)
+        if old is None:
+            continue
+        path = moves[old] + child.path[len(old):]
+        level = path.count("/")
+        if level > MAX_LEVEL:
+            problems.append((old, child))
+            continue
+        if (child.path, child.level) != (path, level):
+            child.path, child.level = path, level
+            changed.append(child)
+    if problems:
+        return 0, problems
+    Category.objects.bulk_update(changed, ["path", "level"], batch_size=500)
+    return len(changed), []
+
+
 def save_category(actor, category, *, changed: list[str] | None = None):
-    """Create or change one category (admin): level and path follow the parent; one audit row."""
+    """Create or change one category (admin): level and path follow the parent, and the whole
+    subtree follows a category that moves (new parent or new code), so routing, deadlines and
+    filters keep finding its subcategories. A parent inside the category's own subtree, or a move
+    that would push a subcategory below the third level, is refused. One audit row with the old
+    and new values."""
     from civicgrid.core.services import record_event
 
+    from . import routing
+    from .models import Category
+
+    stored = Category.objects.filter(pk=category.pk).first() if category.pk else None
     parent = category.parent
+    if parent is not None and stored is not None and (parent.pk == stored.pk or parent.path.startswith(stored.path)):
+        raise ValidationError({"parent": _("%(name)s cannot go under itself or one of its own subcategories.")
+                               % {"name": stored.name}})
     level = parent.level + 1 if parent else 1
     if level > MAX_LEVEL:
         raise ValidationError({"parent": _("The catalogue has three levels; %(parent)s is on the third.")
                                % {"parent": parent.name}})
-    created = category.pk is None
+    created = stored is None
     with transaction.atomic():
         category.level = level
         category.path = f"{parent.path}{category.code}/" if parent else f"{category.code}/"
+        moved = 0
+        if stored is not None and stored.path != category.path:
+            # The subtree follows; the category's own row is saved below (its old path must not
+            # match the new one of a child, and codes are unique, so no two paths ever clash).
+            moved, problems = rewrite_subtrees(Category, {stored.path: category.path}, skip_codes=[stored.code])
+            if problems:
+                raise ValidationError({"parent": [
+                    _("Its subcategory %(code)s (%(name)s) would be below the third level.")
+                    % {"code": child.code, "name": child.name} for _old, child in problems]})
         category.save()
+        if created:
+            changes = {"code": category.code, "fields": sorted(changed or [])}
+        else:
+            changes = {}
+            for name in CATEGORY_AUDIT_FIELDS:
+                old, new = getattr(stored, name), getattr(category, name)
+                if name == "parent":
+                    old, new = stored.parent.code if stored.parent_id else None, parent.code if parent else None
+                if old != new:
+                    changes[name] = [old, new]
+            if moved:
+                changes["subcategories_moved"] = moved
         record_event(actor=actor, action="category.create" if created else "category.update", obj=category,
-                     changes={"code": category.code, "fields": sorted(changed or [])})
+                     changes=changes)
+        transaction.on_commit(forget)
+        transaction.on_commit(routing.forget)
     return category

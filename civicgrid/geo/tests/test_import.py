@@ -241,3 +241,52 @@ def test_import_divisions_command(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_divisions", str(csv_file(tmp_path, "s.csv", STREETS)), "--kind", "street", "--no-progress")
     assert Area.objects.count() == 2
+
+
+def test_update_boundaries_gives_imported_divisions_their_boundaries(tmp_path):
+    t = make_tree()
+    divisions = tmp_path / "communities.csv"
+    divisions.write_text(f"code,name,parent\n370203020050,新港社区居委会,{t.street1.code}\n", encoding="utf-8")
+    services.import_divisions_csv(None, divisions, kind="community", parent_column="parent")
+    path = write(tmp_path, [
+        feature({"CODE": "370203020050", "NAME": "新港社区"}, square(120.30, 36.07, 0.02)),
+        feature({"CODE": "370203020051", "NAME": "北岭社区"}, square(120.32, 36.07, 0.02)),
+    ], name="communities.geojson")
+    args = dict(kind="community", code_property="CODE", name_property="NAME", parent_code=t.street1.code)
+    assert rejected(services.import_areas_geojson, None, path, **args)[1:] == [
+        "features[0] (code 370203020050): an area with code 370203020050 already exists."]
+
+    out = StringIO()
+    call_command("import_areas", str(path), "--kind", "community", "--code-property", "CODE", "--name-property", "NAME",
+                 "--parent", t.street1.code, "--update-boundaries", "--no-progress", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"Imported 1 community area(s) from {path} (1 with a boundary).",
+        f"  under {t.street1.code}: 1",
+        "  boundaries set on existing areas (1): 370203020050",
+    ]
+    updated = Area.objects.get(code="370203020050")
+    assert (updated.name, updated.boundary, updated.centroid_lon, updated.centroid_lat) == (
+        "新港社区居委会", square(120.30, 36.07, 0.02), 120.31, 36.08)
+    assert locate.locate(120.305, 36.085).area.code == "370203020050"
+    event = AuditEvent.objects.filter(action="area.import").latest("id")
+    assert (event.changes["codes"], event.changes["boundaries_updated"], event.changes["boundaries_replaced"]) == (
+        ["370203020051"], ["370203020050"], {})
+
+
+def test_update_boundaries_checks_children_and_parents_and_changes_nothing_when_refused(tmp_path):
+    t = make_tree()
+    before = {a.code: a.boundary for a in Area.objects.all()}
+    # 恩县路社区 shrunk to half: its second grid would lie outside; 上四方社区 is not under 即墨路街道.
+    path = write(tmp_path, [
+        feature({"CODE": t.community1.code}, square(120.30, 36.05, 0.01)),
+        feature({"CODE": "370203028013"}, square(120.30, 36.07, 0.01)),
+    ], name="communities.geojson")
+    problems = rejected(services.import_areas_geojson, None, path, kind="community", code_property="CODE",
+                        parent_code=t.street1.code, update_boundaries=True)
+    assert problems[1:] == [
+        "area 370203020009002 (恩县路第二网格) is not inside its parent features[0] (code 370203020009): "
+        "1001846 m² (100.00% of it) lies outside.",
+        f"features[1] (code 370203028013): area 370203028013 lies under 370203028000, not under {t.street1.code}; "
+        "an import does not move areas.",
+    ]
+    assert {a.code: a.boundary for a in Area.objects.all()} == before

@@ -35,8 +35,10 @@ def w():
 
 
 def run(*args) -> str:
+    """The command's output in English (the summary is translated; Chinese is tested elsewhere)."""
     out = io.StringIO()
-    call_command("import_orders", *args, stdout=out, stderr=io.StringIO())
+    with translation.override("en"):
+        call_command("import_orders", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -48,8 +50,8 @@ def test_import_csv_reports_bad_rows_and_reimport_creates_nothing(w, tmp_path):
     assert out.splitlines() == [
         "orders.csv: 5 rows; imported 2, skipped as duplicates 0, failed 3",
         "  line 3: location: The place 121.500000, 37.500000 is not inside any grid of this platform.",
-        "  line 5: category_code: Unknown category 999.",
-        "  line 6: text: The description is required.",
+        "  line 5: 分类: Unknown category 999.",
+        "  line 6: 内容: The description is required.",
     ]
     a1 = Appeal.objects.get(external_id="A1")
     assert (a1.source, a1.channel, a1.order.category.code, a1.reporter_phone) == ("12345", "import", "010101", "13812345678")

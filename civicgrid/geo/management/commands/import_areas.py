@@ -30,6 +30,9 @@ class Command(BaseCommand):
                             help="accept siblings that overlap by more than the sliver tolerance (listed in the summary)")
         parser.add_argument("--repair", action="store_true",
                             help="repair self-intersecting polygons with shapely.make_valid (listed in the summary)")
+        parser.add_argument("--update-boundaries", action="store_true",
+                            help="give areas that exist already (e.g. from import-divisions) the file's boundary "
+                                 "instead of refusing them")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -39,6 +42,7 @@ class Command(BaseCommand):
                 name_property=options["name_property"], parent_code=options["parent"],
                 parent_property=options["parent_property"], code_prefix=options["code_prefix"],
                 allow_overlap=options["allow_overlap"], repair=options["repair"],
+                update_boundaries=options["update_boundaries"],
                 progress=tqdm_progress(self.stderr._out, not options["no_progress"]),
             )
         except ValidationError as exc:
@@ -46,14 +50,22 @@ class Command(BaseCommand):
         print_summary(self, summary)
 
 
+def kind_word(kind: str) -> str:
+    """The kind as the summary names it: "grid" in English, 网格 in Chinese."""
+    return {"district": _("district"), "street": _("street"), "community": _("community"), "grid": _("grid")}.get(kind, kind)
+
+
 def print_summary(command: BaseCommand, summary: services.ImportSummary) -> None:
     out = command.stdout
     out.write(command.style.SUCCESS(
         _("Imported %(created)d %(kind)s area(s) from %(source)s (%(with_boundary)d with a boundary).")
-        % {"created": summary.created, "kind": summary.kind, "source": summary.source,
+        % {"created": summary.created, "kind": kind_word(summary.kind), "source": summary.source,
            "with_boundary": summary.with_boundary}))
     for parent, count in sorted(summary.parents.items()):
         out.write("  " + _("under %(parent)s: %(count)d") % {"parent": parent or _("(root)"), "count": count})
+    if summary.updated:
+        out.write("  " + _("boundaries set on existing areas (%(n)d): %(list)s")
+                  % {"n": len(summary.updated), "list": ", ".join(summary.updated)})
     if summary.skipped:
         out.write("  " + _("rows skipped (outside the requested codes): %(n)d") % {"n": summary.skipped})
     if summary.repaired:

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from tqdm import tqdm
 
+from civicgrid.core.files import read_text
 from civicgrid.workorders.intake import submit_appeal
 from civicgrid.workorders.models import Channel
 
@@ -73,14 +77,13 @@ def read_rows(path: Path):
             yield line, dict(zip(header, values))
         return
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise CommandError(f"Cannot read {path}: {exc}") from exc
-    with fh:
-        reader = csv.DictReader(fh)
-        reader.fieldnames = [(c or "").strip() for c in reader.fieldnames or []]
-        for record in reader:
-            yield reader.line_num, record
+        text = read_text(path)
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader.fieldnames = [(c or "").strip() for c in reader.fieldnames or []]
+    for record in reader:
+        yield reader.line_num, record
 
 
 def to_fields(record: dict, mapping: dict[str, str]) -> dict:
@@ -120,6 +123,7 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No such file: {path}")
         mapping = parse_mapping(options["mapping"])
+        columns = {field: column for column, field in mapping.items()}
         source = (options["source"] or path.stem)[:40]
         dry = options["dry_run"]
         imported = duplicates = 0
@@ -139,20 +143,29 @@ class Command(BaseCommand):
                 imported += 1
                 continue
             except ValidationError as exc:
-                failures.append((line, _reason(exc)))
+                failures.append((line, _reason(exc, columns)))
                 continue
             if result.created:
                 imported += 1
             else:
                 duplicates += 1
-        verb = "would import" if dry else "imported"
-        self.stdout.write(f"{path.name}: {len(rows)} rows; {verb} {imported}, skipped as duplicates {duplicates}, "
-                          f"failed {len(failures)}")
+        counts = {"file": path.name, "rows": len(rows), "imported": imported, "duplicates": duplicates,
+                  "failed": len(failures)}
+        if dry:
+            summary = _("%(file)s: %(rows)d rows; would import %(imported)d, skipped as duplicates %(duplicates)d, "
+                        "failed %(failed)d") % counts
+        else:
+            summary = _("%(file)s: %(rows)d rows; imported %(imported)d, skipped as duplicates %(duplicates)d, "
+                        "failed %(failed)d") % counts
+        self.stdout.write(summary)
         for line, reason in failures:
-            self.stdout.write(f"  line {line}: {reason}")
+            self.stdout.write("  " + _("line %(line)d: %(reason)s") % {"line": line, "reason": reason})
 
 
-def _reason(exc: ValidationError) -> str:
+def _reason(exc: ValidationError, columns: dict[str, str]) -> str:
+    """The problems of a row, each under the file's own column name (the field's name where no
+    column maps to it, e.g. the location made of several)."""
     if hasattr(exc, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        return pgettext("between problems of one line", "; ").join(
+            f"{columns.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
     return " ".join(exc.messages)
