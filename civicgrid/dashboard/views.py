@@ -138,7 +138,7 @@ def _page_context(request, j, area, *, wall: bool = False) -> dict:
         # page itself within its time budget at a million orders (benchmarks/README.md).
         "rankings_url": _rankings_url(request, area, wall),
         "center_title": CENTER_TITLES.get(area.kind, ""),
-        "breadcrumbs": selectors.breadcrumbs(area),
+        "breadcrumbs": selectors.breadcrumb_links(j, area),
         "trend": trend,
         "categories": categories,
         "map_rows": _map_rows(load),
