@@ -195,8 +195,17 @@ def staff(request):
 
 @login_required
 def rankings(request):
+    """The rankings over every claim, or over the claims of ``?month=YYYY-MM`` (a month that is not
+    one is named back, and every claim is shown)."""
+    from civicgrid.dashboard.api.params import month_error, parse_month
+
     j = _staff(request)
-    return render(request, "wishes/rankings.html", {"rankings": selectors.rankings(j)})
+    raw = (request.GET.get("month") or "").strip()
+    month = parse_month(raw) if raw else None
+    error = month_error(raw) if raw and month is None else ""
+    return render(request, "wishes/rankings.html", {
+        "rankings": selectors.rankings(j, month.bounds() if month else None), "month": month,
+        "month_value": raw if error else (month.code if month else ""), "month_error": error})
 
 
 @login_required
