@@ -15,6 +15,7 @@ from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Household
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.models import WorkOrder
+from civicgrid.workorders.selectors import order_visible
 from civicgrid.core.forms import add_service_errors
 
 from . import rules, selectors, services
@@ -259,8 +260,11 @@ def problem(request, pk: int):
     found = selectors.problem_for(request.user, pk)
     if found is None:
         raise Http404
+    # The source order is a link for those who may open it; a party secretary outside its area reads
+    # the number only (a link would answer 404).
+    order_link = bool(found.source_order_id) and order_visible(jurisdiction_for(request.user), found.source_order)
     return render(request, "wishes/problem.html", {
-        "problem": found, "moves": rules.allowed_problem_moves(request.user, found),
+        "problem": found, "moves": rules.allowed_problem_moves(request.user, found), "order_link": order_link,
         "notes": [(n, PROBLEM_MOVES[n.action].label if n.action in PROBLEM_MOVES else n.action)
                   for n in found.notes.select_related("author")]})
 
