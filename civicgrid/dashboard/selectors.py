@@ -41,7 +41,7 @@ def center_area(j: Jurisdiction, code: str | None) -> Area | None:
         return None
     if code:
         area = Area.objects.filter(code=code).first()
-        if area is None or not (j.is_global or j.covers_path(area.path)):
+        if area is None or not can_open(j, area):
             return None
         return area
     if j.is_global:
@@ -50,10 +50,23 @@ def center_area(j: Jurisdiction, code: str | None) -> Area | None:
     return Area.objects.filter(path=paths[0]).first() if paths else None
 
 
+def can_open(j: Jurisdiction, area: Area) -> bool:
+    """Whether the reader may open the command center of ``area`` (``center_area`` answers 404
+    otherwise): only areas inside the jurisdiction."""
+    return can_see_center(j) and (j.is_global or j.covers_path(area.path))
+
+
 def breadcrumbs(area: Area) -> list[Area]:
     codes = [c for c in area.path.split(PATH_SEPARATOR) if c]
     by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
     return [by_code[c] for c in codes if c in by_code]
+
+
+def breadcrumb_links(j: Jurisdiction, area: Area) -> list[dict]:
+    """The area's ancestors and itself, top first, each with ``link``: whether the reader may open
+    it. A community's staff see their street and district named, but not offered as a link that
+    would answer 404."""
+    return [{"code": a.code, "name": a.name, "link": can_open(j, a)} for a in breadcrumbs(area)]
 
 
 def _today(now: datetime | None) -> date:

@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from . import selectors
-from .api.params import RANKING_KINDS, parse_month, ranking_kinds_for, this_month
+from .api.params import RANKING_KINDS, month_error, parse_month, ranking_kinds_for, this_month
 
 REFRESH_SECONDS = 60
 LIST_LIMIT = 20
@@ -94,7 +94,9 @@ def _rankings_context(request, j, area) -> dict:
     kind = request.GET.get("rank")
     if kind not in RANKING_KINDS or kind not in kinds:
         kind = kinds[0]
-    month = parse_month(request.GET.get("month")) or this_month()
+    # A month that is not YYYY-MM is named back with the form it takes; the panel shows this month.
+    raw = (request.GET.get("month") or "").strip()
+    month = parse_month(raw) or this_month()
     start, end = month.bounds()
     ranking = selectors.rankings(j, area, kind, start, end)
     rows = [{**row, "response_pct": percent(row["response_rate"]), "resolution_pct": percent(row["resolution_rate"]),
@@ -104,6 +106,7 @@ def _rankings_context(request, j, area) -> dict:
         "rank_tabs": [{"kind": k, "label": KIND_LABELS[k], "current": k == kind} for k in kinds],
         "rank_label": KIND_LABELS[kind],
         "month": month,
+        "month_error": month_error(raw) if raw and parse_month(raw) is None else "",
         "rank_rows": rows,
         "red_list": [r for r in rows if r["list"] == "red"],
         "black_list": [r for r in rows if r["list"] == "black"],
@@ -138,7 +141,7 @@ def _page_context(request, j, area, *, wall: bool = False) -> dict:
         # page itself within its time budget at a million orders (benchmarks/README.md).
         "rankings_url": _rankings_url(request, area, wall),
         "center_title": CENTER_TITLES.get(area.kind, ""),
-        "breadcrumbs": selectors.breadcrumbs(area),
+        "breadcrumbs": selectors.breadcrumb_links(j, area),
         "trend": trend,
         "categories": categories,
         "map_rows": _map_rows(load),

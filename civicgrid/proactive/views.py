@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.dashboard.api.params import parse_month, this_month
 from civicgrid.people.jurisdiction import jurisdiction_for
+from civicgrid.workorders.selectors import visible_numbers
 
 from . import selectors, services
 from .models import FindingKind
@@ -36,15 +37,23 @@ def _scope(request, code=None):
     return j, area
 
 
-def _grouped(found, limits: dict, tasked: dict | None = None) -> list[dict]:
+SAMPLES_SHOWN = 3
+
+
+def _grouped(found, limits: dict, tasked: dict | None = None, visible: set | None = None) -> list[dict]:
+    """Findings by kind; each row is (finding, the task order covering it, its sample orders). Only
+    orders the reader may open are named (``visible``): a district topic read by a community holds
+    orders of other communities, whose links answered 404."""
     groups = []
     tasked = tasked or {}
+    visible = visible or set()
     for kind in KIND_ORDER:
         rows = [f for f in found if f.kind == kind]
         limit = limits.get(kind)
         shown = rows[:limit] if limit else rows
         groups.append({"kind": kind, "label": FindingKind(kind).label, "rows": shown,
-                       "pairs": [(f, tasked.get(f.key)) for f in shown],
+                       "pairs": [(f, tasked.get(f.key) if tasked.get(f.key) in visible else None,
+                                  [n for n in f.sample_orders if n in visible][:SAMPLES_SHOWN]) for f in shown],
                        "total": len(rows), "more": max(len(rows) - limit, 0) if limit else 0})
     return groups
 
@@ -56,10 +65,15 @@ def _context(request, j, area, limit=None) -> dict:
         limits = {kind: limit for kind in KIND_ORDER}
     else:
         limits = {} if request.GET.get("all") else {FindingKind.TOPIC: PAGE_TOPICS}
+    tasked = selectors.open_tasks_sharing_orders(j, area, now.findings)
+    top = selectors.monthly_top_problem(area, month)
+    visible = visible_numbers(j, [n for f in now.findings for n in f.sample_orders] + list(tasked.values())
+                              + [top.task_order if top else None])
     return {
-        "area": area, "groups": _grouped(now.findings, limits, selectors.open_tasks_sharing_orders(j, area, now.findings)),
+        "area": area, "groups": _grouped(now.findings, limits, tasked, visible),
         "found_count": len(now.findings),
-        "topics_as_of": now.topics_as_of, "top": selectors.monthly_top_problem(area, month), "month": month,
+        "topics_as_of": now.topics_as_of, "top": top, "month": month,
+        "top_task_visible": bool(top and top.task_order in visible),
         "next": request.get_full_path(), "can_rescan": j.covers_path(area.path),
     }
 

@@ -25,29 +25,33 @@ from .models import Campaign, PanelKind, Project, Proposal
 DISTRICT = "370203000000"   # 市北区
 STREET = "370203020000"     # 即墨路街道
 
-PAST = [  # title, description, cost, category
-    ("恩县路口袋公园", "恩县路与即墨路拐角有块闲置空地，杂草丛生。建议改造成口袋公园，增加座椅、绿化和照明，方便老人孩子休息。", 350_000, "greening"),
-    ("上海路6号楼加装电梯", "上海路6号楼是80年代老楼，住着不少七八十岁的老人，上下楼非常困难，居民已基本达成一致，希望政府补贴加装电梯。", 600_000, "housing"),
-    ("社区长者食堂", "社区独居和高龄老人吃饭难，建议利用社区服务中心一楼开办长者食堂，提供助餐和送餐服务。", 280_000, "elderly"),
-    ("小区电动自行车充电桩", "小区里电动车飞线充电、楼道充电现象多，存在火灾隐患，希望集中建设充电桩和车棚。", 120_000, "traffic"),
-    ("恩县路西段背街小巷整治", "恩县路西段小巷路面坑洼、墙面破旧、晚上没有路灯，希望整体整治，铺设路面、粉刷墙面、安装路灯。", 450_000, "environment"),
-    ("社区健身广场更新", "社区健身广场器材老化，有的已经损坏，希望更换健身器材并铺设塑胶地面。", 200_000, "culture"),
-    ("老旧小区雨污分流改造", "小区雨污管网混接，雨天污水倒灌，希望实施雨污分流改造。", 900_000, "housing"),
+# Each proposal lies in the grid its text names (a community's grid when it names a community or a
+# street of it): title, description, cost, category, grid code.
+PAST = [
+    ("恩县路口袋公园", "恩县路与即墨路拐角有块闲置空地，杂草丛生。建议改造成口袋公园，增加座椅、绿化和照明，方便老人孩子休息。", 350_000, "greening", "370203020009001"),
+    ("上海路6号楼加装电梯", "上海路6号楼是80年代老楼，住着不少七八十岁的老人，上下楼非常困难，居民已基本达成一致，希望政府补贴加装电梯。", 600_000, "housing", "370203020002001"),
+    ("社区长者食堂", "冠县路社区独居和高龄老人吃饭难，建议利用社区服务中心一楼开办长者食堂，提供助餐和送餐服务。", 280_000, "elderly", "370203020012001"),
+    ("小区电动自行车充电桩", "热河路社区的小区里电动车飞线充电、楼道充电现象多，存在火灾隐患，希望集中建设充电桩和车棚。", 120_000, "traffic", "370203020011002"),
+    ("恩县路西段背街小巷整治", "恩县路西段小巷路面坑洼、墙面破旧、晚上没有路灯，希望整体整治，铺设路面、粉刷墙面、安装路灯。", 450_000, "environment", "370203020009002"),
+    ("社区健身广场更新", "建国村社区健身广场器材老化，有的已经损坏，希望更换健身器材并铺设塑胶地面。", 200_000, "culture", "370203028006001"),
+    ("老旧小区雨污分流改造", "下四方社区的老旧小区雨污管网混接，雨天污水倒灌，希望实施雨污分流改造。", 900_000, "housing", "370203028014001"),
 ]
-PAST_DUPLICATE = ("即墨路拐角建口袋公园", "即墨路和恩县路拐角的空地希望建成小公园，种树放长椅。", 300_000, "greening")
+# The same corner as 恩县路口袋公园 (merged into it): the same grid.
+PAST_DUPLICATE = ("即墨路拐角建口袋公园", "即墨路和恩县路拐角的空地希望建成小公园，种树放长椅。", 300_000, "greening",
+                  "370203020009001")
 CURRENT = [
-    ("延安路小区加装电梯（3栋）", "延安路小区3栋楼都是六层老楼，老年人多，希望统一规划加装电梯。", 900_000, "housing"),
-    ("社区食堂助餐点", "在上海路社区增设助餐点，解决老年人就餐问题，兼顾上班族。", 250_000, "elderly"),
-    ("新能源汽车充电桩", "小区周边没有公共充电桩，希望在社区停车场建设一批新能源汽车充电桩。", 300_000, "traffic"),
-    ("济阳路背街小巷整治", "济阳路背街小巷违章搭建多、路面破损，希望拆违整治、硬化路面。", 500_000, "environment"),
-    ("辽宁路口袋公园", "辽宁路沿线缺少休闲空间，建议利用边角地建设口袋公园。", 380_000, "greening"),
-    ("社区儿童游乐场", "社区没有儿童游乐设施，孩子们只能在马路边玩，希望建设一处安全的儿童游乐场。", 220_000, "culture"),
-    ("老旧小区停车位施划", "小区停车难，乱停乱放堵塞消防通道，希望重新规划施划停车位。", 150_000, "traffic"),
-    ("楼道照明改造", "多栋楼道照明损坏，希望统一更换声控节能灯。", 80_000, "housing"),
+    ("嘉兴路小区加装电梯（3栋）", "嘉兴路社区3栋楼都是六层老楼，老年人多，希望统一规划加装电梯。", 900_000, "housing", "370203028019001"),
+    ("社区食堂助餐点", "在上海路社区增设助餐点，解决老年人就餐问题，兼顾上班族。", 250_000, "elderly", "370203020002002"),
+    ("新能源汽车充电桩", "海嘉社区周边没有公共充电桩，希望在社区停车场建设一批新能源汽车充电桩。", 300_000, "traffic", "370203028012001"),
+    ("冠县路背街小巷整治", "冠县路背街小巷违章搭建多、路面破损，希望拆违整治、硬化路面。", 500_000, "environment", "370203020012002"),
+    ("热河路口袋公园", "热河路沿线缺少休闲空间，建议利用边角地建设口袋公园。", 380_000, "greening", "370203020011001"),
+    ("社区儿童游乐场", "上四方社区没有儿童游乐设施，孩子们只能在马路边玩，希望建设一处安全的儿童游乐场。", 220_000, "culture", "370203028013001"),
+    ("老旧小区停车位施划", "小港社区的老旧小区停车难，乱停乱放堵塞消防通道，希望重新规划施划停车位。", 150_000, "traffic", "370203020013001"),
+    ("楼道照明改造", "大鲍岛社区多栋楼道照明损坏，希望统一更换声控节能灯。", 80_000, "housing", "370203020014001"),
 ]
 STREET_PROPOSALS = [
-    ("恩县路社区阅览室", "把社区闲置房间改成阅览室，配图书和桌椅，方便老人和孩子读书。", 60_000, "culture"),
-    ("小区垃圾分类亭", "小区垃圾桶露天摆放，夏天气味大，希望建设垃圾分类亭。", 90_000, "environment"),
+    ("恩县路社区阅览室", "把恩县路社区闲置房间改成阅览室，配图书和桌椅，方便老人和孩子读书。", 60_000, "culture", "370203020009002"),
+    ("小区垃圾分类亭", "广兴里社区的小区垃圾桶露天摆放，夏天气味大，希望建设垃圾分类亭。", 90_000, "environment", "370203020015001"),
 ]
 MILESTONES = [("方案设计与公示", 1), ("招标采购", 1), ("施工建设", 3), ("竣工验收", 1)]
 COMMENTS = ["环境好多了，老人有地方坐了", "很实用，感谢政府", "质量不错，希望多办这样的实事", "比以前方便多了", ""]
@@ -75,11 +79,11 @@ def seed(builder) -> dict:
                                      memberships__area__path__startswith=district.path).distinct().order_by("username")[:3])
     authors = iter(rng.sample(residents, len(residents)))
 
-    def submit(campaign, rows, where=grids):
+    def submit(campaign, rows):
         out = []
-        for title, text, cost, category in rows:
+        for title, text, cost, category, code in rows:
             out.append(services.submit_proposal(actor=next(authors), campaign=campaign, title=title, description=text,
-                                                area=rng.choice(where), estimated_cost=cost, category=category))
+                                                area=_place(code, grids), estimated_cost=cost, category=category))
         return out
 
     def support_some(campaign, proposals, voters):
@@ -151,9 +155,19 @@ def seed(builder) -> dict:
         actor=street_staff, area=street, year=2026, title=f"{street.name}2026年微实事", budget=300_000,
         support_limit=2, submission_limit=2)
     move(small, "open_collect", street_staff)
-    submit(small, STREET_PROPOSALS, [g for g in grids if g.path.startswith(street.path)] or grids)
+    submit(small, STREET_PROPOSALS)
     return {"campaigns": 3, "proposals": Proposal.objects.filter(campaign__in=[past, current, small]).count(),
             "projects": Project.objects.filter(campaign=past).count(), "ratings": ratings}
+
+
+def _place(code: str, grids: list[Area]) -> Area:
+    """The grid ``code``; in a smaller demo (``--scale small`` builds one community a street) the
+    first built grid of its community, else of its street, else of the district."""
+    for prefix in (code, code[:12], code[:9]):
+        found = next((g for g in grids if g.code.startswith(prefix)), None)
+        if found is not None:
+            return found
+    return grids[0]
 
 
 def _backdate(past: Campaign) -> None:

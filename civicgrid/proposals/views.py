@@ -395,8 +395,14 @@ def score(request, campaign_id: int):
         return redirect(reverse("proposals:score", args=[campaign.pk]) + f"#p{proposal.pk}")
     mine = selectors.my_scores(request.user, campaign)
     shortlisted = list(selectors.proposals_of(campaign).filter(status=ProposalStatus.ELIGIBLE).order_by("id"))
-    rows = [{"p": p, "values": [(c, mine.get(p.pk, {}).get(c.pk)) for c in criteria]} for p in shortlisted]
-    return render(request, "proposals/score.html", {"campaign": campaign, "criteria": criteria, "rows": rows})
+    rows = []
+    for p in shortlisted:
+        values = [(c, mine.get(p.pk, {}).get(c.pk)) for c in criteria]
+        # 已评分 once every criterion has the panellist's score: what they still owe stands out.
+        rows.append({"p": p, "values": values, "scored": bool(values) and all(v is not None for _c, v in values)})
+    return render(request, "proposals/score.html", {
+        "campaign": campaign, "criteria": criteria, "rows": rows,
+        "scored_count": sum(r["scored"] for r in rows), "to_score": [r["p"] for r in rows if not r["scored"]]})
 
 
 @login_required

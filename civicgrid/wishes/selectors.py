@@ -317,8 +317,17 @@ def _scoped_problems(j: Jurisdiction, area=None) -> QuerySet[HardProblem]:
         else HardProblem.objects.none()
 
 
-def _wish_rates(j: Jurisdiction, field: str, names: dict, area=None) -> list[WishRate]:
-    qs = _scoped_wishes(j, area).filter(state__in=CLAIMED_STATES, **{f"{field}__isnull": False})
+def _claimed_in(qs: QuerySet, period) -> QuerySet:
+    """Narrow to the rows claimed in ``period`` ([start, end), or None for every month): a month's
+    ranking counts the claims made in it, with what has become of them since."""
+    if period is None:
+        return qs
+    start, end = period
+    return qs.filter(claimed_at__gte=start, claimed_at__lt=end)
+
+
+def _wish_rates(j: Jurisdiction, field: str, names: dict, area=None, period=None) -> list[WishRate]:
+    qs = _claimed_in(_scoped_wishes(j, area).filter(state__in=CLAIMED_STATES, **{f"{field}__isnull": False}), period)
     counts = qs.values(field).annotate(
         claimed=Count("id"),
         fulfilled=Count("id", filter=Q(state__in=[WishState.FULFILLED, WishState.CONFIRMED])),
@@ -339,18 +348,18 @@ def _wish_rates(j: Jurisdiction, field: str, names: dict, area=None) -> list[Wis
     return sorted(rows, key=lambda r: (-(r.confirmation_rate or 0), -r.confirmed, r.name))
 
 
-def branch_wish_rates(j: Jurisdiction, area=None) -> list[WishRate]:
+def branch_wish_rates(j: Jurisdiction, area=None, period=None) -> list[WishRate]:
     """Per party branch (the claimer's, ADR 014), over the wishes of the reader's areas (inside
-    ``area`` when given)."""
-    return _wish_rates(j, "claimer_branch", dict(PartyBranch.objects.values_list("pk", "name")), area)
+    ``area`` when given) claimed in ``period`` (every claim when None)."""
+    return _wish_rates(j, "claimer_branch", dict(PartyBranch.objects.values_list("pk", "name")), area, period)
 
 
-def team_wish_rates(j: Jurisdiction) -> list[WishRate]:
-    return _wish_rates(j, "claimer_team", dict(VolunteerTeam.objects.values_list("pk", "name")))
+def team_wish_rates(j: Jurisdiction, period=None) -> list[WishRate]:
+    return _wish_rates(j, "claimer_team", dict(VolunteerTeam.objects.values_list("pk", "name")), period=period)
 
 
-def _problem_rates(j: Jurisdiction, field: str, names: dict) -> list[ProblemRate]:
-    qs = _scoped_problems(j)
+def _problem_rates(j: Jurisdiction, field: str, names: dict, period=None) -> list[ProblemRate]:
+    qs = _claimed_in(_scoped_problems(j), period)
     counts = (qs.filter(state__in=PROBLEM_CLAIMED_STATES, **{f"{field}__isnull": False}).values(field)
               .annotate(claimed=Count("id"), solved=Count("id", filter=Q(state=ProblemState.CONFIRMED))))
     rows = [ProblemRate(key=r[field], name=names.get(r[field], str(r[field])), claimed=r["claimed"],
@@ -358,22 +367,24 @@ def _problem_rates(j: Jurisdiction, field: str, names: dict) -> list[ProblemRate
     return sorted(rows, key=lambda r: (-r.solved, -r.claimed, r.name))
 
 
-def secretary_problem_rates(j: Jurisdiction) -> list[ProblemRate]:
+def secretary_problem_rates(j: Jurisdiction, period=None) -> list[ProblemRate]:
     names = {u.pk: u.display_name for u in User.objects.filter(
         pk__in=HardProblem.objects.exclude(secretary=None).values("secretary"))}
-    return _problem_rates(j, "secretary", names)
+    return _problem_rates(j, "secretary", names, period)
 
 
-def branch_problem_rates(j: Jurisdiction) -> list[ProblemRate]:
-    return _problem_rates(j, "branch", dict(PartyBranch.objects.values_list("pk", "name")))
+def branch_problem_rates(j: Jurisdiction, period=None) -> list[ProblemRate]:
+    return _problem_rates(j, "branch", dict(PartyBranch.objects.values_list("pk", "name")), period)
 
 
-def rankings(j: Jurisdiction) -> dict:
+def rankings(j: Jurisdiction, period=None) -> dict:
+    """The four rankings over the claims made in ``period`` ([start, end) of a month, as the
+    command center's rankings take it), or over every claim when None."""
     return {
-        "branches": [r.as_dict() for r in branch_wish_rates(j)],
-        "teams": [r.as_dict() for r in team_wish_rates(j)],
-        "secretaries": [r.as_dict() for r in secretary_problem_rates(j)],
-        "problem_branches": [r.as_dict() for r in branch_problem_rates(j)],
+        "branches": [r.as_dict() for r in branch_wish_rates(j, period=period)],
+        "teams": [r.as_dict() for r in team_wish_rates(j, period)],
+        "secretaries": [r.as_dict() for r in secretary_problem_rates(j, period)],
+        "problem_branches": [r.as_dict() for r in branch_problem_rates(j, period)],
     }
 
 

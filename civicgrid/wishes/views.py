@@ -15,6 +15,7 @@ from civicgrid.core.masking import mask_name
 from civicgrid.geo.models import Household
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.models import WorkOrder
+from civicgrid.workorders.selectors import order_visible
 from civicgrid.core.forms import add_service_errors
 
 from . import rules, selectors, services
@@ -195,8 +196,17 @@ def staff(request):
 
 @login_required
 def rankings(request):
+    """The rankings over every claim, or over the claims of ``?month=YYYY-MM`` (a month that is not
+    one is named back, and every claim is shown)."""
+    from civicgrid.dashboard.api.params import month_error, parse_month
+
     j = _staff(request)
-    return render(request, "wishes/rankings.html", {"rankings": selectors.rankings(j)})
+    raw = (request.GET.get("month") or "").strip()
+    month = parse_month(raw) if raw else None
+    error = month_error(raw) if raw and month is None else ""
+    return render(request, "wishes/rankings.html", {
+        "rankings": selectors.rankings(j, month.bounds() if month else None), "month": month,
+        "month_value": raw if error else (month.code if month else ""), "month_error": error})
 
 
 @login_required
@@ -250,8 +260,11 @@ def problem(request, pk: int):
     found = selectors.problem_for(request.user, pk)
     if found is None:
         raise Http404
+    # The source order is a link for those who may open it; a party secretary outside its area reads
+    # the number only (a link would answer 404).
+    order_link = bool(found.source_order_id) and order_visible(jurisdiction_for(request.user), found.source_order)
     return render(request, "wishes/problem.html", {
-        "problem": found, "moves": rules.allowed_problem_moves(request.user, found),
+        "problem": found, "moves": rules.allowed_problem_moves(request.user, found), "order_link": order_link,
         "notes": [(n, PROBLEM_MOVES[n.action].label if n.action in PROBLEM_MOVES else n.action)
                   for n in found.notes.select_related("author")]})
 

@@ -92,6 +92,14 @@ def order_visible(jurisdiction: Jurisdiction, order: WorkOrder) -> bool:
     return orders_for(jurisdiction).filter(pk=order.pk).exists()
 
 
+def visible_numbers(jurisdiction: Jurisdiction, numbers) -> set[str]:
+    """Those of ``numbers`` whose order the reader may open (one query): what a page may link to."""
+    numbers = {n for n in numbers if n}
+    if not numbers:
+        return set()
+    return set(orders_for(jurisdiction).filter(number__in=numbers).values_list("number", flat=True))
+
+
 def get_order(jurisdiction: Jurisdiction, number: str) -> WorkOrder | None:
     """The order with this number, or None when missing or outside the jurisdiction."""
     return orders_for(jurisdiction).filter(number=number).first()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 RANKING_KINDS = ("street", "community", "department")
 DEFAULT_DAYS = 30
@@ -58,6 +59,13 @@ def parse_month(value: str | None) -> Month | None:
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         return None
     return Month(date(year, month, 1))
+
+
+def month_error(value: str, name: str = "month") -> str:
+    """What a reader is told when ``name`` is not a month: the parameter, what it said and the form
+    it takes, e.g. 参数 month 的值“2026-13”不是有效的月份，应写成 YYYY-MM（如 2026-12）。"""
+    return gettext("The %(name)s parameter “%(value)s” is not a valid month: write it YYYY-MM, "
+                   "for example %(example)s.") % {"name": name, "value": value, "example": this_month().code}
 
 
 def default_ranking_kind(area) -> str:

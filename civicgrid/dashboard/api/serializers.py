@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
-from .params import DEFAULT_DAYS, MAX_DAYS, MAX_LIMIT, RANKING_KINDS, parse_month
+from .params import DEFAULT_DAYS, MAX_DAYS, MAX_LIMIT, RANKING_KINDS, month_error, parse_month
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ class RankingQuerySerializer(AreaQuerySerializer):
             return None
         month = parse_month(value)
         if month is None:
-            raise serializers.ValidationError("YYYY-MM")
+            raise serializers.ValidationError(month_error(value))
         return month
 
 

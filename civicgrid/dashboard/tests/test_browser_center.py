@@ -139,3 +139,25 @@ def test_the_wall_fits_one_screen_however_long_the_lists(live_server, page):
     assert bottoms[2] <= max(bottoms[0], bottoms[1])
     assert page.evaluate("document.scrollingElement.scrollHeight") <= 1080
     assert page.inner_text("#h-overdue .badge") == "14"
+
+
+def test_wall_fits_the_screen_in_english_and_chinese(live_server, page):
+    """The English wall overflowed on the right at 1280 px: the rankings table's English heads
+    widened its column past the screen. Nothing may widen the page, and no table is cut off."""
+    build_center_world()
+    _sign_in(page, live_server.url, "district")
+    seen = {}
+    for language in ("en", "zh-hans"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        for width, height in ((1280, 800), (1366, 768), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/center/wall/")
+            page.wait_for_selector("#rankings table.rankings")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.lang") == language
+            seen[(language, width)] = page.evaluate("""() => ({
+                fits: document.documentElement.scrollWidth <= window.innerWidth,
+                cut: [...document.querySelectorAll('.table-wrap')]
+                    .filter(w => w.offsetParent && w.scrollWidth > w.clientWidth + 1)
+                    .map(w => w.querySelector('table').className)})""")
+    assert seen == {key: {"fits": True, "cut": []} for key in seen} and len(seen) == 6

@@ -22,13 +22,13 @@ def picture():
 
 def test_the_demo_has_a_finished_campaign_one_in_support_and_one_collecting():
     result = build(seed=DEFAULT_SEED, scale="small", progress=False)
-    assert result["counts"]["orders"]["proposals"] == {"campaigns": 3, "proposals": 18, "projects": 4, "ratings": 38}
+    assert result["counts"]["orders"]["proposals"] == {"campaigns": 3, "proposals": 18, "projects": 4, "ratings": 33}
     assert [(t, s) for t, s in picture()["campaigns"]] == [
         ("市北区2025年民生实事项目", "evaluate_closed"), ("市北区2026年民生实事项目", "support"),
         ("即墨路街道2026年微实事", "collect")]
     past = Campaign.objects.get(year=2025)
     assert set(Project.objects.filter(campaign=past).values_list("status", flat=True)) == {"finished"}
-    assert Rating.objects.filter(project__campaign=past).count() == 38
+    assert Rating.objects.filter(project__campaign=past).count() == 33
     assert Proposal.objects.filter(campaign=past, status="merged").count() == 1
     assert Proposal.objects.filter(campaign=past, status="ineligible").count() == 1
     current = Campaign.objects.get(year=2026, area__code="370203000000")

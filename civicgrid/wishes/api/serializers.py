@@ -153,7 +153,24 @@ class ProblemRateSerializer(serializers.Serializer):
     solved = serializers.IntegerField()
 
 
+class RankingsQuerySerializer(serializers.Serializer):
+    month = serializers.CharField(required=False, allow_blank=True,
+                                  help_text="YYYY-MM: the claims made that month; every claim when left out.")
+
+    def validate_month(self, value):
+        from civicgrid.dashboard.api.params import month_error, parse_month
+
+        value = (value or "").strip()
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise serializers.ValidationError(month_error(value))
+        return month
+
+
 class RankingsSerializer(serializers.Serializer):
+    month = serializers.CharField(allow_null=True, help_text="YYYY-MM, or null for every claim")
     branches = WishRateSerializer(many=True)
     teams = WishRateSerializer(many=True)
     secretaries = ProblemRateSerializer(many=True)

@@ -124,12 +124,18 @@ def _staff(request):
 
 
 class Rankings(APIView):
-    @extend_schema(responses={200: s.RankingsSerializer})
+    @extend_schema(parameters=[s.RankingsQuerySerializer], responses={200: s.RankingsSerializer})
     def get(self, request):
         """Completion rates per party branch and volunteer team (wishes claimed, fulfilled,
         confirmed, confirmation rate, mean days from claim to confirmation), and hard problems
-        claimed and solved per secretary and branch, over the reader's areas."""
-        return Response(selectors.rankings(_staff(request)))
+        claimed and solved per secretary and branch, over the reader's areas: over the claims
+        made in ``month`` (YYYY-MM), or over every claim when it is left out."""
+        j = _staff(request)
+        query = s.RankingsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data.get("month")
+        data = selectors.rankings(j, month.bounds() if month else None)
+        return Response({"month": month.code if month else None, **data})
 
 
 class Figures(APIView):
