@@ -25,8 +25,8 @@ def _unit_cell(client, number: str) -> str:
 def test_the_handling_unit_reads_not_dispatched_until_a_unit_holds_the_order(client, w):
     order = make_order(w, suggested_unit=w.units["cg"])
     client.force_login(w.users["street"])
-    assert _unit_cell(client, order.number) == "未派单 · 建议: 市北区城市管理局"
+    assert _unit_cell(client, order.number) == "未派单 · 建议：市北区城市管理局"
     services.transition(order, "report_up", w.users["grid"], reason="网格处置不了")
-    assert _unit_cell(client, order.number) == "未派单 · 已上报至社区 · 建议: 市北区城市管理局"
+    assert _unit_cell(client, order.number) == "未派单 · 已上报至社区 · 建议：市北区城市管理局"
     services.transition(order, "dispatch", w.users["street"], unit=w.units["cg"])
     assert _unit_cell(client, order.number) == "市北区城市管理局 (区)"
