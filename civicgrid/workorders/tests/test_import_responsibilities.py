@@ -99,8 +99,8 @@ def test_a_bad_file_is_refused_whole_with_every_line(w, tmp_path):
 def test_dry_run_counts_and_writes_nothing(w, tmp_path):
     f = tmp_path / "rules.csv"
     f.write_text(f"area,category,unit\n{w.tree.district.code},01,D-CG\n", encoding="utf-8")
-    assert run(f, "--dry-run") == ("Dry run, nothing written: rules.csv: 1 rule(s) created, 0 changed, 0 unchanged; "
-                                   "0 order(s) waiting for dispatch now suggest another unit.")
+    assert run(f, "--dry-run") == ("Dry run, nothing written: rules.csv: 1 rule(s) to create, 0 to change, 0 unchanged; "
+                                   "0 order(s) waiting for dispatch would suggest another unit.")
     assert rules() == []
     assert not AuditEvent.objects.exists()
 

@@ -24,10 +24,13 @@ class Command(BaseCommand):
             summary = import_rules_csv(None, options["file"], dry_run=options["dry_run"])
         except ValidationError as exc:
             raise CommandError("\n  ".join(exc.messages)) from exc
-        text = _("%(source)s: %(created)d rule(s) created, %(updated)d changed, %(unchanged)d unchanged; "
-                 "%(orders)d order(s) waiting for dispatch now suggest another unit.") % {
-            "source": summary.source, "created": summary.created, "updated": summary.updated,
-            "unchanged": summary.unchanged, "orders": len(summary.orders_resuggested)}
+        values = {"source": summary.source, "created": summary.created, "updated": summary.updated,
+                  "unchanged": summary.unchanged, "orders": len(summary.orders_resuggested)}
         if summary.dry_run:
-            text = _("Dry run, nothing written: %(summary)s") % {"summary": text}
+            text = _("Dry run, nothing written: %(summary)s") % {"summary": _(
+                "%(source)s: %(created)d rule(s) to create, %(updated)d to change, %(unchanged)d unchanged; "
+                "%(orders)d order(s) waiting for dispatch would suggest another unit.") % values}
+        else:
+            text = _("%(source)s: %(created)d rule(s) created, %(updated)d changed, %(unchanged)d unchanged; "
+                     "%(orders)d order(s) waiting for dispatch now suggest another unit.") % values
         self.stdout.write(self.style.SUCCESS(text))
