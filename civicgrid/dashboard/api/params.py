@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext
+from rest_framework import serializers
 
 RANKING_KINDS = ("street", "community", "department")
 DEFAULT_DAYS = 30
@@ -82,3 +83,22 @@ def ranking_kinds_for(area) -> list[str]:
         kinds.append("community")
     kinds.append("department")
     return kinds
+
+
+class MonthField(serializers.CharField):
+    """A ``month`` query parameter: a Month, None when left empty, else 400 with ``month_error``
+    (one rule for the command center's, the wishes' and the proactive API's months)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip()
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise serializers.ValidationError(month_error(value, self.field_name or "month"), code="invalid")
+        return month

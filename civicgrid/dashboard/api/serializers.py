@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
-from .params import DEFAULT_DAYS, MAX_DAYS, MAX_LIMIT, RANKING_KINDS, month_error, parse_month
+from .params import DEFAULT_DAYS, MAX_DAYS, MAX_LIMIT, RANKING_KINDS, MonthField
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -25,15 +25,7 @@ class LimitQuerySerializer(AreaQuerySerializer):
 
 class RankingQuerySerializer(AreaQuerySerializer):
     kind = serializers.ChoiceField(choices=RANKING_KINDS, required=False, allow_blank=True)
-    month = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM; this month when left out.")
-
-    def validate_month(self, value):
-        if not value:
-            return None
-        month = parse_month(value)
-        if month is None:
-            raise serializers.ValidationError(month_error(value))
-        return month
+    month = MonthField(help_text="YYYY-MM; this month when left out.")
 
 
 # --- outputs ----------------------------------------------------------------------------------

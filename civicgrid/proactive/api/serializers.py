@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from civicgrid.dashboard.api.params import MonthField
+
 
 class AreaQuerySerializer(serializers.Serializer):
     area = serializers.CharField(required=False, allow_blank=True,
@@ -15,7 +17,7 @@ class FindingsQuerySerializer(AreaQuerySerializer):
 
 
 class MonthQuerySerializer(AreaQuerySerializer):
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM (default: this month)")
+    month = MonthField(help_text="YYYY-MM (default: this month)")
 
 
 class FindingSerializer(serializers.Serializer):
@@ -102,4 +104,4 @@ class TopProblemSerializer(serializers.Serializer):
 
 class ConfirmMonthlySerializer(serializers.Serializer):
     area = serializers.CharField(required=False, allow_blank=True)
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False)
+    month = MonthField(help_text="YYYY-MM (default: this month)")

@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicgrid.dashboard.api.params import parse_month, this_month
+from civicgrid.dashboard.api.params import this_month
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import selectors, services
@@ -112,7 +112,7 @@ class MonthlyView(ProactiveView):
     def get(self, request):
         """每月一题: the month's top problem of the area."""
         j, area, q = self.scope(request, request.query_params, s.MonthQuerySerializer)
-        month = parse_month(q.get("month")) or this_month()
+        month = q.get("month") or this_month()
         top = selectors.monthly_top_problem(area, month)
         if top is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -124,6 +124,6 @@ class MonthlyView(ProactiveView):
     def post(self, request):
         """Confirm the month's top problem: it becomes a proactive task."""
         j, area, q = self.scope(request, request.data, s.ConfirmMonthlySerializer)
-        month = parse_month(q.get("month")) or this_month()
+        month = q.get("month") or this_month()
         task = services.confirm_monthly_problem(actor=request.user, area=area, month=month)
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ import re
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -90,6 +91,20 @@ def test_monthly_api(w):
     assert api(w.users["district"]).get("/api/v1/proactive/monthly/", {"month": "2026-13x"}).status_code == 400
     c = api(w.users["district"]).post("/api/v1/proactive/monthly/", {"month": "2026-11"}, format="json")
     assert c.status_code == 201 and c.json()["kind"] == "monthly"
+
+
+def test_monthly_api_names_a_month_that_is_not_one(w):
+    """2026-13 has the form of a month: it was taken for this month without a word."""
+    from civicgrid.proactive.models import ProactiveTask
+
+    example = timezone.localdate().strftime("%Y-%m")
+    message = f"参数 month 的值“2026-13”不是有效的月份，应写成 YYYY-MM（年-月），例如 {example}。"
+    r = api(w.users["district"]).get("/api/v1/proactive/monthly/", {"month": "2026-13"})
+    assert (r.status_code, r.json()["error"]["message"]) == (400, message)
+    before = ProactiveTask.objects.count()
+    c = api(w.users["district"]).post("/api/v1/proactive/monthly/", {"month": "2026-13"}, format="json")
+    assert (c.status_code, c.json()["error"]["fields"]["month"]) == (400, [message])
+    assert ProactiveTask.objects.count() == before
 
 
 def test_the_center_loads_the_panel_lazily_and_the_panel_lists_findings(w):

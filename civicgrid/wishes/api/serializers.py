@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from civicgrid.dashboard.api.params import MonthField
+
 from .. import rules, selectors
 from ..models import HardProblem, ProblemNote, Wish
 
@@ -154,19 +156,7 @@ class ProblemRateSerializer(serializers.Serializer):
 
 
 class RankingsQuerySerializer(serializers.Serializer):
-    month = serializers.CharField(required=False, allow_blank=True,
-                                  help_text="YYYY-MM: the claims made that month; every claim when left out.")
-
-    def validate_month(self, value):
-        from civicgrid.dashboard.api.params import month_error, parse_month
-
-        value = (value or "").strip()
-        if not value:
-            return None
-        month = parse_month(value)
-        if month is None:
-            raise serializers.ValidationError(month_error(value))
-        return month
+    month = MonthField(help_text="YYYY-MM: the claims made that month; every claim when left out.")
 
 
 class RankingsSerializer(serializers.Serializer):
