@@ -36,7 +36,7 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
     list_display = ("code", "category", "description", "datatype", "required", "position", "is_active")
     list_filter = ("datatype", "required", "is_active")
     search_fields = ("code", "description", "category__code", "category__name")
-    raw_id_fields = ("category",)
+    autocomplete_fields = ("category",)  # by name or code, not by database id
 
 
 @admin.register(Submission)

@@ -174,8 +174,8 @@ class SlaPolicyAdmin(ServiceAdmin):
                     "is_active")
     list_filter = ("is_active", "priority", "utilities_only")
     search_fields = ("name", "area__name", "category__name")
-    autocomplete_fields = ("area",)
-    raw_id_fields = ("category",)
+    # Categories and areas are chosen by name or code, not by database id (raw_id_fields).
+    autocomplete_fields = ("area", "category")
     fieldsets = (
         (None, {"fields": ("name", "is_active")}),
         (_("Applies to (empty: any)"), {"fields": ("area", "category", "utilities_only", "priority")}),

@@ -139,7 +139,7 @@ class ResponseTemplateAdmin(ServiceAdmin):
     list_filter = ("is_active",)
     list_editable = ("is_active", "position")
     search_fields = ("title", "body")
-    raw_id_fields = ("category", "area")
+    autocomplete_fields = ("category", "area")  # by name or code, not by database id
 
     def service(self, request, form, obj):
         return response_templates.save_template(request.user, form.instance)

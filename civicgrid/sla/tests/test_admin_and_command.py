@@ -3,6 +3,7 @@ command, the periodic job and the benchmark."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -116,3 +117,16 @@ def test_bench_sla_prints_both_sweeps():
     from civicgrid.dashboard import rollups
 
     assert rollups.differences() == []
+
+
+@pytest.mark.parametrize("url", ["/admin/sla/slapolicy/add/", "/admin/workorders/responsetemplate/add/",
+                                 "/admin/open311/serviceattribute/add/"])
+def test_categories_are_chosen_by_name_not_by_database_id(admin_client, url):
+    page = admin_client.get(url)
+    if page.status_code == 404:
+        pytest.fail(f"{url} is not an admin page")
+    html = page.content.decode()
+    select = re.search(r'<select name="category"[^>]*>', html).group(0)
+    assert 'class="admin-autocomplete' in select
+    assert 'data-field-name="category"' in select
+    assert 'class="vForeignKeyRawIdAdminField"' not in html
