@@ -113,10 +113,10 @@ def refresh_suggestions(scopes) -> list[str]:
     """Orders still waiting for dispatch (new or returned) inside any of ``scopes`` ((area path,
     category path or "")) get the unit the responsibility list names now, so the one-click and bulk
     dispatch follow the list as it is, not as it was at intake. A grid worker's own patrol report
-    keeps no suggestion (it stays with the grid). Returns the numbers of the orders changed."""
+    keeps no suggestion while it stays with the grid. Returns the numbers of the orders changed."""
     from django.db.models import F, Q
 
-    from .models import Channel, Status, WorkOrder
+    from .models import Channel, HandlingLevel, Status, WorkOrder
 
     query = Q()
     for area_path, category_path in scopes:
@@ -129,8 +129,9 @@ def refresh_suggestions(scopes) -> list[str]:
     book = _build()  # this transaction's rules, not the process's snapshot
     changed: dict[int | None, list[int]] = {}
     numbers = []
+    # Patrol findings the grid handles itself have no suggestion until they are reported up.
     waiting = (WorkOrder.objects.filter(query, status__in=[Status.NEW, Status.RETURNED])
-               .exclude(channel=Channel.PATROL).select_related("category").order_by("pk"))
+               .exclude(channel=Channel.PATROL, level=HandlingLevel.GRID).select_related("category").order_by("pk"))
     for order in waiting:
         rule = resolve_rule(order.category.path if order.category_id else "", order.area_path, book=book)
         unit_id = rule.unit_id if rule is not None else None

@@ -24,7 +24,7 @@ from civicgrid.sla.deadlines import add_limit, policy_for
 from civicgrid.sla.models import LimitUnit
 from civicgrid.textcheck import hooks as textcheck_hooks
 
-from . import notify
+from . import notify, routing
 from .errors import IllegalTransition, OrderError, TransitionForbidden, VersionConflict
 from .models import (
     LEVEL_ORDER,
@@ -219,6 +219,13 @@ def _effects(order: WorkOrder, move: Transition, actor, data: MoveInput, now: da
         order.unit = None
         order.handler = None
         order.accepted_at = None
+        if order.suggested_unit_id is None:
+            # A patrol finding the grid could not solve goes up without a suggestion (the grid was
+            # to handle it): the dispatcher above now gets the unit the responsibility list names.
+            unit, _rule = routing.resolve_unit(order.category, order.area_path)
+            if unit is not None:
+                order.suggested_unit_id = unit.pk
+                details["suggested_unit"] = unit.code
         set_intake_deadlines(order, now)
     elif name == "request_extension":
         policy = _limits(order)
@@ -378,7 +385,7 @@ def transition(order: WorkOrder | int, action: str, actor, **kwargs) -> WorkOrde
 _TRACKED = (
     "status", "unit_id", "handler_id", "level", "answer", "dispatched_at", "accepted_at", "resolved_at",
     "closed_at", "response_due", "handle_due", "return_due", "dispatch_due", "reopen_count", "extension_days",
-    "is_overdue", "merged_into_id", "published_at", "public_answer", "sla_policy_id",
+    "is_overdue", "merged_into_id", "published_at", "public_answer", "sla_policy_id", "suggested_unit_id",
 )
 
 

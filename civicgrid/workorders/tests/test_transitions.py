@@ -138,6 +138,29 @@ def test_move_report_up(w):
     assert order.level == "street"
 
 
+def test_a_patrol_finding_reported_up_is_suggested_the_responsible_unit(w):
+    """The grid handles its own patrol findings (no suggestion); once reported up, the dispatcher
+    above gets the unit the responsibility list names, and later list edits keep it current."""
+    from civicgrid.workorders import routing
+    from civicgrid.workorders.models import Channel, Responsibility
+
+    Responsibility.objects.create(category=w.categories["sub"], area=w.tree.district, area_path=w.tree.district.path,
+                                  unit=w.units["cg"], level="district")
+    order = make_order(w)
+    WorkOrder.objects.filter(pk=order.pk).update(channel=Channel.PATROL)
+    order.refresh_from_db()
+    assert order.suggested_unit is None
+    order = move(order, "report_up", "grid", w, reason="需社区协调")
+    assert (order.level, order.suggested_unit) == ("community", w.units["cg"])
+    assert order.events.last().data == {"from_level": "grid", "to_level": "community", "suggested_unit": "D-CG"}
+
+    Responsibility.objects.create(category=w.categories["road"], area=w.tree.district,
+                                  area_path=w.tree.district.path, unit=w.units["zj"], level="district")
+    routing.forget()
+    assert routing.refresh_suggestions([(w.tree.district.path, w.categories["road"].path)]) == [order.number]
+    assert WorkOrder.objects.get(pk=order.pk).suggested_unit == w.units["zj"]
+
+
 def test_move_request_extension(w):
     order = move(dispatched(w), "accept", "dept", w)
     move(order, "request_extension", "dept", w, days=5, reason="需采购材料")
