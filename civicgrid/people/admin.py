@@ -16,7 +16,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.admin import AuditedPersonalDataReadMixin
@@ -390,7 +390,22 @@ class UnitAdmin(ServiceAdmin):
         fields = {f: form.cleaned_data[f] for f in services.UNIT_FIELDS if f in form.cleaned_data}
         if change:
             fields = {f: v for f, v in fields.items() if f in form.changed_data}
-        return services.save_unit(request.user, unit, **fields)
+        # Through the work orders' wrapper: switching a unit off or on changes which unit the
+        # responsibility list suggests for the orders waiting for dispatch.
+        from civicgrid.workorders.unit_changes import save_unit
+
+        result = save_unit(request.user, unit, **fields)
+        if result.resuggested:
+            self.message_user(request, ngettext(
+                "%(n)d order waiting for dispatch now suggests another unit.",
+                "%(n)d orders waiting for dispatch now suggest another unit.", len(result.resuggested))
+                % {"n": len(result.resuggested)}, messages.INFO)
+        if result.still_held:
+            self.message_user(request, ngettext(
+                "%(unit)s still holds %(n)d open order: redispatch it from the workbench.",
+                "%(unit)s still holds %(n)d open orders: redispatch them from the workbench.", result.still_held)
+                % {"unit": result.unit.name, "n": result.still_held}, messages.WARNING)
+        return result.unit
 
     def has_delete_permission(self, request, obj=None):
         # Units are deactivated: work orders and memberships keep pointing at them.

@@ -105,7 +105,7 @@ def _rule_values(rule: Responsibility) -> dict:
             "unit": rule.unit.code, "level": rule.level, "note": rule.note, "is_active": rule.is_active}
 
 
-def _scope(rule: Responsibility) -> tuple[str, str]:
+def scope_of(rule: Responsibility) -> tuple[str, str]:
     return rule.area.path, rule.category.path if rule.category_id else ""
 
 
@@ -182,11 +182,11 @@ def save_rule(actor, rule: Responsibility, *, changed: list[str] | None = None) 
         new = _rule_values(rule)
         if created:
             changes = {**new, "fields": sorted(changed or [])}
-            scopes = [_scope(rule)]
+            scopes = [scope_of(rule)]
         else:
             old = _rule_values(stored)
             changes = {f: [old[f], new[f]] for f in RULE_AUDIT_FIELDS if old[f] != new[f]}
-            scopes = list(dict.fromkeys([_scope(stored), _scope(rule)]))
+            scopes = list(dict.fromkeys([scope_of(stored), scope_of(rule)]))
         moved = []
         if changes:
             moved = refresh_suggestions(scopes)
@@ -212,7 +212,7 @@ def delete_rule(actor, rule: Responsibility) -> None:
         if stored is None:
             return
         changes = {f: [v, None] for f, v in _rule_values(stored).items()}
-        pk, scope = stored.pk, _scope(stored)
+        pk, scope = stored.pk, scope_of(stored)
         stored.delete()
         stored.pk = pk  # the audit row names the rule that was
         moved = refresh_suggestions([scope])
