@@ -18,7 +18,7 @@ DEFAULT_WHISTLE_LIMIT = (2, LimitUnit.HOURS)
 
 
 def add_limit(start: datetime, value: float, unit: str) -> datetime:
-    """The deadline ``value`` hours or working days after ``start`` (days counted in Beijing time).
+    """The deadline ``value`` minutes, hours or working days after ``start`` (days counted in Beijing time).
 
     Whole working days keep the time of day; a fraction of working days (a reminder at half of a
     5-day limit) counts each working date as 24 working hours.
@@ -27,6 +27,8 @@ def add_limit(start: datetime, value: float, unit: str) -> datetime:
         if float(value).is_integer():
             return add_workdays(timezone.localtime(start), int(value))
         return add_working_time(start, value)
+    if unit == LimitUnit.MINUTES:
+        return start + timedelta(minutes=value)
     return start + timedelta(hours=value)
 
 
@@ -34,6 +36,8 @@ def sub_limit(end: datetime, value: float, unit: str) -> datetime:
     """The earliest moment that is ``value`` hours or working days before ``end``."""
     if unit == LimitUnit.WORKDAYS:
         return sub_working_time(end, value)
+    if unit == LimitUnit.MINUTES:
+        return end - timedelta(minutes=value)
     return end - timedelta(hours=value)
 
 

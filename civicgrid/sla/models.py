@@ -45,6 +45,8 @@ class CalendarState(models.Model):
 
 
 class LimitUnit(models.TextChoices):
+    # Minutes for the urgent limits some districts set (dispatch a gas leak within 30 minutes).
+    MINUTES = "minutes", _("natural minutes")
     HOURS = "hours", _("natural hours")
     WORKDAYS = "workdays", _("working days")
 

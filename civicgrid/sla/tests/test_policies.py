@@ -116,3 +116,16 @@ def test_only_administrators_edit_policies(w):
             services.save_policy(w.users[who], name="x")
     policy.refresh_from_db()
     assert (policy.handle_limit, SlaPolicy.objects.count(), AuditEvent.objects.count()) == (24, 3, 0)
+
+
+def test_limits_in_minutes():
+    """Some districts dispatch a gas leak within 30 minutes: hours were the smallest unit."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from civicgrid.sla.deadlines import add_limit, sub_limit
+
+    bj = ZoneInfo("Asia/Shanghai")
+    start = datetime(2026, 12, 3, 9, 50, tzinfo=bj)
+    assert add_limit(start, 30, "minutes") == datetime(2026, 12, 3, 10, 20, tzinfo=bj)
+    assert sub_limit(start, 15, "minutes") == datetime(2026, 12, 3, 9, 35, tzinfo=bj)

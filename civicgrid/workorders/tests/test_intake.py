@@ -141,6 +141,19 @@ def test_hotline_stores_caller_and_operator(w):
     assert AuditEvent.objects.get(action="order.intake").changes["reporter_phone"] == "137****0009"
 
 
+def test_an_urgent_policy_in_minutes_sets_a_dispatch_deadline_in_minutes(w):
+    from civicgrid.sla.services import save_policy
+
+    save_policy(w.users["admin"], name="燃气紧急", category=w.categories["gas"], priority="urgent",
+                dispatch_limit=30, dispatch_unit="minutes")
+    result = submit_appeal(channel=Channel.HOTLINE, actor=w.users["hotline"], title="燃气泄漏", text="楼道里燃气味很浓",
+                           address="恩县路12号", reporter_name="李四", reporter_phone="13700000009",
+                           category_code="010102", priority="urgent")
+    order = result.order
+    assert order.sla_policy.name == "燃气紧急"
+    assert order.dispatch_due - result.appeal.received_at == timedelta(minutes=30)
+
+
 def test_hotline_needs_the_callers_phone_and_an_operator(w):
     call = dict(channel=Channel.HOTLINE, title="燃气味道", text="楼道有燃气味", address="恩县路12号")
     refused(lambda: submit_appeal(actor=w.users["hotline"], **call), "reporter_phone", "required")
