@@ -290,9 +290,10 @@ for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / T
 `Authorization: Token <key>`. Browsers use the session cookie instead.
 
 **Intake.** `POST /api/v1/appeals/` with a token needs an `Idempotency-Key` header (or an `idempotency_key`
-field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key answers 200 with
-the first result and creates nothing; a key (or `source` + `external_id`) that another client's appeal carries is
-409 and shows nothing of it.
+field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key and the same body
+(the same fields and values, in any order; the same photos) answers 200 with the first result and creates nothing;
+the same key with a different body is 422 (`idempotency_key_reused`, naming the key) and changes nothing; a key (or
+`source` + `external_id`) that another client's appeal carries is 409 and shows nothing of it.
 
 **Errors** are `{"error": {"code", "message", "fields"}}` in the caller's language (Chinese by default; send
 `Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages.

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from civicgrid.core.api.idempotency import idempotency_key, is_integration_client
+from civicgrid.core.api.idempotency import fingerprint, idempotency_key, is_integration_client
 from civicgrid.core.services import record_personal_data_read
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.sla.models import Whistle
@@ -36,6 +36,14 @@ ERROR_RESPONSES = {
     403: OpenApiResponse(description="forbidden move"),
     404: OpenApiResponse(description="no such order in your jurisdiction"),
     409: OpenApiResponse(description="illegal move or version conflict"),
+}
+INTAKE_ERROR_RESPONSES = {
+    **ERROR_RESPONSES,
+    403: OpenApiResponse(description="this user may not use this channel"),
+    409: OpenApiResponse(description="the idempotency key (or source + external_id) belongs to another client's "
+                                     "appeal: code idempotency_key_in_use / external_id_in_use"),
+    422: OpenApiResponse(description="the idempotency key was already used with a different request body: "
+                                     "code idempotency_key_reused"),
 }
 
 
@@ -210,9 +218,10 @@ class AppealViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request={"application/json": s.AppealInputSerializer, "multipart/form-data": s.AppealInputSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     description="required for token clients: a retry with the same key "
-                                                 "returns the first result (200) and creates nothing")],
-        responses={201: s.AppealCreatedSerializer, 200: s.AppealCreatedSerializer, **ERROR_RESPONSES},
+                                     description="required for token clients: a retry with the same key and "
+                                                 "the same body returns the first result (200) and creates "
+                                                 "nothing; the same key with another body is 422")],
+        responses={201: s.AppealCreatedSerializer, 200: s.AppealCreatedSerializer, **INTAKE_ERROR_RESPONSES},
     )
     def create(self, request):
         """Submit an appeal; it becomes (or joins) a work order and gets a tracking number."""
@@ -230,6 +239,7 @@ class AppealViewSet(viewsets.GenericViewSet):
                 reporter_phone=v["reporter_phone"], is_anonymous=v["is_anonymous"], idempotency_key=key,
                 source=v["source"], external_id=v["external_id"], received_at=v.get("received_at"),
                 photos=tuple(v["photos"]), echo_opt_out=v["echo_opt_out"],
+                request_hash=fingerprint(request.data) if key else None,
             )
         body = {
             "tracking_number": result.appeal.tracking_number,

@@ -177,9 +177,9 @@ def test_bad_move_input_is_400_and_changes_nothing(w, payload, fields, message):
 
 
 # --- photos ----------------------------------------------------------------------------------
-def png(name="p.png"):
+def png(name="p.png", color="red"):
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    Image.new("RGB", (4, 3), color).save(buffer, "PNG")
     buffer.seek(0)
     buffer.name = name
     return buffer
@@ -231,10 +231,52 @@ def test_same_idempotency_key_returns_the_first_result_and_creates_nothing(w):
     body = first.json()
     assert (body["created"], body["order"]["channel"], body["order"]["area"]["code"]) == (True, "api", w.tree.grid1.code)
     counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
-    again = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    # The same body again, its fields in another order: the same request.
+    again = client.post("/api/v1/appeals/", dict(reversed(list(APPEAL.items()))), format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.status_code == 200
     assert again.json()["tracking_number"] == body["tracking_number"] and again.json()["created"] is False
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_same_idempotency_key_with_a_different_body_is_422_naming_the_key_and_creates_nothing(w):
+    client = api(w.users["hotline"], token=True)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    first = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    appeal = Appeal.objects.get(tracking_number=first.json()["tracking_number"])
+    order = appeal.order
+    before = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count(), OrderEvent.objects.count(),
+              appeal.title, order.title)
+    message = "幂等键“k-1”已用于另一个内容不同的请求。重试时请原样重发同一请求；提交新的诉求请使用新的幂等键。"
+    for changed in ({**APPEAL, "title": "井盖丢失"}, {**APPEAL, "lon": 120.306}, {k: v for k, v in APPEAL.items()
+                                                                                   if k != "category"}):
+        response = client.post("/api/v1/appeals/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert response.status_code == 422
+        assert response.json() == {"error": {"code": "idempotency_key_reused", "message": message,
+                                             "fields": {"idempotency_key": [message]}}}
+    appeal.refresh_from_db()
+    order.refresh_from_db()
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count(), OrderEvent.objects.count(),
+            appeal.title, order.title) == before
+    # The first request itself is still a retry.
+    assert client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code == 200
+
+
+def test_a_multipart_retry_with_the_same_photo_is_a_retry_and_another_photo_is_422(w):
+    client = api(w.users["hotline"], token=True)
+    photo = png()
+    first = client.post("/api/v1/appeals/", {**APPEAL, "photos": [photo]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert first.status_code == 201
+    photo.seek(0)
+    again = client.post("/api/v1/appeals/", {**APPEAL, "photos": [photo]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert (again.status_code, again.json()["tracking_number"]) == (200, first.json()["tracking_number"])
+    other = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png(color="blue")]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert (other.status_code, other.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert Attachment.objects.count() == 1
 
 
 def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing(w):
@@ -265,7 +307,8 @@ def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing
     assert tracking not in response.content.decode()
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
     # The client that made it gets its first result; staff who can read the order, the same 12345 record.
-    again = hotline.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")
     assert (again.status_code, again.json()["tracking_number"]) == (200, tracking)
     same_record = district.post(
         "/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
