@@ -308,7 +308,8 @@ shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Ci
 on the raw body before parsing, and refuse old timestamps to stop replays. Failed deliveries (no 2xx, redirects
 are not followed) are retried with backoff.
 
-**Open311** GeoReport v2 lives at /open311/v2/, with api_keys issued in the admin.""",
+**Open311** GeoReport v2 lives at /open311/v2/, with api_keys issued in the admin. Its `POST requests` takes an
+optional `Idempotency-Key` header with the same rules as above (retry → 200 with the first request's id and token).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
