@@ -295,8 +295,12 @@ field): 1-80 printable ASCII characters, a new one for each new appeal. A retry 
 the same key with a different body is 422 (`idempotency_key_reused`, naming the key) and changes nothing; a key (or
 `source` + `external_id`) that another client's appeal carries is 409 and shows nothing of it.
 
-**Errors** are `{"error": {"code", "message", "fields"}}` in the caller's language (Chinese by default; send
-`Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages.
+**Errors** are `{"error": {"code", "message", "fields", "codes"}}` in the caller's language (Chinese by default;
+send `Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages, and `codes`
+maps it to their machine codes in the same order (`required`, `null`, `blank`, `max_length`, `invalid_choice`,
+`does_not_exist`, `invalid`, … and the platform's own such as `unknown_category` or `ambiguous_address`): branch on
+`codes`, show `message`. `code` is the first field's code, or the refusal's own (`not_authenticated`, `conflict`,
+`illegal_transition` …). The schema's `Error` component describes it.
 
 **Lists** are paged: `page` from 1 (or `last`) and `page_size` from 1 to 500 (default 50); anything else is 400.
 
@@ -313,6 +317,8 @@ optional `Idempotency-Key` header with the same rules as above (retry → 200 wi
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "civicgrid.core.api.schema.error_responses"],
     # Served from the installed package: no page may need the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

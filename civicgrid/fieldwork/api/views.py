@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.filters import filter_errors
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.workorders.intake import GRID_ROLES, IntakeForbidden
 
@@ -172,7 +173,7 @@ class PatrolLog(FieldAPIView):
         jurisdiction = _area_reader(request)
         filterset = PatrolFilterSet(request.query_params, queryset=selectors.patrol_log(jurisdiction))
         if not filterset.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in filterset.form.errors.items()}, code="invalid")
+            raise filter_errors(filterset)
         now = timezone.now()
         rows = []
         for p in filterset.qs.select_related("grid", "worker")[:200]:

@@ -74,7 +74,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         params = request.query_params
         missing = [name for name in ("lon", "lat") if params.get(name) in (None, "")]
         if missing:
-            raise ValidationError({name: [_("This parameter is required.")] for name in missing})
+            raise ValidationError({name: [_("This parameter is required.")] for name in missing}, code="required")
         try:
             lon, lat = float(params["lon"]), float(params["lat"])
         except ValueError:
@@ -89,7 +89,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({getattr(exc, "field", "") or "non_field_errors": [str(exc)]}) from exc
         if found is None:
             return Response(
-                {"error": {"code": "not_found", "fields": {},
+                {"error": {"code": "not_found", "fields": {}, "codes": {},
                            "message": _("The point %(lon).6f, %(lat).6f is outside every area.")
                            % {"lon": lon, "lat": lat}}},
                 status=404,

@@ -7,7 +7,6 @@ answers 404 exactly like a missing one; refusals of the services come back as
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.filters import filter_errors
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import rules, selectors, services
@@ -156,7 +156,7 @@ class ProblemList(APIView):
             raise PermissionDenied(_("Hard problems are for staff and party secretaries."))
         filterset = ProblemFilterSet(request.query_params, queryset=selectors.problems_for(user))
         if not filterset.is_valid():
-            raise ValidationError({k: list(v) for k, v in filterset.form.errors.items()}, code="invalid")
+            raise filter_errors(filterset)
         return Response(s.ProblemSerializer(filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:200], many=True,
                                             context={"request": request}).data)
 

@@ -120,13 +120,14 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         if v["target_order"]:
             target = selectors.get_order(jurisdiction, v["target_order"])
             if target is None:
-                raise ValidationError({"target_order": [_("No such work order: %(n)s.") % {"n": v["target_order"]}]})
+                raise ValidationError({"target_order": [_("No such work order: %(n)s.") % {"n": v["target_order"]}]},
+                                      code="does_not_exist")
         evidence = list(Attachment.objects.filter(order=order, pk__in=v["evidence"]))
         missing = sorted(set(v["evidence"]) - {a.pk for a in evidence})
         if missing:
             raise ValidationError({"evidence": [
                 _("These attachments are not photos of this order: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
-            ]})
+            ]}, code="does_not_exist")
         moved = services.transition(
             order, v["action"], request.user, reason=v["reason"], answer=v["answer"], unit=v.get("unit"),
             target_order=target, days=v.get("days"), evidence=evidence, expected_version=v.get("expected_version"),
@@ -274,7 +275,7 @@ class AppealViewSet(viewsets.GenericViewSet):
             missing = {name: [_("This field is required.")] for name, value in (("number", number), ("phone", phone))
                        if not value}
             if missing:
-                raise ValidationError(missing)
+                raise ValidationError(missing, code="required")
             try:
                 portal_services.request_track_code(number, phone)
             except DjangoValidationError as exc:
@@ -286,7 +287,7 @@ class AppealViewSet(viewsets.GenericViewSet):
         missing = {name: [_("This parameter is required.")] for name, value in (("number", number), ("code", code))
                    if not value}
         if missing:
-            raise ValidationError(missing)
+            raise ValidationError(missing, code="required")
         appeal, _failure = portal_services.verify_track_code(number, code)
         if appeal is None:
             raise Http404(_("No appeal with this tracking number and code."))

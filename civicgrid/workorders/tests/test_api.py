@@ -103,7 +103,7 @@ def test_an_order_outside_the_jurisdiction_answers_like_a_missing_one(w):
     outside, missing = client.get(url(w.g4)), client.get("/api/v1/orders/NOPE/")
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json() == {"error": {"code": "not_found", "message": "No such work order.",
-                                                          "fields": {}}}
+                                                          "fields": {}, "codes": {}}}
 
 
 # --- moves -----------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_illegal_move_is_409_and_changes_nothing(w):
     before = state(w.g1)
     response = api(w.users["street"]).post(url(w.g1, "transitions/"), {"action": "close"}, format="json")
     assert response.status_code == 409
-    assert response.json() == {"error": {"code": "illegal_transition", "fields": {},
+    assert response.json() == {"error": {"code": "illegal_transition", "fields": {}, "codes": {},
                                          "message": "“Close (结案)” is not possible while the order is “New, to dispatch”."}}
     assert state(w.g1) == before
 
@@ -132,7 +132,7 @@ def test_forbidden_move_is_403_and_changes_nothing(w):
     response = api(w.users["grid"]).post(url(w.g1, "transitions/"), {"action": "dispatch", "unit": "D-CG"},
                                          format="json")
     assert response.status_code == 403
-    assert response.json() == {"error": {"code": "forbidden", "fields": {},
+    assert response.json() == {"error": {"code": "forbidden", "fields": {}, "codes": {},
                                          "message": f"You may not make “Dispatch (派遣)” on order {w.g1.number}."}}
     assert state(w.g1) == before
 
@@ -154,26 +154,44 @@ def test_moves_on_an_order_outside_the_jurisdiction_are_404_and_change_nothing(w
     assert state(w.g4) == before
 
 
-@pytest.mark.parametrize(("payload", "fields", "message"), [
-    ({"action": "fly"}, {"action": ['"fly" is not a valid choice.']}, '"fly" is not a valid choice.'),
+@pytest.mark.parametrize(("payload", "fields", "codes", "message"), [
+    ({"action": "fly"}, {"action": ['"fly" is not a valid choice.']}, {"action": ["invalid_choice"]},
+     '"fly" is not a valid choice.'),
+    ({}, {"action": ["This field is required."]}, {"action": ["required"]}, "This field is required."),
+    ({"action": None}, {"action": ["This field may not be null."]}, {"action": ["null"]},
+     "This field may not be null."),
     ({"action": "dispatch", "unit": "NOPE"}, {"unit": ["Object with code=NOPE does not exist."]},
-     "Object with code=NOPE does not exist."),
-    ({"action": "dispatch"}, {},
-     "Choose the unit to dispatch the order to."),
-    ({"action": "reject"}, {},
-     "Give a reason for “Do not accept (不予受理)”."),
+     {"unit": ["does_not_exist"]}, "Object with code=NOPE does not exist."),
+    ({"action": "dispatch"}, {}, {}, "Choose the unit to dispatch the order to."),
+    ({"action": "reject"}, {}, {}, "Give a reason for “Do not accept (不予受理)”."),
     ({"action": "merge", "target_order": "NOPE"}, {"target_order": ["No such work order: NOPE."]},
-     "No such work order: NOPE."),
+     {"target_order": ["does_not_exist"]}, "No such work order: NOPE."),
     ({"action": "close_on_spot", "answer": "done", "evidence": [999]},
-     {"evidence": ["These attachments are not photos of this order: 999."]},
+     {"evidence": ["These attachments are not photos of this order: 999."]}, {"evidence": ["does_not_exist"]},
      "These attachments are not photos of this order: 999."),
 ])
-def test_bad_move_input_is_400_and_changes_nothing(w, payload, fields, message):
+def test_bad_move_input_is_400_with_the_fields_code_and_changes_nothing(w, payload, fields, codes, message):
     before = state(w.g1)
     response = api(w.users["street"]).post(url(w.g1, "transitions/"), payload, format="json")
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": "invalid", "message": message, "fields": fields}}
+    code = next(iter(codes.values()))[0] if codes else "invalid"
+    assert response.json() == {"error": {"code": code, "message": message, "fields": fields, "codes": codes}}
     assert state(w.g1) == before
+
+
+def test_every_field_error_carries_its_own_code(w):
+    client = api(w.users["hotline"], token=True)
+    before = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    response = client.post("/api/v1/appeals/", {"text": "", "title": "灯" * 201, "channel": "fax",
+                                                "is_anonymous": None, "lon": "east"}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["codes"] == {"title": ["max_length"], "text": ["blank"], "lon": ["invalid"],
+                             "channel": ["invalid_choice"], "is_anonymous": ["null"]}
+    assert list(body["fields"]) == list(body["codes"])
+    assert body["code"] == "max_length"
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == before
 
 
 # --- photos ----------------------------------------------------------------------------------
@@ -254,7 +272,8 @@ def test_same_idempotency_key_with_a_different_body_is_422_naming_the_key_and_cr
         response = client.post("/api/v1/appeals/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
         assert response.status_code == 422
         assert response.json() == {"error": {"code": "idempotency_key_reused", "message": message,
-                                             "fields": {"idempotency_key": [message]}}}
+                                             "fields": {"idempotency_key": [message]},
+                                             "codes": {"idempotency_key": ["idempotency_key_reused"]}}}
     appeal.refresh_from_db()
     order.refresh_from_db()
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count(), OrderEvent.objects.count(),
@@ -297,7 +316,8 @@ def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing
             "message": "This idempotency key was already used for another request; send a new key with each new "
                        "appeal.",
             "fields": {"idempotency_key": ["This idempotency key was already used for another request; send a new "
-                                           "key with each new appeal."]}}}
+                                           "key with each new appeal."]},
+            "codes": {"idempotency_key": ["idempotency_key_in_use"]}}}
     # A resident guessing a 12345 record's number learns nothing about it.
     response = api(w.users["resident"]).post(
         "/api/v1/appeals/", {**other, "source": "12345", "external_id": "A-1"}, format="json")
@@ -335,7 +355,8 @@ def test_intake_refusals_name_the_field_the_client_sent(w, payload, field, code,
     response = api(w.users["hotline"], token=True).post("/api/v1/appeals/", {**APPEAL, **payload}, format="json",
                                                          HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]}}}
+    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]},
+                                         "codes": {field: [code]}}}
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 
