@@ -33,6 +33,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaFeatureSerializer
     filterset_class = AreaFilterSet
     lookup_field = "code"
+    # Not paged: one GeoJSON FeatureCollection that map clients read whole; bounded by the area
+    # tree (a district's streets, communities and grids), narrowed by the filters and ?geometry=0.
     pagination_class = None
 
     def get_queryset(self):

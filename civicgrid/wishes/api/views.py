@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicgrid.core.api.filters import filter_errors
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import rules, selectors, services
@@ -141,7 +142,7 @@ class Figures(APIView):
         return Response(figures)
 
 
-class ProblemList(APIView):
+class ProblemList(PagedAPIView, APIView):
     @extend_schema(parameters=[
         OpenApiParameter("state", str, many=True, enum=[c for c, _label in ProblemState.choices]),
         OpenApiParameter("source", str, enum=[c for c, _label in ProblemSource.choices]),
@@ -157,8 +158,8 @@ class ProblemList(APIView):
         filterset = ProblemFilterSet(request.query_params, queryset=selectors.problems_for(user))
         if not filterset.is_valid():
             raise filter_errors(filterset)
-        return Response(s.ProblemSerializer(filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:200], many=True,
-                                            context={"request": request}).data)
+        return self.paged(request, filterset.qs.order_by(*selectors.PROBLEM_ORDER),
+                          lambda page: s.ProblemSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=s.ProblemInputSerializer, responses={201: s.ProblemDetailSerializer})
     def post(self, request):

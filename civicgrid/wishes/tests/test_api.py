@@ -147,7 +147,7 @@ def test_hard_problems_through_the_api(ww):
     pk = created.json()["id"]
     assert (created.json()["order"], created.json()["state"]) == (order.number, "open")
     sec = client(ww.users["secretary"])
-    assert [p["id"] for p in sec.get(f"{URL}problems/").json()] == [pk]
+    assert [p["id"] for p in sec.get(f"{URL}problems/").json()["results"]] == [pk]
     assert sec.post(f"{URL}problems/{pk}/moves/", {"action": "claim"}, format="json").json()["state"] == "claimed"
     bad = sec.post(f"{URL}problems/{pk}/moves/", {"action": "progress", "note": "x", "progress": 101}, format="json")
     assert (bad.status_code, bad.json()["error"]["fields"]) == (400, {"progress": ["请以 0 到 100 的整数填写进度。"]})

@@ -106,7 +106,7 @@ def test_the_hard_problem_page_and_api_filter_alike(live_server):
         page = browser.get(f"/wishes/problems/?{query}")
         api = browser.get(f"/api/v1/wishes/problems/?{query}")
         assert (page.status, api.status) == (200, 200), (query, page.status, api.text[:300])
-        on_page, in_api = problem_ids(page.text), [p["id"] for p in api.json()]
+        on_page, in_api = problem_ids(page.text), [p["id"] for p in api.json()["results"]]
         assert on_page == in_api, query
         return in_api
 

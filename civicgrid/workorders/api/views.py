@@ -340,6 +340,8 @@ class CategoryViewSet(viewsets.GenericViewSet):
     """The appeal catalogue (事项分类) as a tree. Public."""
 
     permission_classes = [permissions.AllowAny]
+    # Not paged: a tree cannot be cut into pages, and the catalogue is bounded (three levels, a few
+    # hundred categories, edited by administrators).
     pagination_class = None
     serializer_class = s.CategoryNodeSerializer
 
