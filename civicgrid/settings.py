@@ -304,6 +304,12 @@ maps it to their machine codes in the same order (`required`, `null`, `blank`, `
 
 **Lists** are paged: `page` from 1 (or `last`) and `page_size` from 1 to 500 (default 50); anything else is 400.
 
+**Incremental pulls.** `GET /api/v1/orders/?updated_after=<moment>&ordering=updated` lists the orders changed at
+or after the moment (every move, merge, callback, overdue mark and supervision moves `updated_at`); keep the last
+`updated_at` you received and send it next time (both ends are inclusive, so drop the orders you already have).
+A moment is ISO 8601 (`2026-12-01T08:00:00+08:00`; without an offset, Beijing time) or a date (the whole day);
+`updated_before` bounds the other end. Anything else is 400 naming the parameter.
+
 **Webhooks.** An administrator registers an endpoint (URL, event patterns such as `order.*`, an optional area, a
 shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Civicgrid-Event`,
 `X-Civicgrid-Delivery` (the same on every retry of one event: use it to drop repeats), `X-Civicgrid-Timestamp`

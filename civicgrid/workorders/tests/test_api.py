@@ -76,6 +76,65 @@ def test_list_filters_and_queues(w):
     assert response.status_code == 400
 
 
+def _updated(order, moment):
+    WorkOrder.objects.filter(pk=order.pk).update(updated_at=moment)
+
+
+def test_incremental_pull_by_updated_after_and_before(w):
+    from datetime import datetime, timedelta, timezone as tz
+
+    beijing = tz(timedelta(hours=8))
+    t1, t2 = datetime(2026, 11, 30, 9, 0, tzinfo=beijing), datetime(2026, 12, 1, 9, 0, 0, 250000, tzinfo=beijing)
+    g3 = make_order(w, area=w.tree.grid1, title="G3 order")
+    _updated(w.g1, t1)
+    _updated(w.g4, t2)
+    _updated(g3, t2 + timedelta(days=1))
+    client = api(w.users["district"])
+
+    def pull(**params):
+        body = client.get("/api/v1/orders/", {"ordering": "updated", **params}).json()
+        return [o["number"] for o in body["results"]]
+
+    # Both ends inclusive, to the microsecond, in any offset.
+    assert pull(updated_after="2026-12-01T09:00:00.25+08:00") == [w.g4.number, g3.number]
+    assert pull(updated_after="2026-12-01T01:00:00.250001Z") == [g3.number]
+    assert pull(updated_before="2026-12-01T09:00:00.250000+08:00") == [w.g1.number, w.g4.number]
+    assert pull(updated_after="2026-11-30T09:00:00+08:00", updated_before="2026-12-01T09:00:00+08:00") == [
+        w.g1.number]
+    # Without an offset: Beijing time. A date alone: the whole day.
+    assert pull(updated_after="2026-12-01T09:00:01") == [g3.number]
+    assert pull(updated_after="2026-12-01", updated_before="2026-12-01") == [w.g4.number]
+    # "+08:00" sent without percent-encoding arrives as " 08:00" and still means +08:00.
+    response = client.get("/api/v1/orders/?updated_after=2026-12-01T09:00:00.25+08:00&ordering=updated")
+    assert [o["number"] for o in response.json()["results"]] == [w.g4.number, g3.number]
+    assert response.json()["results"][0]["updated_at"] == "2026-12-01T09:00:00.250000+08:00"
+
+
+@pytest.mark.parametrize("params, bad", [
+    ({"updated_after": "yesterday"}, ["updated_after"]),
+    ({"updated_after": "2026-12-01", "updated_before": "2026-02-30T10:00:00"}, ["updated_before"]),
+    ({"updated_after": "2026-13-01", "updated_before": "soon"}, ["updated_after", "updated_before"]),
+])
+def test_a_bad_updated_moment_is_400_naming_the_parameter_in_chinese(w, params, bad):
+    client = APIClient()
+    client.force_authenticate(w.users["district"])
+    response = client.get("/api/v1/orders/", params)
+    assert response.status_code == 400
+    messages = {name: [f"{name} 必须是 ISO 8601 格式的日期时间，例如 2026-12-01T08:00:00+08:00，或形如 2026-12-01 的日期。"]
+                for name in bad}
+    assert response.json() == {"error": {"code": "invalid", "message": messages[bad[0]][0], "fields": messages,
+                                         "codes": {name: ["invalid"] for name in bad}}}
+
+
+def test_the_schema_documents_updated_after_and_before():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    for name in ("updated_after", "updated_before"):
+        assert (params[name]["in"], params[name]["schema"]) == ("query", {"type": "string", "format": "date-time"})
+
+
 def test_detail_has_moves_timeline_appeals_masked_deadlines_and_version(w):
     body = api(w.users["street"]).get(url(w.g1)).json()
     assert (body["number"], body["status"], body["version"], body["category"], body["area"]["code"]) == (
