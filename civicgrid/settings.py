@@ -293,7 +293,9 @@ for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / T
 field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key and the same body
 (the same fields and values, in any order; the same photos) answers 200 with the first result and creates nothing;
 the same key with a different body is 422 (`idempotency_key_reused`, naming the key) and changes nothing; a key (or
-`source` + `external_id`) that another client's appeal carries is 409 and shows nothing of it.
+`source` + `external_id`) that another client's appeal carries is 409 and shows nothing of it. To find the order an appeal you sent became, use its `tracking_number`, or your own
+record id: `GET /api/v1/orders/?source=<source>&external_id=<your id>` (after a merge, the order that now holds
+the appeal).
 
 **Errors** are `{"error": {"code", "message", "fields", "codes"}}` in the caller's language (Chinese by default;
 send `Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages, and `codes`

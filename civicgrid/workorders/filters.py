@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +108,10 @@ class OrderFilterSet(django_filters.FilterSet):
     # misses a row written in the same microsecond (the client drops what it already has).
     updated = MomentRangeFilter(field_name="updated_at", label=_("updated between"))
     q = django_filters.CharFilter(method="filter_text", label=_("number, tracking number, title or text contains"))
+    # The sending system's own record (a 12345 hotline's 工单号): the order holding the appeal it
+    # created, also after a merge moved that appeal to the order it was merged into.
+    source = django_filters.CharFilter(method="filter_source", label=_("source system of an appeal"))
+    external_id = django_filters.CharFilter(method="filter_external_id", label=_("the source system's record id"))
     queue = django_filters.ChoiceFilter(choices=QUEUE_CHOICES, method="filter_queue", label=_("queue"))
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -127,7 +131,7 @@ class OrderFilterSet(django_filters.FilterSet):
     class Meta:
         model = WorkOrder
         fields = ["status", "state", "category", "area", "unit", "channel", "priority", "overdue",
-                  "created", "closed", "updated", "q", "queue"]
+                  "created", "closed", "updated", "q", "queue", "source", "external_id"]
 
     def filter_state(self, queryset, name, value):
         if value == "open":
@@ -154,6 +158,18 @@ class OrderFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(number=value) | Q(pk__in=by_tracking) | Q(title__icontains=value) | Q(description__icontains=value)
         )
+
+    def filter_source(self, queryset, name, value):
+        if self.form.cleaned_data.get("external_id"):
+            return queryset  # filter_external_id matches both on the same appeal
+        return queryset.filter(Exists(Appeal.objects.filter(order=OuterRef("pk"), source=value.strip())))
+
+    def filter_external_id(self, queryset, name, value):
+        appeals = Appeal.objects.filter(order=OuterRef("pk"), external_id=value.strip())
+        source = self.form.cleaned_data.get("source")
+        if source:
+            appeals = appeals.filter(source=source.strip())
+        return queryset.filter(Exists(appeals))
 
     def filter_queue(self, queryset, name, value):
         user = getattr(self.request, "user", None)

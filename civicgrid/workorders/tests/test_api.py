@@ -396,6 +396,42 @@ def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 
+def test_the_hotline_finds_its_order_by_source_and_external_id(w):
+    hotline = api(w.users["hotline"], token=True)
+    mine = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1").json()["order"]["number"]
+    other = hotline.post("/api/v1/appeals/", {**APPEAL, "title": "井盖丢失", "source": "12345", "external_id": "A-2"},
+                         format="json", HTTP_IDEMPOTENCY_KEY="k-2").json()["order"]["number"]
+    same_id_elsewhere = hotline.post("/api/v1/appeals/", {**APPEAL, "title": "垃圾满溢", "source": "wechat",
+                                                          "external_id": "A-1"}, format="json",
+                                     HTTP_IDEMPOTENCY_KEY="k-3").json()["order"]["number"]
+
+    def found(**params):
+        return [o["number"] for o in hotline.get("/api/v1/orders/", {"ordering": "number", **params}).json()["results"]]
+
+    assert found(source="12345", external_id="A-1") == [mine]
+    assert found(source="wechat", external_id="A-1") == [same_id_elsewhere]
+    assert found(external_id="A-1") == sorted([mine, same_id_elsewhere])
+    assert found(source="12345") == sorted([mine, other])
+    assert found(source="12345", external_id="A-9") == []
+    # Merged into another order, the record is found on the order that now holds its appeal.
+    street = api(w.users["street"])
+    assert street.post(url(WorkOrder.objects.get(number=mine), "transitions/"),
+                       {"action": "merge", "target_order": other}, format="json").status_code == 200
+    assert found(source="12345", external_id="A-1") == [other]
+    # Outside the reader's jurisdiction it is not found, as any order.
+    assert api(w.users["street2"]).get("/api/v1/orders/", {"source": "12345", "external_id": "A-2"}).json()[
+        "count"] == 0
+
+
+def test_the_schema_documents_source_and_external_id():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    assert params["source"]["schema"] == params["external_id"]["schema"] == {"type": "string"}
+
+
 def test_resident_submits_with_a_photo_in_multipart(w):
     client = api(w.users["resident"])
     response = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png()]}, format="multipart")
