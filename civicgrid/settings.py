@@ -269,7 +269,7 @@ USE_TZ = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "civicgrid.people.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,6 +279,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "civicgrid.core.api.errors.exception_handler",
 }
+# API tokens of integrating systems stop working this many days after they were made (ADR 018);
+# rotate before then (POST /api/v1/me/token/ or `civicgrid api-token USER --rotate`).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS={API_TOKEN_DAYS} must be at least 1")
 SPECTACULAR_SETTINGS = {
     "TITLE": "civicgrid API",
     "DESCRIPTION": """Grid-based community governance: areas, people and units, appeals and work orders, the
@@ -286,8 +291,12 @@ command center's figures, participation (deliberation, wishes, proposals) and fi
 
 **Credentials.** A system (a 12345 hotline, a district data platform) gets its own staff account from a platform
 administrator, with the roles and areas it may act for (it sees exactly what that account would see), and a token
-for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / Tokens"). Send it on every request as
-`Authorization: Token <key>`. Browsers use the session cookie instead.
+for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / Tokens") or with `civicgrid api-token USER
+--rotate`. Send it on every request as `Authorization: Token <key>`. Browsers use the session cookie instead. A
+token works for 90 days from when it was made (`API_TOKEN_DAYS`); after that every request is 401
+`token_expired`. `GET /api/v1/me/token/` says when yours expires; `POST /api/v1/me/token/` rotates it: the answer
+carries the new key (shown once) and the old key stops working at once. Making, rotating and revoking tokens is
+audited.
 
 **Intake.** `POST /api/v1/appeals/` with a token needs an `Idempotency-Key` header (or an `idempotency_key`
 field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key and the same body

@@ -82,6 +82,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/inbox/{id}/",
         "/api/v1/inbox/{id}/read/",
         "/api/v1/me/",
+        "/api/v1/me/token/",
         "/api/v1/metrics/areas/",
         "/api/v1/metrics/units/",
         "/api/v1/notices/",
