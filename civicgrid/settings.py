@@ -319,7 +319,8 @@ maps it to their machine codes in the same order (`required`, `null`, `blank`, `
 or after the moment (every move, merge, callback, overdue mark and supervision moves `updated_at`); keep the last
 `updated_at` you received and send it next time (both ends are inclusive, so drop the orders you already have).
 A moment is ISO 8601 (`2026-12-01T08:00:00+08:00`; without an offset, Beijing time) or a date (the whole day);
-`updated_before` bounds the other end. Anything else is 400 naming the parameter.
+`updated_before` bounds the other end. Anything else is 400 naming the parameter. The order list refuses a query parameter it does
+not read (400 `unknown_parameter`, naming it), so that a misspelt filter cannot quietly return every order.
 
 **Webhooks.** An administrator registers an endpoint (URL, event patterns such as `order.*`, an optional area, a
 shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Civicgrid-Event`,

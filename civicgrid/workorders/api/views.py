@@ -74,6 +74,10 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     due_soon|pressed`` lists a work queue, most pressing first."""
 
     filterset_class = OrderFilterSet
+    # A misspelt filter would otherwise return every order (an incremental pull with
+    # ``updated_afer=`` would fetch everything): the list refuses parameters it does not read.
+    # Only here: the web list shares the FilterSet but not this check.
+    strict_query_params = True
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z0-9-]+"
 
