@@ -269,7 +269,7 @@ USE_TZ = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "civicgrid.people.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,6 +279,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "civicgrid.core.api.errors.exception_handler",
 }
+# API tokens of integrating systems stop working this many days after they were made (ADR 018);
+# rotate before then (POST /api/v1/me/token/ or `civicgrid api-token USER --rotate`).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS={API_TOKEN_DAYS} must be at least 1")
 SPECTACULAR_SETTINGS = {
     "TITLE": "civicgrid API",
     "DESCRIPTION": """Grid-based community governance: areas, people and units, appeals and work orders, the
@@ -286,18 +291,36 @@ command center's figures, participation (deliberation, wishes, proposals) and fi
 
 **Credentials.** A system (a 12345 hotline, a district data platform) gets its own staff account from a platform
 administrator, with the roles and areas it may act for (it sees exactly what that account would see), and a token
-for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / Tokens"). Send it on every request as
-`Authorization: Token <key>`. Browsers use the session cookie instead.
+for it in the Django admin (/admin/, "认证令牌 / Auth Token" → "令牌 / Tokens") or with `civicgrid api-token USER
+--rotate`. Send it on every request as `Authorization: Token <key>`. Browsers use the session cookie instead. A
+token works for 90 days from when it was made (`API_TOKEN_DAYS`); after that every request is 401
+`token_expired`. `GET /api/v1/me/token/` says when yours expires; `POST /api/v1/me/token/` rotates it: the answer
+carries the new key (shown once) and the old key stops working at once. Making, rotating and revoking tokens is
+audited.
 
 **Intake.** `POST /api/v1/appeals/` with a token needs an `Idempotency-Key` header (or an `idempotency_key`
-field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key answers 200 with
-the first result and creates nothing; a key (or `source` + `external_id`) that another client's appeal carries is
-409 and shows nothing of it.
+field): 1-80 printable ASCII characters, a new one for each new appeal. A retry with the same key and the same body
+(the same fields and values, in any order; the same photos) answers 200 with the first result and creates nothing;
+the same key with a different body is 422 (`idempotency_key_reused`, naming the key) and changes nothing; a key (or
+`source` + `external_id`) that another client's appeal carries is 409 and shows nothing of it. To find the order an appeal you sent became, use its `tracking_number`, or your own
+record id: `GET /api/v1/orders/?source=<source>&external_id=<your id>` (after a merge, the order that now holds
+the appeal).
 
-**Errors** are `{"error": {"code", "message", "fields"}}` in the caller's language (Chinese by default; send
-`Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages.
+**Errors** are `{"error": {"code", "message", "fields", "codes"}}` in the caller's language (Chinese by default;
+send `Accept-Language: en` for English); `fields` maps each parameter or field sent to its messages, and `codes`
+maps it to their machine codes in the same order (`required`, `null`, `blank`, `max_length`, `invalid_choice`,
+`does_not_exist`, `invalid`, … and the platform's own such as `unknown_category` or `ambiguous_address`): branch on
+`codes`, show `message`. `code` is the first field's code, or the refusal's own (`not_authenticated`, `conflict`,
+`illegal_transition` …). The schema's `Error` component describes it.
 
 **Lists** are paged: `page` from 1 (or `last`) and `page_size` from 1 to 500 (default 50); anything else is 400.
+
+**Incremental pulls.** `GET /api/v1/orders/?updated_after=<moment>&ordering=updated` lists the orders changed at
+or after the moment (every move, merge, callback, overdue mark and supervision moves `updated_at`); keep the last
+`updated_at` you received and send it next time (both ends are inclusive, so drop the orders you already have).
+A moment is ISO 8601 (`2026-12-01T08:00:00+08:00`; without an offset, Beijing time) or a date (the whole day);
+`updated_before` bounds the other end. Anything else is 400 naming the parameter. The order list refuses a query parameter it does
+not read (400 `unknown_parameter`, naming it), so that a misspelt filter cannot quietly return every order.
 
 **Webhooks.** An administrator registers an endpoint (URL, event patterns such as `order.*`, an optional area, a
 shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Civicgrid-Event`,
@@ -307,10 +330,13 @@ shared secret) in the admin. Each event is POSTed as JSON with the headers `X-Ci
 on the raw body before parsing, and refuse old timestamps to stop replays. Failed deliveries (no 2xx, redirects
 are not followed) are retried with backoff.
 
-**Open311** GeoReport v2 lives at /open311/v2/, with api_keys issued in the admin.""",
+**Open311** GeoReport v2 lives at /open311/v2/, with api_keys issued in the admin. Its `POST requests` takes an
+optional `Idempotency-Key` header with the same rules as above (retry → 200 with the first request's id and token).""",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "civicgrid.core.api.schema.error_responses"],
     # Served from the installed package: no page may need the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

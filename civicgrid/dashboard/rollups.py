@@ -175,13 +175,16 @@ def callback_recorded(callback) -> None:
 
 def update_orders(ids: list[int], **values) -> int:
     """``WorkOrder.objects.filter(pk__in=ids).update(**values)`` with the rollups kept: for the
-    sweep's bulk changes (overdue flags, supervision levels). Call inside a transaction."""
+    sweep's bulk changes (overdue flags, supervision levels). Call inside a transaction. The orders'
+    ``updated_at`` moves too (update() skips auto_now), so that incremental pulls see the change."""
+    from django.utils import timezone
+
     from civicgrid.workorders.models import WorkOrder
 
     if not ids:
         return 0
     rows = list(WorkOrder.objects.filter(pk__in=ids).values(*SNAPSHOT_FIELDS))
-    updated = WorkOrder.objects.filter(pk__in=ids).update(**values)
+    updated = WorkOrder.objects.filter(pk__in=ids).update(**{"updated_at": timezone.now(), **values})
     deltas: Deltas = {}
     for row in rows:
         contribute(deltas, row, -1)

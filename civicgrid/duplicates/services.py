@@ -142,8 +142,9 @@ def join_me_too(actor, order: WorkOrder, *, text: str = "", surface: str = "port
             )
             MeToo.objects.create(order=locked, appeal=appeal, user=actor)
             before = locked.appeals_count
-            WorkOrder.objects.filter(pk=locked.pk).update(appeals_count=F("appeals_count") + 1, version=F("version") + 1)
-            locked.refresh_from_db(fields=["appeals_count", "version"])
+            WorkOrder.objects.filter(pk=locked.pk).update(appeals_count=F("appeals_count") + 1, version=F("version") + 1,
+                                                          updated_at=now)
+            locked.refresh_from_db(fields=["appeals_count", "version", "updated_at"])
             OrderEvent.objects.create(
                 order=locked, action="me_too", from_status=locked.status, to_status=locked.status, actor=actor,
                 actor_repr=actor.get_username(), reason="", data={"appeal": tracking, "appeals_count": locked.appeals_count},

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.services import record_event
-from civicgrid.workorders.intake import submit_appeal
+from civicgrid.workorders.intake import ReplayRefused, submit_appeal
 from civicgrid.workorders.models import Channel
 
 from . import selectors
@@ -106,9 +106,15 @@ def _person_name(first: str, last: str) -> str:
     return f"{last}{first}"
 
 
-def submit_request(*, client: Client, params: dict, attributes: dict[str, str]) -> Submission:
+def submit_request(*, client: Client, params: dict, attributes: dict[str, str], idempotency_key: str | None = None,
+                   request_hash: str | None = None) -> tuple[Submission, bool]:
     """A POSTed service request becomes an appeal on the open311 channel. ``params`` are the
-    spec's fields; ``attributes`` the attribute[code] answers. Raises ValidationError (400)."""
+    spec's fields; ``attributes`` the attribute[code] answers. Raises ValidationError (400).
+
+    With an ``idempotency_key`` (the client's Idempotency-Key header, as on the REST API) a retry
+    with the same form (``request_hash``, its fingerprint) answers with the first submission and
+    writes nothing: returns (submission, False). The same key with another form is refused (422);
+    a key another client used, 409."""
     code = _text(params, "service_code")
     if not code:
         raise ValidationError({"service_code": [_("service_code is required.")]})
@@ -156,7 +162,16 @@ def submit_request(*, client: Client, params: dict, attributes: dict[str, str]) 
             category_code=category.code,
             reporter_name=_person_name(_text(params, "first_name", 25), _text(params, "last_name", 25)),
             reporter_phone=_text(params, "phone", 20), source=f"open311:{client.name}"[:40],
+            idempotency_key=idempotency_key, request_hash=request_hash,
         )
+        if not result.created:
+            first = Submission.objects.filter(appeal=result.appeal).select_related("appeal").first()
+            if first is None or first.api_key_id != (client.key.pk if client.key else None):
+                # Another application of the same name: the key is not this client's.
+                raise ReplayRefused({"idempotency_key": [ValidationError(
+                    _("This idempotency key was already used for another request; send a new key with each new "
+                      "appeal."), code="idempotency_key_in_use")]})
+            return first, False
         submission = Submission.objects.create(
             token=secrets.token_hex(16), api_key=client.key, appeal=result.appeal,
             email=email, device_id=_text(params, "device_id"),
@@ -165,4 +180,4 @@ def submit_request(*, client: Client, params: dict, attributes: dict[str, str]) 
         record_event(actor=None, action="open311.request", obj=submission,
                      changes={"client": client.name, "appeal": result.appeal.tracking_number,
                               "order": result.order.number})
-    return submission
+    return submission, True

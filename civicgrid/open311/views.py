@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civicgrid.core.api.idempotency import HEADER, clean_key, fingerprint
 from civicgrid.core.masking import mask_address
 from civicgrid.workorders.models import OPEN_STATUSES
 from civicgrid.workorders.services import mask_text
@@ -198,16 +199,20 @@ def _post_request(request, fmt):
     attributes = {key[len("attribute["):-1]: value for key, value in params.items()
                   if key.startswith("attribute[") and key.endswith("]")}
     try:
-        submission = services.submit_request(client=client, params=params.dict(), attributes=attributes)
+        # Optional here (GeoReport v2 has no such field): a client that sends one may retry safely.
+        key = clean_key(request.headers.get(HEADER))
+        submission, created = services.submit_request(
+            client=client, params=params.dict(), attributes=attributes, idempotency_key=key,
+            request_hash=fingerprint(params, leave_out=("api_key",)) if key else None)
     except ValidationError as exc:
-        return errors(fmt, 400, _messages(exc))
+        return errors(fmt, getattr(exc, "http_status", 400), _messages(exc))
     appeal = submission.appeal
     return render(fmt, "service_requests", [{
         "service_request_id": appeal.tracking_number,
         "service_notice": _("Received as %(n)s; the handling unit answers by the deadline.") % {"n": appeal.tracking_number},
         "account_id": submission.account_id or None,
         "token": submission.token,
-    }], status=201)
+    }], status=201 if created else 200)
 
 
 @csrf_exempt

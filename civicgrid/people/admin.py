@@ -629,3 +629,36 @@ class OneTimeCodeAdmin(GlobalAdminOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- API tokens: made, rotated and revoked through people.services, so each is audited --------
+from rest_framework.authtoken.admin import TokenAdmin as _DrfTokenAdmin  # noqa: E402
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(_DrfTokenAdmin):
+    list_display = ("key", "user", "created", "expires")
+
+    @admin.display(description=_("expires"))
+    def expires(self, obj):
+        return services.api_token_expires_at(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing to change on a token: delete it, or add a new one (which replaces it)
+        token = services.issue_api_token(request.user, obj.user, reason="admin")
+        obj.key, obj.created = token.key, token.created
+
+    def delete_model(self, request, obj):
+        services.revoke_api_token(request.user, obj.user, reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            services.revoke_api_token(request.user, token.user, reason="admin")

@@ -816,3 +816,44 @@ def verify_login_code(phone: str, code: str) -> User | None:
             actor=user, action="otp.verify", obj=otc, changes={"phone": masked}, kind=AuditEvent.Kind.AUTH
         )
     return user
+
+
+# --- API tokens of integrating systems ---------------------------------------------------------
+def api_token_expires_at(token):
+    """When ``token`` (rest_framework.authtoken Token) stops working: API_TOKEN_DAYS after it was made."""
+    return token.created + timedelta(days=settings.API_TOKEN_DAYS)
+
+
+def issue_api_token(actor, user, *, reason: str = ""):
+    """A new API token for ``user`` (a system's staff account); the previous one, if any, stops
+    working at once. Audited (the key itself never enters the audit log). Returns the Token."""
+    from rest_framework.authtoken.models import Token
+
+    if not user.is_active:
+        raise _field_error("user", _("%(user)s is not active; activate the account first.")
+                           % {"user": user.get_username()}, "inactive")
+    with transaction.atomic():
+        previous = Token.objects.select_for_update().filter(user=user).first()
+        previous_prefix = previous.key[:6] if previous is not None else None
+        if previous is not None:
+            previous.delete()
+        token = Token.objects.create(user=user)
+        record_event(actor=actor, action="api_token.rotated" if previous else "api_token.created", obj=user,
+                     reason=reason,
+                     changes={"key_prefix": token.key[:6], "previous_key_prefix": previous_prefix,
+                              "expires_at": api_token_expires_at(token).isoformat()})
+    return token
+
+
+def revoke_api_token(actor, user, *, reason: str = "") -> bool:
+    """The user's API token stops working at once; False when there was none. Audited."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is None:
+            return False
+        prefix = token.key[:6]
+        token.delete()
+        record_event(actor=actor, action="api_token.revoked", obj=user, reason=reason, changes={"key_prefix": prefix})
+    return True

@@ -60,12 +60,12 @@ def _category_path(code: str) -> str | None:
 def validate_area_code(value: str) -> None:
     # An unknown code is a mistake to be told, not a filter that silently matches nothing.
     if value and _area_path(value) is None:
-        raise ValidationError(_("No area has the code “%(code)s”."), code="invalid", params={"code": value})
+        raise ValidationError(_("No area has the code “%(code)s”."), code="does_not_exist", params={"code": value})
 
 
 def validate_category_code(value: str) -> None:
     if value and _category_path(value) is None:
-        raise ValidationError(_("No category has the code “%(code)s”."), code="invalid", params={"code": value})
+        raise ValidationError(_("No category has the code “%(code)s”."), code="does_not_exist", params={"code": value})
 
 
 class SecretaryField(forms.ModelChoiceField):

@@ -69,15 +69,16 @@ class VersionConflict(WishError):
 
 # --- posting --------------------------------------------------------------------------------------
 def _clean_wish_fields(title: str, description: str, deadline, now: datetime) -> tuple[str, str, date | None]:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     title = (title or "").strip()
     description = (description or "").strip()
     if not title:
-        errors["title"] = [_("Say in a few words what you wish for.")]
+        errors["title"] = [ValidationError(_("Say in a few words what you wish for."), code="required")]
     elif len(title) > MAX_TITLE:
-        errors["title"] = [_("At most %(max)d characters.") % {"max": MAX_TITLE}]
+        errors["title"] = [ValidationError(_("At most %(max)d characters.") % {"max": MAX_TITLE}, code="max_length")]
     if len(description) > MAX_TEXT:
-        errors["description"] = [_("At most %(max)d characters.") % {"max": MAX_TEXT}]
+        errors["description"] = [ValidationError(_("At most %(max)d characters.") % {"max": MAX_TEXT},
+                                                 code="max_length")]
     if deadline is not None:
         if isinstance(deadline, datetime):
             deadline = timezone.localtime(deadline).date()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.services import record_event
@@ -102,6 +103,8 @@ def record_callback(actor, order: WorkOrder | int, *, reached: bool = True, reso
             comment=comment, channel=channel, recorded_by=actor, unit=locked.unit, area_path=locked.area_path,
         )
         rollups.callback_recorded(callback)
+        # The verdict is part of the order (its callbacks, the 三率): it changed, for incremental pulls.
+        WorkOrder.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
         poor = reached and (resolution == Resolution.UNRESOLVED or satisfaction == Satisfaction.UNSATISFIED)
         outcome = "recorded"
         if poor:

@@ -73,6 +73,14 @@ class ReplayRefused(OrderError):
     http_status = 409
 
 
+class IdempotencyKeyReused(OrderError):
+    """The client's own key, sent again with a different request: a retry must repeat the first
+    request exactly, and a new appeal needs a new key. Answering with the first result would hide
+    the second appeal from the client (the usual convention, e.g. the IETF draft: 422)."""
+
+    http_status = 422
+
+
 @dataclass
 class IntakeResult:
     appeal: Appeal
@@ -177,6 +185,7 @@ class _Spec:
     reporter_phone: str
     is_anonymous: bool
     idempotency_key: str | None
+    request_hash: str
     source: str
     external_id: str
     received_at: datetime
@@ -247,7 +256,8 @@ def _locate(p: _Problems, *, lon, lat, coord_system, address, building_code, jur
 
 def _prepare(*, channel, actor, title, text, lon, lat, coord_system, address, building_code, category_code,
              priority, reporter_name, reporter_phone, is_anonymous, idempotency_key, source, external_id,
-             received_at, photos, echo_opt_out, now, located_area=None, prepared_photos=None) -> _Spec:
+             received_at, photos, echo_opt_out, now, request_hash=None, located_area=None,
+             prepared_photos=None) -> _Spec:
     p = _Problems()
     if channel not in Channel.values:
         p.add("channel", _("Unknown channel %(value)r.") % {"value": channel})
@@ -332,7 +342,8 @@ def _prepare(*, channel, actor, title, text, lon, lat, coord_system, address, bu
         channel=channel, actor=actor, title=title, text=text, lon=w_lon, lat=w_lat, coord_system=system,
         address=address, building_id=building_id, area=area, category=category, suggestion=suggestion,
         priority=priority, reporter_name=reporter_name, reporter_phone=reporter_phone,
-        is_anonymous=bool(is_anonymous), idempotency_key=key, source=source, external_id=external_id,
+        is_anonymous=bool(is_anonymous), idempotency_key=key,
+        request_hash=(request_hash or "") if key else "", source=source, external_id=external_id,
         received_at=received, echo_opt_out=bool(echo_opt_out), photos=prepared_photos,
         unit=unit if channel != Channel.PATROL else None, rule=rule if channel != Channel.PATROL else None,
         urgency=urgency,
@@ -349,25 +360,41 @@ def _existing(idempotency_key, source, external_id) -> Appeal | None:
     return None
 
 
-def _replay_refusal(found: Appeal, actor, idempotency_key) -> ReplayRefused | None:
+def _replay_refusal(found: Appeal, actor, idempotency_key, *, source: str = "",
+                    request_hash: str | None = None) -> ReplayRefused | IdempotencyKeyReused | None:
     """Why ``actor`` may not have ``found`` as the answer to its retry, or None when it may.
 
-    A system caller (``actor`` None: import, Open311 under its own source) may. A key is the
-    client's own: only the user who sent the first request gets its result, so two clients that
-    happen to pick the same key never receive each other's appeal (nor lose their own). A
+    A key is the client's own: only the user who sent the first request gets its result, so two
+    clients that happen to pick the same key never receive each other's appeal (nor lose their own);
+    a system caller (``actor`` None: import, Open311) owns the keys sent under its ``source``. A
     (source, external id) names a record of the source system, which several operators may enter:
     whoever can read the order already gets it; anyone else is refused. The refusal says nothing
-    about the appeal."""
+    about the appeal. The owner of a key who sends it again with a different request (its
+    fingerprint ``request_hash`` differs from the first one's) is refused with 422."""
+    same_key = bool(idempotency_key) and found.idempotency_key == idempotency_key
+    refusal = _owner_refusal(found, actor, idempotency_key, source=source)
+    if refusal is not None:
+        return refusal
+    if same_key and request_hash and found.idempotency_hash and request_hash != found.idempotency_hash:
+        message = _("The idempotency key “%(key)s” was already used for a different request. To retry, send "
+                    "exactly the same request again; for a new appeal, use a new key.") % {"key": idempotency_key}
+        return IdempotencyKeyReused({"idempotency_key": [ValidationError(message, code="idempotency_key_reused")]})
+    return None
+
+
+def _owner_refusal(found: Appeal, actor, idempotency_key, *, source: str = "") -> ReplayRefused | None:
+    in_use = ReplayRefused(
+        {"idempotency_key": [ValidationError(
+            _("This idempotency key was already used for another request; send a new key with each new "
+              "appeal."), code="idempotency_key_in_use")]})
+    same_key = bool(idempotency_key) and found.idempotency_key == idempotency_key
     if actor is None:
-        return None
+        return in_use if same_key and found.source != (source or "") else None
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     if user_id is not None and user_id in (found.taken_by_id, found.reporter_id):
         return None
-    if idempotency_key and found.idempotency_key == idempotency_key:
-        return ReplayRefused(
-            {"idempotency_key": [ValidationError(
-                _("This idempotency key was already used for another request; send a new key with each new "
-                  "appeal."), code="idempotency_key_in_use")]})
+    if same_key:
+        return in_use
     from .selectors import get_order
 
     if user_id is not None and get_order(jurisdiction_for(actor), found.order.number) is not None:
@@ -378,8 +405,8 @@ def _replay_refusal(found: Appeal, actor, idempotency_key) -> ReplayRefused | No
             code="external_id_in_use")]})
 
 
-def _replay(found: Appeal, actor, idempotency_key) -> IntakeResult:
-    refusal = _replay_refusal(found, actor, idempotency_key)
+def _replay(found: Appeal, actor, idempotency_key, *, source: str = "", request_hash: str | None = None) -> IntakeResult:
+    refusal = _replay_refusal(found, actor, idempotency_key, source=source, request_hash=request_hash)
     if refusal is not None:
         raise refusal
     return IntakeResult(found, found.order, False, None)
@@ -408,8 +435,8 @@ def _build_rows(spec: _Spec, order_number: str, tracking: str, now: datetime):
         address=spec.address, building_id=spec.building_id, area_path=spec.area.path, category=spec.category,
         suggested_category=spec.suggestion.category if spec.suggestion else None,
         suggestion_confidence=spec.suggestion.confidence if spec.suggestion and spec.suggestion.category else None,
-        idempotency_key=spec.idempotency_key, source=spec.source, external_id=spec.external_id,
-        received_at=spec.received_at, echo_opt_out=spec.echo_opt_out,
+        idempotency_key=spec.idempotency_key, idempotency_hash=spec.request_hash, source=spec.source,
+        external_id=spec.external_id, received_at=spec.received_at, echo_opt_out=spec.echo_opt_out,
     )
     return order, appeal
 
@@ -454,11 +481,13 @@ def _write_one(spec: _Spec, now: datetime) -> tuple[WorkOrder, Appeal]:
 def submit_appeal(*, channel, actor, title, text, lon=None, lat=None, coord_system="WGS84", address="",
                   building_code=None, category_code=None, priority=None, reporter_name="", reporter_phone="",
                   is_anonymous=False, idempotency_key=None, source="", external_id="", received_at=None,
-                  photos=(), echo_opt_out=False) -> IntakeResult:
+                  photos=(), echo_opt_out=False, request_hash=None) -> IntakeResult:
     """Take in one appeal; see the module docstring. Raises ValidationError with a field dict (bad
     input, unknown category, ambiguous or unknown address, outside the grids or the actor's
     jurisdiction) or IntakeForbidden (this actor may not use this channel). A repeated idempotency
-    key or (source, external_id) returns the first result with ``created=False`` and writes nothing.
+    key or (source, external_id) returns the first result with ``created=False`` and writes nothing;
+    ``request_hash`` is the fingerprint of the client's request (``core.api.idempotency.fingerprint``),
+    stored with the key: the same key with another fingerprint raises IdempotencyKeyReused (422).
     """
     key = idempotency_key.strip() if isinstance(idempotency_key, str) else idempotency_key
     ext = external_id.strip() if isinstance(external_id, str) else external_id
@@ -466,14 +495,14 @@ def submit_appeal(*, channel, actor, title, text, lon=None, lat=None, coord_syst
     if (key or ext) and isinstance(key or "", str) and isinstance(ext or "", str):
         found = _existing(key, src or "", ext or "")
         if found is not None:
-            return _replay(found, actor, key)
+            return _replay(found, actor, key, source=src or "", request_hash=request_hash)
     now = timezone.now()
     spec = _prepare(
         channel=channel, actor=actor, title=title, text=text, lon=lon, lat=lat, coord_system=coord_system,
         address=address, building_code=building_code, category_code=category_code, priority=priority,
         reporter_name=reporter_name, reporter_phone=reporter_phone, is_anonymous=is_anonymous,
         idempotency_key=idempotency_key, source=source, external_id=external_id, received_at=received_at,
-        photos=photos, echo_opt_out=echo_opt_out, now=now,
+        photos=photos, echo_opt_out=echo_opt_out, now=now, request_hash=request_hash,
     )
     try:
         with transaction.atomic():
@@ -483,7 +512,7 @@ def submit_appeal(*, channel, actor, title, text, lon=None, lat=None, coord_syst
         found = _existing(spec.idempotency_key, spec.source, spec.external_id)
         if found is None:
             raise
-        return _replay(found, actor, spec.idempotency_key)
+        return _replay(found, actor, spec.idempotency_key, source=spec.source, request_hash=spec.request_hash)
     return IntakeResult(appeal, order, True, spec.suggestion)
 
 
@@ -538,7 +567,7 @@ def submit_appeals(items: Iterable[dict], *, channel, actor) -> BatchResult:
         found = seen_keys.get(key) if key else None
         found = found or (seen_ext.get((src, ext)) if ext else None)
         if found is not None or (key and ("k", key) in batch_keys) or (ext and ("e", src, ext) in batch_keys):
-            refusal = _replay_refusal(found, actor, key) if found is not None else None
+            refusal = _replay_refusal(found, actor, key, source=src) if found is not None else None
             if refusal is not None:
                 errors[i] = refusal
             elif found is not None:

@@ -241,6 +241,9 @@ class Appeal(models.Model):
     suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
     # Integration clients send an idempotency key; import rows carry their source's id.
     idempotency_key = models.CharField(_("idempotency key"), max_length=80, null=True, blank=True, unique=True)
+    # SHA-256 of the request that first sent the key (core.api.idempotency.fingerprint): a retry must
+    # match it; the same key with another request is refused. Empty for rows from before it was kept.
+    idempotency_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     source = models.CharField(_("source"), max_length=40, blank=True)
     external_id = models.CharField(_("external id"), max_length=80, blank=True)
     received_at = models.DateTimeField(_("received"), db_index=True)

@@ -413,5 +413,8 @@ def _merge_appeals(order: WorkOrder, target: WorkOrder) -> None:
     number and is told where their appeal went (notify.on_transition)."""
     moved = order.appeals.count()
     order.appeals.update(order=target)
-    WorkOrder.objects.filter(pk=target.pk).update(appeals_count=target.appeals_count + moved)
+    # updated_at by hand: update() skips auto_now, and a client pulling ?updated_after= must see the target change.
+    now = timezone.now()
+    WorkOrder.objects.filter(pk=target.pk).update(appeals_count=target.appeals_count + moved, updated_at=now)
     target.appeals_count += moved
+    target.updated_at = now

@@ -255,7 +255,7 @@ def order_list(request):
             (filterset.form.fields[name].label, [
                 (f"{name}_{end}", request.GET.get(f"{name}_{end}", ""), label)
                 for end, label in (("after", _("on or after")), ("before", _("on or before")))])
-            for name in ("created", "closed")
+            for name in ("created", "closed", "updated")
         ],
         "create_links": _create_links(jurisdiction),
     })

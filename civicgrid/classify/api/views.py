@@ -28,7 +28,8 @@ ERRORS = {401: OpenApiResponse(description="not signed in"),
 
 
 def _conflict(exc) -> Response:
-    return Response({"error": {"code": "conflict", "message": str(exc), "fields": {}}}, status=status.HTTP_409_CONFLICT)
+    return Response({"error": {"code": "conflict", "message": str(exc), "fields": {}, "codes": {}}},
+                    status=status.HTTP_409_CONFLICT)
 
 
 def _visible_version(request, pk) -> ModelVersion:

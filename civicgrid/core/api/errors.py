@@ -1,4 +1,10 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
+"""One error shape for the whole API: {"error": {"code", "message", "fields", "codes"}}.
+
+``fields`` maps each parameter or field sent to its messages; ``codes`` has the same keys (and
+nesting) with each message's machine code: DRF's own (``required``, ``null``, ``blank``,
+``max_length``, ``invalid_choice``, ``does_not_exist``, ``invalid`` …) or the domain's
+(``unknown_category``, ``ambiguous_address`` …), so that a client can branch on them. ``code`` is
+the first field error's code (or the refusal's own: ``not_authenticated``, ``conflict`` …).
 
 Domain services raise django ValidationError; a subclass may carry ``http_status`` (the work-order
 errors: 409 for an illegal move or a version conflict, 403 for a forbidden one). An error whose
@@ -17,6 +23,29 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+
+def _codes_of(codes):
+    """DRF's get_codes() with every leaf a string."""
+    if isinstance(codes, dict):
+        return {str(key): _codes_of(value) for key, value in codes.items()}
+    if isinstance(codes, (list, tuple)):
+        return [_codes_of(value) for value in codes]
+    return str(codes) if codes else "invalid"
+
+
+def _first_code(codes) -> str | None:
+    if isinstance(codes, dict):
+        values = list(codes.values())
+    elif isinstance(codes, list):
+        values = codes
+    else:
+        return codes
+    for value in values:
+        found = _first_code(value)
+        if found:
+            return found
+    return None
 
 
 def _flatten(detail):
@@ -51,14 +80,16 @@ def django_error_response(exc: DjangoValidationError) -> Response:
     code = next((e.code for e in leaves if getattr(e, "code", None)), None) or "invalid"
     if hasattr(exc, "error_dict"):
         fields = {name: list(messages) for name, messages in exc.message_dict.items()}
+        codes = {name: [getattr(e, "code", None) or "invalid" for e in errors] for name, errors in exc.error_dict.items()}
         message = next((m for messages in fields.values() for m in messages), "")
     elif hasattr(exc, "http_status"):
         # A refusal of the whole request (a move, a conflict) belongs to no field.
-        fields, message = {}, exc.messages[0] if exc.messages else ""
+        fields, codes, message = {}, {}, exc.messages[0] if exc.messages else ""
     else:
         fields = {"non_field_errors": list(exc.messages)}
+        codes = {"non_field_errors": [getattr(e, "code", None) or "invalid" for e in leaves]}
         message = exc.messages[0] if exc.messages else ""
-    body = {"code": code, "message": message, "fields": fields}
+    body = {"code": code, "message": message, "fields": fields, "codes": codes}
     for leaf in leaves:
         params = getattr(leaf, "params", None) or {}
         if isinstance(params, dict) and "candidates" in params:
@@ -68,7 +99,7 @@ def django_error_response(exc: DjangoValidationError) -> Response:
 
 
 def _refusal(code: str, message: str, http_status: int) -> Response:
-    return Response({"error": {"code": code, "message": message, "fields": {}}}, status=http_status)
+    return Response({"error": {"code": code, "message": message, "fields": {}, "codes": {}}}, status=http_status)
 
 
 def exception_handler(exc, context):
@@ -97,14 +128,17 @@ def exception_handler(exc, context):
         return None
     detail = response.data
     code = getattr(exc, "default_code", "error")
+    raw_codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
     if isinstance(exc, exceptions.APIException):
-        codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "invalid")
-    fields = {}
+        code = raw_codes if isinstance(raw_codes, str) else getattr(exc, "default_code", "invalid")
+    fields, codes = {}, {}
     if isinstance(detail, dict) and "detail" in detail and len(detail) == 1:
         message = str(detail["detail"])
     elif isinstance(detail, (dict, list)):
         fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
+        if isinstance(raw_codes, (dict, list)):
+            codes = _codes_of(raw_codes) if isinstance(raw_codes, dict) else {"non_field_errors": _codes_of(raw_codes)}
+            code = _first_code(codes) or code
         message = str(exceptions.ValidationError.default_detail)
         if response.status_code == status.HTTP_400_BAD_REQUEST:
             first = next(iter(fields.values()), None)
@@ -115,7 +149,7 @@ def exception_handler(exc, context):
     else:
         message = str(detail)
     return Response(
-        {"error": {"code": code, "message": message, "fields": fields}},
+        {"error": {"code": code, "message": message, "fields": fields, "codes": codes}},
         status=response.status_code,
         headers={k: v for k, v in response.items()},
     )
@@ -127,5 +161,5 @@ def not_found(request, *args, **kwargs):
     from django.http import JsonResponse
 
     return JsonResponse({"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail),
-                                   "fields": {}}}, status=status.HTTP_404_NOT_FOUND,
+                                   "fields": {}, "codes": {}}}, status=status.HTTP_404_NOT_FOUND,
                         json_dumps_params={"ensure_ascii": False})

@@ -37,3 +37,17 @@ class StandardPagination(PageNumberPagination):
                 raise ValidationError({self.page_query_param: [
                     _("%(name)s must be a whole number from 1.") % {"name": self.page_query_param}]})
         return super().paginate_queryset(queryset, request, view)
+
+
+class PagedAPIView:
+    """For an APIView whose GET lists rows it builds itself: ``pagination_class`` makes the schema
+    show the page envelope and the ``page``/``page_size`` parameters, and ``paged`` answers with
+    one page, ``{count, next, previous, results}`` like every generic list."""
+
+    pagination_class = StandardPagination
+
+    def paged(self, request, rows, serialize):
+        """One page of ``rows`` (a queryset or a list); ``serialize`` turns the page's rows into data."""
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(serialize(page))

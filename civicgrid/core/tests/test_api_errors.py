@@ -31,7 +31,7 @@ def test_a_body_over_the_limit_is_413_in_chinese_json(hotline, settings):
     response = hotline.post("/api/v1/appeals/", {"title": "路灯", "text": "灯" * 2000}, format="json")
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"error": {"code": "request_too_large", "message": "请求内容过大。", "fields": {}}}
+    assert response.json() == {"error": {"code": "request_too_large", "message": "请求内容过大。", "fields": {}, "codes": {}}}
     assert counts() == before
 
 
@@ -41,7 +41,7 @@ def test_a_body_that_is_not_utf8_json_is_400_in_chinese(hotline, body):
     response = hotline.post("/api/v1/appeals/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"error": {"code": "parse_error",
-                                         "message": "无法读取请求内容：请发送 UTF-8 编码的 JSON，或表单。", "fields": {}}}
+                                         "message": "无法读取请求内容：请发送 UTF-8 编码的 JSON，或表单。", "fields": {}, "codes": {}}}
     assert counts() == before
 
 
@@ -50,7 +50,8 @@ def test_a_page_size_out_of_range_is_400_naming_it(hotline, size):
     response = hotline.get("/api/v1/orders/", {"page_size": size})
     assert response.status_code == 400
     assert response.json() == {"error": {"code": "invalid", "message": "page_size 必须是 1 至 500 之间的整数。",
-                                         "fields": {"page_size": ["page_size 必须是 1 至 500 之间的整数。"]}}}
+                                         "fields": {"page_size": ["page_size 必须是 1 至 500 之间的整数。"]},
+                                         "codes": {"page_size": ["invalid"]}}}
 
 
 @pytest.mark.parametrize("page", ["0", "-3", "abc"])
@@ -80,7 +81,7 @@ def test_an_address_or_id_that_names_nothing_is_the_apis_404_in_chinese(path):
     client.force_authenticate(world.users["district"])
     response = client.get(path)
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "未找到。", "fields": {}}}
+    assert response.json() == {"error": {"code": "not_found", "message": "未找到。", "fields": {}, "codes": {}}}
 
 
 def test_a_real_endpoint_without_its_slash_is_still_redirected():

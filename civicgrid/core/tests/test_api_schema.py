@@ -82,6 +82,7 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/inbox/{id}/",
         "/api/v1/inbox/{id}/read/",
         "/api/v1/me/",
+        "/api/v1/me/token/",
         "/api/v1/metrics/areas/",
         "/api/v1/metrics/units/",
         "/api/v1/notices/",
@@ -223,3 +224,18 @@ def test_fields_that_answer_null_are_documented_nullable(component, prop):
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert schema["components"]["schemas"][component]["properties"][prop].get("nullable") is True
+
+
+def test_every_refusal_is_documented_with_the_error_shape_and_its_codes():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    error = schema["components"]["schemas"]["Error"]["properties"]["error"]
+    assert error["required"] == ["code", "message", "fields", "codes"]
+    ref = {"$ref": "#/components/schemas/Error"}
+    appeal_post = schema["paths"]["/api/v1/appeals/"]["post"]["responses"]
+    for status in ("400", "409", "422", "default"):
+        assert appeal_post[status]["content"]["application/json"]["schema"] == ref
+    for item in schema["paths"].values():
+        for operation in item.values():
+            assert operation["responses"]["default"]["content"]["application/json"]["schema"] == ref

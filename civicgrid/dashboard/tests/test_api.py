@@ -180,4 +180,4 @@ def test_every_endpoint_is_in_the_schema(cw):
         op = paths[f"/api/v1/dashboard/{name}/"]["get"]
         assert op["operationId"] == f"dashboard_{name}"
         assert "area" in [p["name"] for p in op["parameters"]]
-        assert set(op["responses"]) == {"200", "400", "401", "403", "404"}
+        assert set(op["responses"]) == {"200", "400", "401", "403", "404", "default"}

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.geo.models import Area
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.people.models import Unit
@@ -98,6 +99,7 @@ class TopicMove(APIView):
 class Participants(APIView):
     @extend_schema(responses={200: s.DelibParticipantSerializer(many=True)})
     def get(self, request, topic_id: int):
+        # Not paged: the parties at one table (四方议事), added one by one by staff — a handful.
         topic = _topic(request, topic_id)
         return Response(s.DelibParticipantSerializer(topic.participants.select_related("user", "unit"), many=True).data)
 
@@ -113,11 +115,13 @@ class Participants(APIView):
         return Response(s.DelibParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
-class Posts(APIView):
+class Posts(PagedAPIView, APIView):
     @extend_schema(responses={200: s.DelibPostSerializer(many=True)})
     def get(self, request, topic_id: int):
+        """The discussion, oldest first, in pages: every resident may post, so it has no bound."""
         topic = _topic(request, topic_id)
-        return Response(s.DelibPostSerializer(selectors.posts_of(request.user, topic), many=True).data)
+        return self.paged(request, selectors.posts_of(request.user, topic),
+                          lambda page: s.DelibPostSerializer(page, many=True).data)
 
     @extend_schema(request=s.DelibNewPostSerializer, responses={201: s.DelibPostSerializer})
     def post(self, request, topic_id: int):
@@ -185,6 +189,7 @@ class Meetings(APIView):
 
     @extend_schema(responses={200: s.DelibMeetingSerializer(many=True)})
     def get(self, request, topic_id: int):
+        # Not paged: the meetings staff hold on one topic — a few.
         topic = _topic(request, topic_id)
         return Response(s.DelibMeetingSerializer(topic.meetings.prefetch_related("attendees", "photos"), many=True).data)
 
@@ -250,6 +255,7 @@ def _meeting(request, meeting_id: int):
 class Polls(APIView):
     @extend_schema(responses={200: s.DelibPollSerializer(many=True)})
     def get(self, request, topic_id: int):
+        # Not paged: the polls staff open on one topic — a few.
         topic = _topic(request, topic_id)
         return Response(s.DelibPollSerializer(selectors.polls_of(topic), many=True).data)
 
@@ -294,6 +300,7 @@ class Votes(APIView):
 class Tasks(APIView):
     @extend_schema(responses={200: s.DelibTaskSerializer(many=True)})
     def get(self, request, topic_id: int):
+        # Not paged: the resolution tasks staff set for one topic — a few.
         topic = _topic(request, topic_id)
         return Response(s.DelibTaskSerializer(topic.tasks.select_related("work_order", "owner_unit"), many=True).data)
 
@@ -326,11 +333,13 @@ class TaskProgress(APIView):
         return Response(s.DelibTaskSerializer(task).data)
 
 
-class Ratings(APIView):
+class Ratings(PagedAPIView, APIView):
     @extend_schema(responses={200: s.DelibRatingSerializer(many=True)})
     def get(self, request, topic_id: int):
+        """Residents' ratings of the outcome, in pages: one per resident, so no small bound."""
         topic = _topic(request, topic_id)
-        return Response(s.DelibRatingSerializer(topic.ratings.all(), many=True).data)
+        return self.paged(request, topic.ratings.order_by("id"),
+                          lambda page: s.DelibRatingSerializer(page, many=True).data)
 
     @extend_schema(request=s.DelibNewRatingSerializer, responses={201: s.DelibRatingSerializer})
     def post(self, request, topic_id: int):

@@ -121,9 +121,9 @@ def test_participants_posts_reports_and_moderation(world):
     assert resident.post(f"{API}/posts/{post_id}/hide/", {"reason": "x"}, format="json").status_code == 403
     res = staff.post(f"{API}/posts/{post_id}/hide/", {"reason": "广告内容"}, format="json")
     assert res.status_code == 200 and res.json()["is_hidden"] is True
-    bodies = {p["id"]: p["body"] for p in resident.get(f"{API}/topics/{topic.pk}/posts/").json()}
+    bodies = {p["id"]: p["body"] for p in resident.get(f"{API}/topics/{topic.pk}/posts/").json()["results"]}
     assert bodies[post_id] is None
-    assert {p["id"]: p["body"] for p in staff.get(f"{API}/topics/{topic.pk}/posts/").json()}[post_id] == "支持！"
+    assert {p["id"]: p["body"] for p in staff.get(f"{API}/topics/{topic.pk}/posts/").json()["results"]}[post_id] == "支持！"
     assert staff.post(f"{API}/posts/{post_id}/unhide/", {"reason": "误判"}, format="json").json()["is_hidden"] is False
 
 

@@ -126,10 +126,10 @@ def test_one_topic_through_the_five_stages(people):
     page_url = f"/deliberation/{topic_id}/"
     assert form_post(resident, page_url, f"{page_url}post/", {"body": "我家老人住七楼，非常支持！",
                                                                "position": "for"}).status == 302
-    first_post = api(resident, f"/topics/{topic_id}/posts/")[0]["id"]
+    first_post = api(resident, f"/topics/{topic_id}/posts/")["results"][0]["id"]
     assert form_post(neighbour, page_url, f"{page_url}post/", {"body": "一楼采光会受影响，不同意。", "position": "against",
                                                                 "parent": first_post}).status == 302
-    posts = api(staff, f"/topics/{topic_id}/posts/")
+    posts = api(staff, f"/topics/{topic_id}/posts/")["results"]
     assert [(p["position"], p["parent"], p["body"]) for p in posts] == [
         ("for", None, "我家老人住七楼，非常支持！"), ("against", first_post, "一楼采光会受影响，不同意。")]
     ids = [p["id"] for p in participants]

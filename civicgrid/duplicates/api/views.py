@@ -46,6 +46,7 @@ class SuggestionsView(APIView):
         found = selectors.find(selectors.staff_orders(jurisdiction), text=v["text"], lon=v["lon"], lat=v["lat"],
                                category=category, limit=v["limit"])
         services.record_shown(request.user, found, surface="api")
+        # Not paged: at most ``limit`` suggestions, best first.
         return Response(s.DuplicateSuggestionSerializer(found, many=True).data)
 
 

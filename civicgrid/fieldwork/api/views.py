@@ -13,6 +13,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.filters import filter_errors
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.people.jurisdiction import Jurisdiction, jurisdiction_for
 from civicgrid.workorders.intake import GRID_ROLES, IntakeForbidden
 
@@ -40,14 +42,14 @@ def _patrol(jurisdiction: Jurisdiction, patrol_id: int):
     return patrol
 
 
-class PatrolListCreate(FieldAPIView):
+class PatrolListCreate(PagedAPIView, FieldAPIView):
     """GET: the reader's patrols, newest first. POST {grid}: start a patrol of one of their grids."""
 
     @extend_schema(responses={200: s.PatrolSerializer(many=True)})
     def get(self, request):
         jurisdiction = _field(request)
-        patrols = selectors.patrols_for(jurisdiction).filter(worker_id=request.user.pk)[:50]
-        return Response(s.PatrolSerializer(patrols, many=True).data)
+        patrols = selectors.patrols_for(jurisdiction).filter(worker_id=request.user.pk)
+        return self.paged(request, patrols, lambda page: s.PatrolSerializer(page, many=True).data)
 
     @extend_schema(request=s.StartPatrolSerializer, responses={201: s.PatrolSerializer})
     def post(self, request):
@@ -105,7 +107,7 @@ def _area_reader(request) -> Jurisdiction:
     return jurisdiction
 
 
-class VisitListCreate(FieldAPIView):
+class VisitListCreate(PagedAPIView, FieldAPIView):
     """GET: visits in the reader's areas, newest first (``?grid=CODE``, ``?month=YYYY-MM``, ``?mine=1``).
     POST (JSON or multipart): log a visit in one of the reader's grids; with ``finding_text`` (and a
     photo) the finding is filed as a patrol appeal through intake, located at the visited building or
@@ -128,7 +130,7 @@ class VisitListCreate(FieldAPIView):
                 raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. 2026-03.")]}, code="invalid")
             start, end = month.bounds()
             qs = qs.filter(visited_at__gte=start, visited_at__lt=end)
-        return Response(s.VisitSerializer(qs.order_by("-visited_at", "-id")[:200], many=True).data)
+        return self.paged(request, qs.order_by("-visited_at", "-id"), lambda page: s.VisitSerializer(page, many=True).data)
 
     @extend_schema(request=s.VisitInputSerializer, responses={201: s.VisitSerializer})
     def post(self, request):
@@ -162,7 +164,7 @@ class VisitListCreate(FieldAPIView):
         return Response(s.VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
-class PatrolLog(FieldAPIView):
+class PatrolLog(PagedAPIView, FieldAPIView):
     """GET: the patrol log of the reader's areas, with duration, route length in metres, findings
     and visits; filters ``grid``, ``worker``, ``month`` (YYYY-MM) and ``open`` as on the web page."""
 
@@ -172,14 +174,16 @@ class PatrolLog(FieldAPIView):
         jurisdiction = _area_reader(request)
         filterset = PatrolFilterSet(request.query_params, queryset=selectors.patrol_log(jurisdiction))
         if not filterset.is_valid():
-            raise ValidationError({k: [str(e) for e in v] for k, v in filterset.form.errors.items()}, code="invalid")
+            raise filter_errors(filterset)
         now = timezone.now()
-        rows = []
-        for p in filterset.qs.select_related("grid", "worker")[:200]:
-            p.minutes = selectors.patrol_minutes(p, now)
-            p.route_metres = selectors.route_metres(p.route)
-            rows.append(p)
-        return Response(s.PatrolLogSerializer(rows, many=True).data)
+
+        def serialize(page):
+            for p in page:
+                p.minutes = selectors.patrol_minutes(p, now)
+                p.route_metres = selectors.route_metres(p.route)
+            return s.PatrolLogSerializer(page, many=True).data
+
+        return self.paged(request, filterset.qs.select_related("grid", "worker"), serialize)
 
 
 class CoverageView(FieldAPIView):
@@ -206,7 +210,7 @@ class CoverageView(FieldAPIView):
         return Response(s.CoverageSerializer(report).data)
 
 
-class CareOverdue(FieldAPIView):
+class CareOverdue(PagedAPIView, FieldAPIView):
     """GET: key-group households overdue for a visit, the most overdue first: a grid worker's own
     grids, or (``?grid=CODE``) one grid of the reader's household scope. Names masked."""
 
@@ -223,7 +227,8 @@ class CareOverdue(FieldAPIView):
             dues = selectors.my_overdue_care(jurisdiction, now=now)
         else:
             dues = selectors.overdue_care(jurisdiction, grid=grid, now=now)
-        return Response(s.CareRowSerializer(selectors.care_rows(dues[:500], now=now), many=True).data)
+        return self.paged(request, dues, lambda page: s.CareRowSerializer(selectors.care_rows(page, now=now),
+                                                                          many=True).data)
 
 
 def _save_policy(request, *, instance=None, values: dict):

@@ -85,10 +85,10 @@ def test_refused_visits_write_nothing(client, w):
 
 def test_visit_list_is_scoped(client, w):
     client.force_login(w.users["grid3"])
-    rows = client.get("/api/v1/field/visits/").json()
+    rows = client.get("/api/v1/field/visits/").json()["results"]
     assert [r["household"] for r in rows] == [w.B.pk]
     client.force_login(w.users["community"])
-    assert sorted(r["household"] for r in client.get("/api/v1/field/visits/", {"month": "2026-03"}).json()) == sorted(
+    assert sorted(r["household"] for r in client.get("/api/v1/field/visits/", {"month": "2026-03"}).json()["results"]) == sorted(
         [w.A.pk, w.F.pk])
     bad = client.get("/api/v1/field/visits/", {"month": "2026-3"})
     assert (bad.status_code, bad.json()["error"]["message"]) == (400, "请按 YYYY-MM 填写月份，例如 2026-03。")
@@ -103,16 +103,16 @@ def test_patrol_log_with_duration_distance_and_visits(client, w):
     Patrol.objects.create(worker=w.users["grid3"], grid=t.grid3, area_path=t.grid3.path,
                           started_at=local(2026, 3, 11, 9), ended_at=local(2026, 3, 11, 9, 30))
     client.force_login(w.users["grid"])
-    rows = client.get("/api/v1/field/patrol-log/").json()
+    rows = client.get("/api/v1/field/patrol-log/").json()["results"]
     east = 6_371_008.8 * math.radians(0.001) * math.cos(math.radians(36.055))
     north = 6_371_008.8 * math.radians(0.001)
     assert [(r["id"], r["grid"], r["minutes"], r["route_metres"], r["findings"], r["visits"]) for r in rows] == [
         (patrol.pk, t.grid1.code, 85, round(east + north), 2, 1)]
     assert round(east + north) == 201
     client.force_login(w.users["street"])
-    assert [r["grid"] for r in client.get("/api/v1/field/patrol-log/").json()] == [t.grid3.code, t.grid1.code]
-    assert [r["grid"] for r in client.get("/api/v1/field/patrol-log/", {"worker": "grid3"}).json()] == [t.grid3.code]
-    assert client.get("/api/v1/field/patrol-log/", {"month": "2026-04"}).json() == []
+    assert [r["grid"] for r in client.get("/api/v1/field/patrol-log/").json()["results"]] == [t.grid3.code, t.grid1.code]
+    assert [r["grid"] for r in client.get("/api/v1/field/patrol-log/", {"worker": "grid3"}).json()["results"]] == [t.grid3.code]
+    assert client.get("/api/v1/field/patrol-log/", {"month": "2026-04"}).json()["results"] == []
     assert client.get("/api/v1/field/patrol-log/", {"month": "March"}).status_code == 400
     client.force_login(w.users["dept"])
     assert client.get("/api/v1/field/patrol-log/").status_code == 403
@@ -141,7 +141,7 @@ def test_coverage_api(client, w):
 
 def test_overdue_care_api_masks_names(client, w):
     client.force_login(w.users["grid"])
-    rows = client.get("/api/v1/field/care/overdue/").json()
+    rows = client.get("/api/v1/field/care/overdue/").json()["results"]
     today = timezone.localdate()
     assert [r["household"] for r in rows] == [w.F.pk, w.D.pk, w.A.pk, w.G.pk]
     assert rows[2] | {"days_overdue": None} == {
@@ -152,7 +152,7 @@ def test_overdue_care_api_masks_names(client, w):
     assert "张三" not in str(rows)
     assert client.get("/api/v1/field/care/overdue/", {"grid": w.tree.grid3.code}).status_code == 404
     client.force_login(w.users["community2"])
-    assert [r["household"] for r in client.get("/api/v1/field/care/overdue/").json()] == [w.C.pk, w.B.pk]
+    assert [r["household"] for r in client.get("/api/v1/field/care/overdue/").json()["results"]] == [w.C.pk, w.B.pk]
 
 
 def test_baolian_chain_and_gaps_api(client, w):

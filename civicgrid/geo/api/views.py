@@ -33,6 +33,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaFeatureSerializer
     filterset_class = AreaFilterSet
     lookup_field = "code"
+    # Not paged: one GeoJSON FeatureCollection that map clients read whole; bounded by the area
+    # tree (a district's streets, communities and grids), narrowed by the filters and ?geometry=0.
     pagination_class = None
 
     def get_queryset(self):
@@ -74,7 +76,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         params = request.query_params
         missing = [name for name in ("lon", "lat") if params.get(name) in (None, "")]
         if missing:
-            raise ValidationError({name: [_("This parameter is required.")] for name in missing})
+            raise ValidationError({name: [_("This parameter is required.")] for name in missing}, code="required")
         try:
             lon, lat = float(params["lon"]), float(params["lat"])
         except ValueError:
@@ -89,7 +91,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({getattr(exc, "field", "") or "non_field_errors": [str(exc)]}) from exc
         if found is None:
             return Response(
-                {"error": {"code": "not_found", "fields": {},
+                {"error": {"code": "not_found", "fields": {}, "codes": {},
                            "message": _("The point %(lon).6f, %(lat).6f is outside every area.")
                            % {"lon": lon, "lat": lat}}},
                 status=404,

@@ -62,7 +62,7 @@ def test_locate_defaults_to_wgs84(client):
 @pytest.mark.parametrize(
     ("params", "code", "message", "fields"),
     [
-        ({"lat": "36"}, "invalid", "This parameter is required.", {"lon": ["This parameter is required."]}),
+        ({"lat": "36"}, "required", "This parameter is required.", {"lon": ["This parameter is required."]}),
         ({"lon": "east", "lat": "36"}, "invalid", "lon and lat must be numbers, got 'east' and '36'.",
          {"non_field_errors": ["lon and lat must be numbers, got 'east' and '36'."]}),
         ({"lon": "200", "lat": "36"}, "invalid", "Longitude 200.0 is outside -180..180.",
@@ -79,11 +79,12 @@ def test_locate_defaults_to_wgs84(client):
 def test_locate_bad_input_is_a_400_in_the_project_error_shape(client, params, code, message, fields):
     response = client.get("/api/v1/areas/locate/", params)
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": code, "message": message, "fields": fields}}
+    assert response.json() == {"error": {"code": code, "message": message, "fields": fields,
+                                         "codes": {name: [code] for name in fields}}}
 
 
 def test_locate_outside_every_area_is_a_404(client):
     response = client.get("/api/v1/areas/locate/", {"lon": "121", "lat": "37"})
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "fields": {},
+    assert response.json() == {"error": {"code": "not_found", "fields": {}, "codes": {},
                                          "message": "The point 121.000000, 37.000000 is outside every area."}}

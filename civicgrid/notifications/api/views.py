@@ -107,6 +107,7 @@ class MetricsViewSet(viewsets.ViewSet):
         j = self._jurisdiction(request)
         start, end = _period(request.query_params)
         rows = metrics.rank_units(j, start, end)
+        # Not paged: a ranking, one row per unit of the jurisdiction (bounded by the unit list).
         return Response(MetricsSerializer([r.as_dict() for r in rows], many=True).data)
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("kind", str, description="street, community or grid"),
@@ -125,4 +126,5 @@ class MetricsViewSet(viewsets.ViewSet):
             if within is None or not j.covers_path(within.path):
                 raise Http404()
         rows = metrics.rank_areas(j, kind, start, end, within=within)
+        # Not paged: a ranking, one row per area of one kind (bounded by the area tree).
         return Response(MetricsSerializer([r.as_dict() for r in rows], many=True).data)

@@ -33,11 +33,12 @@ def key(w):
     return services.create_api_key(actor=None, name="test app")[1]
 
 
-def post(client, key, **fields):
+def post(client, key, HTTP_IDEMPOTENCY_KEY=None, **fields):
+    headers = {"HTTP_IDEMPOTENCY_KEY": HTTP_IDEMPOTENCY_KEY} if HTTP_IDEMPOTENCY_KEY else {}
     data = {"api_key": key, "service_code": "010101", "lat": "36.055", "long": "120.305",
             "description": "恩县路12号门前路面有坑，联系人张三 13812345678", "first_name": "三", "last_name": "张",
             "phone": "13812345678", "email": "zs@example.com", "account_id": "acc-1", "device_id": "dev-1", **fields}
-    return client.post(f"{BASE}/requests.json", {k: v for k, v in data.items() if v is not None})
+    return client.post(f"{BASE}/requests.json", {k: v for k, v in data.items() if v is not None}, **headers)
 
 
 def xml(response):
@@ -129,6 +130,52 @@ def test_post_creates_an_open311_appeal_and_returns_id_notice_account_and_token(
     assert (submission.email, submission.device_id, submission.account_id, submission.api_key.name) == (
         "zs@example.com", "dev-1", "acc-1", "test app")
     assert AuditEvent.objects.filter(action="open311.request", object_id=str(submission.pk)).count() == 1
+
+
+def test_post_with_an_idempotency_key_retried_gives_the_first_request_and_writes_nothing(client, w, key):
+    first = post(client, key, HTTP_IDEMPOTENCY_KEY="o-1")
+    assert first.status_code == 201
+    before = counts()
+    again = post(client, key, HTTP_IDEMPOTENCY_KEY="o-1")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert counts() == before
+    # Without a key every POST is a new request, as before.
+    assert post(client, key).status_code == 201
+    assert counts()[:3] == tuple(n + 1 for n in before[:3])
+
+
+def test_post_with_an_idempotency_key_and_another_form_is_422_naming_the_key(client, w, key):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    assert post(client, key, HTTP_IDEMPOTENCY_KEY="o-1").status_code == 201
+    before = counts()
+    response = post(client, key, description="另一件事：路灯不亮", HTTP_IDEMPOTENCY_KEY="o-1")
+    assert response.status_code == 422
+    assert response.json() == [{"code": 422, "description": "idempotency_key: 幂等键“o-1”已用于另一个内容不同的请求。"
+                                                           "重试时请原样重发同一请求；提交新的诉求请使用新的幂等键。"}]
+    assert counts() == before
+    assert Appeal.objects.get().text == "恩县路12号门前路面有坑，联系人张三 13812345678"
+
+
+def test_another_clients_idempotency_key_is_409_and_shows_nothing(client, w, key):
+    first = post(client, key, HTTP_IDEMPOTENCY_KEY="o-1")
+    other = services.create_api_key(actor=None, name="other app")[1]
+    before = counts()
+    response = post(client, other, HTTP_IDEMPOTENCY_KEY="o-1")
+    assert response.status_code == 409
+    assert response.json() == [{"code": 409, "description": "idempotency_key: This idempotency key was already used "
+                                                           "for another request; send a new key with each new appeal."}]
+    assert first.json()[0]["service_request_id"] not in response.content.decode()
+    assert counts() == before
+
+
+def test_a_bad_idempotency_key_is_400(client, w, key):
+    before = counts()
+    response = post(client, key, HTTP_IDEMPOTENCY_KEY="has space")
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": "idempotency_key: The idempotency key must be 1 to 80 "
+                                                           "printable ASCII characters without spaces."}]
+    assert counts() == before
 
 
 def test_post_xml_and_the_description_attribute(client, w, key):

@@ -9,6 +9,7 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("baolian", views.BaolianViewSet, basename="baolian")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/token/", views.MyTokenView.as_view(), name="me-token"),
     path("grids/<str:code>/profile/", views.GridProfileView.as_view(), name="grid-profile"),
     *router.urls,
 ]

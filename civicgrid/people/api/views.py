@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,7 +12,7 @@ from civicgrid.geo.selectors import area_by_code
 
 from ..filters import UnitFilterSet, UserFilterSet
 from ..jurisdiction import jurisdiction_for
-from .. import selectors
+from .. import selectors, services
 from .serializers import BaolianSerializer, GridProfileSerializer, MeSerializer, UnitSerializer, UserSerializer
 
 
@@ -69,3 +71,37 @@ class BaolianViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.baolian_for(jurisdiction_for(self.request.user)).order_by("area_path", "level", "id")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    key = serializers.CharField(required=False, help_text="only in the answer to POST: the new key, shown once")
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class MyTokenView(APIView):
+    """The API token the request is signed with. GET: when it was made and when it expires. POST:
+    rotate it — a new key is made and returned (once), and the key that signed this request stops
+    working at once; do it before ``expires_at``. Only for requests signed with a token. Audited."""
+
+    def _token(self, request):
+        from civicgrid.core.api.idempotency import is_integration_client
+
+        if not is_integration_client(request):
+            raise PermissionDenied(_("Only a request signed with an API token can read or rotate its token."))
+        return request.auth
+
+    @extend_schema(responses={200: ApiTokenSerializer, 403: OpenApiResponse(description="not signed with a token")})
+    def get(self, request):
+        token = self._token(request)
+        return Response(ApiTokenSerializer({"created": token.created,
+                                            "expires_at": services.api_token_expires_at(token)}).data)
+
+    @extend_schema(request=None,
+                   responses={201: ApiTokenSerializer, 403: OpenApiResponse(description="not signed with a token")})
+    def post(self, request):
+        self._token(request)
+        token = services.issue_api_token(request.user, request.user, reason="rotated by its holder")
+        return Response(ApiTokenSerializer({"key": token.key, "created": token.created,
+                                            "expires_at": services.api_token_expires_at(token)}).data,
+                        status=status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.dashboard.api.params import this_month
 from civicgrid.people.jurisdiction import jurisdiction_for
 
@@ -68,13 +69,13 @@ class RescanView(ProactiveView):
         return Response(s.SnapshotSerializer(snap).data, status=status.HTTP_201_CREATED)
 
 
-class TasksView(ProactiveView):
+class TasksView(PagedAPIView, ProactiveView):
     @extend_schema(operation_id="proactive_tasks", parameters=[s.AreaQuerySerializer],
                    responses={200: s.TaskSerializer(many=True), **ERRORS}, tags=["proactive"])
     def get(self, request):
         """Proactive tasks of the area, newest first, with their work order's state."""
         j, area, _q = self.scope(request, request.query_params)
-        return Response(s.TaskSerializer(selectors.tasks_for(j, area)[:200], many=True).data)
+        return self.paged(request, selectors.tasks_for(j, area), lambda page: s.TaskSerializer(page, many=True).data)
 
     @extend_schema(operation_id="proactive_task_create", request=s.CreateTaskSerializer,
                    responses={201: s.TaskSerializer, 409: OpenApiResponse(description="already a task"), **ERRORS},

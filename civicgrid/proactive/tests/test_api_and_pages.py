@@ -80,8 +80,8 @@ def test_create_a_task_from_a_finding_by_key(w):
     detail = api(w.users["street"]).get(f"/api/v1/proactive/tasks/{body['id']}/")
     assert detail.status_code == 200 and detail.json()["key"] == key
     assert api(w.users["street2"]).get(f"/api/v1/proactive/tasks/{body['id']}/").status_code == 404
-    assert [t["id"] for t in api(w.users["district"]).get("/api/v1/proactive/tasks/").json()] == [body["id"]]
-    assert api(w.users["street2"]).get("/api/v1/proactive/tasks/").json() == []
+    assert [t["id"] for t in api(w.users["district"]).get("/api/v1/proactive/tasks/").json()["results"]] == [body["id"]]
+    assert api(w.users["street2"]).get("/api/v1/proactive/tasks/").json()["results"] == []
 
 
 def test_monthly_api(w):

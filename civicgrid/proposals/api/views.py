@@ -157,6 +157,7 @@ class Similar(PublicReadMixin, APIView):
     def get(self, request, pk: int):
         campaign = _campaign(pk)
         found = selectors.similar_proposals(campaign, request.query_params.get("text", "")[:3000])
+        # Not paged: the few most similar proposals.
         return Response(s.SimilarSerializer([{"proposal": p, "similarity": score} for p, score in found],
                                              many=True).data)
 

@@ -98,7 +98,7 @@ def test_the_submission_limit_per_campaign_then_the_rate_limit(world):
     refused = client.post(f"{BASE}/items/", payload, format="json")
     assert refused.status_code == 409
     assert refused.json()["error"] == {"code": "submission_limit", "message": "您已向本活动提交 2 项提案，已达上限。",
-                                       "fields": {}}
+                                       "fields": {}, "codes": {}}
     assert Proposal.objects.filter(author=r[0]).count() == 2
     Campaign.objects.filter(pk=campaign.pk).update(submission_limit=10)
     with override_settings(CIVICGRID_RATE_LIMITS={"proposals.submit": (2, 3600)}):

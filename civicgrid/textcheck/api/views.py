@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.workorders.selectors import get_order
 
@@ -89,14 +90,14 @@ class OrderAnswerView(APIView):
         return Response(s.ReplyCheckSerializer(check).data)
 
 
-class HeldRepliesView(APIView):
+class HeldRepliesView(PagedAPIView, APIView):
     permission_classes = [permissions.IsAuthenticated, StaffOnly]
 
     @extend_schema(responses={200: s.ReplyCheckSerializer(many=True), **ERRORS},
                    summary="Answers held off the echo wall, waiting for review")
     def get(self, request):
-        checks = selectors.reply_checks_for(jurisdiction_for(request.user))[:500]
-        return Response(s.ReplyCheckSerializer(checks, many=True).data)
+        checks = selectors.reply_checks_for(jurisdiction_for(request.user))
+        return self.paged(request, checks, lambda page: s.ReplyCheckSerializer(page, many=True).data)
 
 
 class ApproveReplyView(APIView):

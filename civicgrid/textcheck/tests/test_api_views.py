@@ -75,8 +75,8 @@ def test_order_checks_show_the_flag_and_the_held_answer(w):
 def test_list_and_approve_held_answers(w):
     order = held(w)
     check = ReplyCheck.objects.get(order=order)
-    assert [c["order"] for c in api(w.users["street"]).get("/api/v1/textcheck/replies/").json()] == [order.number]
-    assert api(w.users["street2"]).get("/api/v1/textcheck/replies/").json() == []
+    assert [c["order"] for c in api(w.users["street"]).get("/api/v1/textcheck/replies/").json()["results"]] == [order.number]
+    assert api(w.users["street2"]).get("/api/v1/textcheck/replies/").json()["results"] == []
     assert api(w.users["street2"]).post(f"/api/v1/textcheck/replies/{check.pk}/approve/", {}, format="json") \
         .status_code == 404
     denied = api(w.users["dept"]).post(f"/api/v1/textcheck/replies/{check.pk}/approve/", {}, format="json")

@@ -7,7 +7,6 @@ answers 404 exactly like a missing one; refusals of the services come back as
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,6 +17,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicgrid.core.api.filters import filter_errors
+from civicgrid.core.api.pagination import PagedAPIView
 from civicgrid.people.jurisdiction import jurisdiction_for
 
 from .. import rules, selectors, services
@@ -147,7 +148,7 @@ class Figures(APIView):
         return Response(figures)
 
 
-class ProblemList(APIView):
+class ProblemList(PagedAPIView, APIView):
     @extend_schema(parameters=[
         OpenApiParameter("state", str, many=True, enum=[c for c, _label in ProblemState.choices]),
         OpenApiParameter("source", str, enum=[c for c, _label in ProblemSource.choices]),
@@ -162,9 +163,9 @@ class ProblemList(APIView):
             raise PermissionDenied(_("Hard problems are for staff and party secretaries."))
         filterset = ProblemFilterSet(request.query_params, queryset=selectors.problems_for(user))
         if not filterset.is_valid():
-            raise ValidationError({k: list(v) for k, v in filterset.form.errors.items()}, code="invalid")
-        return Response(s.ProblemSerializer(filterset.qs.order_by(*selectors.PROBLEM_ORDER)[:200], many=True,
-                                            context={"request": request}).data)
+            raise filter_errors(filterset)
+        return self.paged(request, filterset.qs.order_by(*selectors.PROBLEM_ORDER),
+                          lambda page: s.ProblemSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=s.ProblemInputSerializer, responses={201: s.ProblemDetailSerializer})
     def post(self, request):

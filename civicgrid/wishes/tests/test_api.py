@@ -39,8 +39,9 @@ def test_bad_input_and_limits_have_the_error_shape(ww, settings):
     before = (Wish.objects.count(), AuditEvent.objects.count())
     response = client(ww.users["resident"]).post(URL, {"title": ""}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": "invalid", "message": "请用几句话说明您的心愿。",
-                                         "fields": {"title": ["请用几句话说明您的心愿。"]}}}
+    assert response.json() == {"error": {"code": "required", "message": "请用几句话说明您的心愿。",
+                                         "fields": {"title": ["请用几句话说明您的心愿。"]},
+                                         "codes": {"title": ["required"]}}}
     settings.CIVICGRID_RATE_LIMITS = {"wishes.post": (0 + 1, 86400)}
     assert client(ww.users["resident"]).post(URL, {"title": "轮椅一台"}, format="json").status_code == 201
     response = client(ww.users["resident"]).post(URL, {"title": "陪同就医"}, format="json")
@@ -146,7 +147,7 @@ def test_hard_problems_through_the_api(ww):
     pk = created.json()["id"]
     assert (created.json()["order"], created.json()["state"]) == (order.number, "open")
     sec = client(ww.users["secretary"])
-    assert [p["id"] for p in sec.get(f"{URL}problems/").json()] == [pk]
+    assert [p["id"] for p in sec.get(f"{URL}problems/").json()["results"]] == [pk]
     assert sec.post(f"{URL}problems/{pk}/moves/", {"action": "claim"}, format="json").json()["state"] == "claimed"
     bad = sec.post(f"{URL}problems/{pk}/moves/", {"action": "progress", "note": "x", "progress": 101}, format="json")
     assert (bad.status_code, bad.json()["error"]["fields"]) == (400, {"progress": ["请以 0 到 100 的整数填写进度。"]})

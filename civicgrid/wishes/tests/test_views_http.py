@@ -106,7 +106,7 @@ def test_the_hard_problem_page_and_api_filter_alike(live_server):
         page = browser.get(f"/wishes/problems/?{query}")
         api = browser.get(f"/api/v1/wishes/problems/?{query}")
         assert (page.status, api.status) == (200, 200), (query, page.status, api.text[:300])
-        on_page, in_api = problem_ids(page.text), [p["id"] for p in api.json()]
+        on_page, in_api = problem_ids(page.text), [p["id"] for p in api.json()["results"]]
         assert on_page == in_api, query
         return in_api
 
@@ -127,14 +127,15 @@ def test_the_hard_problem_page_and_api_filter_alike(live_server):
 
     # Values that cannot be read: the API answers 400 in Chinese, the page shows the form error
     # and no rows rather than an unfiltered list.
-    for query, field, message in [
-        ("state=done", "state", "选择一个有效的选项。 done 不在可用的选项中。"),
-        ("area=370203999999", "area", "没有代码为“370203999999”的区域。"),
-        ("category=99", "category", "没有代码为“99”的事项分类。"),
-        (f"secretary={u['far_sec'].pk}", "secretary", "选择一个有效的选项： 该选择不在可用的选项中。"),
+    for query, field, code, message in [
+        ("state=done", "state", "invalid_choice", "选择一个有效的选项。 done 不在可用的选项中。"),
+        ("area=370203999999", "area", "does_not_exist", "没有代码为“370203999999”的区域。"),
+        ("category=99", "category", "does_not_exist", "没有代码为“99”的事项分类。"),
+        (f"secretary={u['far_sec'].pk}", "secretary", "invalid_choice", "选择一个有效的选项： 该选择不在可用的选项中。"),
     ]:
         api = browser.get(f"/api/v1/wishes/problems/?{query}")
-        assert (api.status, api.json()) == (400, {"error": {"code": "invalid", "message": message,
-                                                            "fields": {field: [message]}}}), query
+        assert (api.status, api.json()) == (400, {"error": {"code": code, "message": message,
+                                                            "fields": {field: [message]},
+                                                            "codes": {field: [code]}}}), query
         page = browser.get(f"/wishes/problems/?{query}")
         assert page.status == 400 and message in html.unescape(page.text) and problem_ids(page.text) == [], query

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from civicgrid.core.api.idempotency import idempotency_key, is_integration_client
+from civicgrid.core.api.idempotency import fingerprint, idempotency_key, is_integration_client
 from civicgrid.core.services import record_personal_data_read
 from civicgrid.people.jurisdiction import jurisdiction_for
 from civicgrid.sla.models import Whistle
@@ -36,6 +36,14 @@ ERROR_RESPONSES = {
     403: OpenApiResponse(description="forbidden move"),
     404: OpenApiResponse(description="no such order in your jurisdiction"),
     409: OpenApiResponse(description="illegal move or version conflict"),
+}
+INTAKE_ERROR_RESPONSES = {
+    **ERROR_RESPONSES,
+    403: OpenApiResponse(description="this user may not use this channel"),
+    409: OpenApiResponse(description="the idempotency key (or source + external_id) belongs to another client's "
+                                     "appeal: code idempotency_key_in_use / external_id_in_use"),
+    422: OpenApiResponse(description="the idempotency key was already used with a different request body: "
+                                     "code idempotency_key_reused"),
 }
 
 
@@ -66,6 +74,10 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     due_soon|pressed`` lists a work queue, most pressing first."""
 
     filterset_class = OrderFilterSet
+    # A misspelt filter would otherwise return every order (an incremental pull with
+    # ``updated_afer=`` would fetch everything): the list refuses parameters it does not read.
+    # Only here: the web list shares the FilterSet but not this check.
+    strict_query_params = True
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z0-9-]+"
 
@@ -112,13 +124,14 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         if v["target_order"]:
             target = selectors.get_order(jurisdiction, v["target_order"])
             if target is None:
-                raise ValidationError({"target_order": [_("No such work order: %(n)s.") % {"n": v["target_order"]}]})
+                raise ValidationError({"target_order": [_("No such work order: %(n)s.") % {"n": v["target_order"]}]},
+                                      code="does_not_exist")
         evidence = list(Attachment.objects.filter(order=order, pk__in=v["evidence"]))
         missing = sorted(set(v["evidence"]) - {a.pk for a in evidence})
         if missing:
             raise ValidationError({"evidence": [
                 _("These attachments are not photos of this order: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
-            ]})
+            ]}, code="does_not_exist")
         moved = services.transition(
             order, v["action"], request.user, reason=v["reason"], answer=v["answer"], unit=v.get("unit"),
             target_order=target, days=v.get("days"), evidence=evidence, expected_version=v.get("expected_version"),
@@ -210,9 +223,10 @@ class AppealViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request={"application/json": s.AppealInputSerializer, "multipart/form-data": s.AppealInputSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     description="required for token clients: a retry with the same key "
-                                                 "returns the first result (200) and creates nothing")],
-        responses={201: s.AppealCreatedSerializer, 200: s.AppealCreatedSerializer, **ERROR_RESPONSES},
+                                     description="required for token clients: a retry with the same key and "
+                                                 "the same body returns the first result (200) and creates "
+                                                 "nothing; the same key with another body is 422")],
+        responses={201: s.AppealCreatedSerializer, 200: s.AppealCreatedSerializer, **INTAKE_ERROR_RESPONSES},
     )
     def create(self, request):
         """Submit an appeal; it becomes (or joins) a work order and gets a tracking number."""
@@ -230,6 +244,7 @@ class AppealViewSet(viewsets.GenericViewSet):
                 reporter_phone=v["reporter_phone"], is_anonymous=v["is_anonymous"], idempotency_key=key,
                 source=v["source"], external_id=v["external_id"], received_at=v.get("received_at"),
                 photos=tuple(v["photos"]), echo_opt_out=v["echo_opt_out"],
+                request_hash=fingerprint(request.data) if key else None,
             )
         body = {
             "tracking_number": result.appeal.tracking_number,
@@ -264,7 +279,7 @@ class AppealViewSet(viewsets.GenericViewSet):
             missing = {name: [_("This field is required.")] for name, value in (("number", number), ("phone", phone))
                        if not value}
             if missing:
-                raise ValidationError(missing)
+                raise ValidationError(missing, code="required")
             try:
                 portal_services.request_track_code(number, phone)
             except DjangoValidationError as exc:
@@ -276,7 +291,7 @@ class AppealViewSet(viewsets.GenericViewSet):
         missing = {name: [_("This parameter is required.")] for name, value in (("number", number), ("code", code))
                    if not value}
         if missing:
-            raise ValidationError(missing)
+            raise ValidationError(missing, code="required")
         appeal, _failure = portal_services.verify_track_code(number, code)
         if appeal is None:
             raise Http404(_("No appeal with this tracking number and code."))
@@ -329,6 +344,8 @@ class CategoryViewSet(viewsets.GenericViewSet):
     """The appeal catalogue (事项分类) as a tree. Public."""
 
     permission_classes = [permissions.AllowAny]
+    # Not paged: a tree cannot be cut into pages, and the catalogue is bounded (three levels, a few
+    # hundred categories, edited by administrators).
     pagination_class = None
     serializer_class = s.CategoryNodeSerializer
 

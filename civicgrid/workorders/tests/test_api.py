@@ -76,6 +76,90 @@ def test_list_filters_and_queues(w):
     assert response.status_code == 400
 
 
+def _updated(order, moment):
+    WorkOrder.objects.filter(pk=order.pk).update(updated_at=moment)
+
+
+def test_incremental_pull_by_updated_after_and_before(w):
+    from datetime import datetime, timedelta, timezone as tz
+
+    beijing = tz(timedelta(hours=8))
+    t1, t2 = datetime(2026, 11, 30, 9, 0, tzinfo=beijing), datetime(2026, 12, 1, 9, 0, 0, 250000, tzinfo=beijing)
+    g3 = make_order(w, area=w.tree.grid1, title="G3 order")
+    _updated(w.g1, t1)
+    _updated(w.g4, t2)
+    _updated(g3, t2 + timedelta(days=1))
+    client = api(w.users["district"])
+
+    def pull(**params):
+        body = client.get("/api/v1/orders/", {"ordering": "updated", **params}).json()
+        return [o["number"] for o in body["results"]]
+
+    # Both ends inclusive, to the microsecond, in any offset.
+    assert pull(updated_after="2026-12-01T09:00:00.25+08:00") == [w.g4.number, g3.number]
+    assert pull(updated_after="2026-12-01T01:00:00.250001Z") == [g3.number]
+    assert pull(updated_before="2026-12-01T09:00:00.250000+08:00") == [w.g1.number, w.g4.number]
+    assert pull(updated_after="2026-11-30T09:00:00+08:00", updated_before="2026-12-01T09:00:00+08:00") == [
+        w.g1.number]
+    # Without an offset: Beijing time. A date alone: the whole day.
+    assert pull(updated_after="2026-12-01T09:00:01") == [g3.number]
+    assert pull(updated_after="2026-12-01", updated_before="2026-12-01") == [w.g4.number]
+    # "+08:00" sent without percent-encoding arrives as " 08:00" and still means +08:00.
+    response = client.get("/api/v1/orders/?updated_after=2026-12-01T09:00:00.25+08:00&ordering=updated")
+    assert [o["number"] for o in response.json()["results"]] == [w.g4.number, g3.number]
+    assert response.json()["results"][0]["updated_at"] == "2026-12-01T09:00:00.250000+08:00"
+
+
+@pytest.mark.parametrize("params, bad", [
+    ({"updated_after": "yesterday"}, ["updated_after"]),
+    ({"updated_after": "2026-12-01", "updated_before": "2026-02-30T10:00:00"}, ["updated_before"]),
+    ({"updated_after": "2026-13-01", "updated_before": "soon"}, ["updated_after", "updated_before"]),
+])
+def test_a_bad_updated_moment_is_400_naming_the_parameter_in_chinese(w, params, bad):
+    client = APIClient()
+    client.force_authenticate(w.users["district"])
+    response = client.get("/api/v1/orders/", params)
+    assert response.status_code == 400
+    messages = {name: [f"{name} 必须是 ISO 8601 格式的日期时间，例如 2026-12-01T08:00:00+08:00，或形如 2026-12-01 的日期。"]
+                for name in bad}
+    assert response.json() == {"error": {"code": "invalid", "message": messages[bad[0]][0], "fields": messages,
+                                         "codes": {name: ["invalid"] for name in bad}}}
+
+
+def test_the_schema_documents_updated_after_and_before():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    for name in ("updated_after", "updated_before"):
+        assert (params[name]["in"], params[name]["schema"]) == ("query", {"type": "string", "format": "date-time"})
+
+
+def test_an_unknown_query_parameter_on_the_order_list_is_400_naming_it(w):
+    client = APIClient()
+    client.force_authenticate(w.users["district"])
+    response = client.get("/api/v1/orders/", {"updated_afer": "2026-12-01", "state": "open"})
+    assert response.status_code == 400
+    known = ("area, category, channel, closed_after, closed_before, created_after, created_before, external_id, "
+             "format, ordering, overdue, page, page_size, priority, q, queue, source, state, status, unit, "
+             "updated_after, updated_before")
+    message = f"未知的查询参数 updated_afer。此列表可用的参数：{known}。"
+    assert response.json() == {"error": {"code": "unknown_parameter", "message": message,
+                                         "fields": {"updated_afer": [message]},
+                                         "codes": {"updated_afer": ["unknown_parameter"]}}}
+    # Every parameter the list reads is still accepted together.
+    every = {"area": w.tree.district.code, "category": "01", "channel": "web", "closed_after": "2020-01-01",
+             "closed_before": "2099-01-01", "created_after": "2020-01-01", "created_before": "2099-01-01",
+             "format": "json", "ordering": "number", "overdue": "false", "page": "1", "page_size": "10",
+             "priority": "normal", "q": "order", "queue": "to_dispatch", "source": "", "state": "open", "status": "new",
+             "unit": "", "updated_after": "2020-01-01", "updated_before": "2099-01-01", "external_id": ""}
+    assert client.get("/api/v1/orders/", every).status_code == 200
+    # The web list shares the FilterSet, not this check: it keeps its own parameters.
+    page = APIClient()
+    page.force_login(w.users["district"])
+    assert page.get("/orders/list/", {"state": "open", "utm_source": "mail"}).status_code == 200
+
+
 def test_detail_has_moves_timeline_appeals_masked_deadlines_and_version(w):
     body = api(w.users["street"]).get(url(w.g1)).json()
     assert (body["number"], body["status"], body["version"], body["category"], body["area"]["code"]) == (
@@ -103,7 +187,7 @@ def test_an_order_outside_the_jurisdiction_answers_like_a_missing_one(w):
     outside, missing = client.get(url(w.g4)), client.get("/api/v1/orders/NOPE/")
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json() == {"error": {"code": "not_found", "message": "No such work order.",
-                                                          "fields": {}}}
+                                                          "fields": {}, "codes": {}}}
 
 
 # --- moves -----------------------------------------------------------------------------------
@@ -122,7 +206,7 @@ def test_illegal_move_is_409_and_changes_nothing(w):
     before = state(w.g1)
     response = api(w.users["street"]).post(url(w.g1, "transitions/"), {"action": "close"}, format="json")
     assert response.status_code == 409
-    assert response.json() == {"error": {"code": "illegal_transition", "fields": {},
+    assert response.json() == {"error": {"code": "illegal_transition", "fields": {}, "codes": {},
                                          "message": "“Close (结案)” is not possible while the order is “New, to dispatch”."}}
     assert state(w.g1) == before
 
@@ -132,7 +216,7 @@ def test_forbidden_move_is_403_and_changes_nothing(w):
     response = api(w.users["grid"]).post(url(w.g1, "transitions/"), {"action": "dispatch", "unit": "D-CG"},
                                          format="json")
     assert response.status_code == 403
-    assert response.json() == {"error": {"code": "forbidden", "fields": {},
+    assert response.json() == {"error": {"code": "forbidden", "fields": {}, "codes": {},
                                          "message": f"You may not make “Dispatch (派遣)” on order {w.g1.number}."}}
     assert state(w.g1) == before
 
@@ -154,32 +238,50 @@ def test_moves_on_an_order_outside_the_jurisdiction_are_404_and_change_nothing(w
     assert state(w.g4) == before
 
 
-@pytest.mark.parametrize(("payload", "fields", "message"), [
-    ({"action": "fly"}, {"action": ['"fly" is not a valid choice.']}, '"fly" is not a valid choice.'),
+@pytest.mark.parametrize(("payload", "fields", "codes", "message"), [
+    ({"action": "fly"}, {"action": ['"fly" is not a valid choice.']}, {"action": ["invalid_choice"]},
+     '"fly" is not a valid choice.'),
+    ({}, {"action": ["This field is required."]}, {"action": ["required"]}, "This field is required."),
+    ({"action": None}, {"action": ["This field may not be null."]}, {"action": ["null"]},
+     "This field may not be null."),
     ({"action": "dispatch", "unit": "NOPE"}, {"unit": ["Object with code=NOPE does not exist."]},
-     "Object with code=NOPE does not exist."),
-    ({"action": "dispatch"}, {},
-     "Choose the unit to dispatch the order to."),
-    ({"action": "reject"}, {},
-     "Give a reason for “Do not accept (不予受理)”."),
+     {"unit": ["does_not_exist"]}, "Object with code=NOPE does not exist."),
+    ({"action": "dispatch"}, {}, {}, "Choose the unit to dispatch the order to."),
+    ({"action": "reject"}, {}, {}, "Give a reason for “Do not accept (不予受理)”."),
     ({"action": "merge", "target_order": "NOPE"}, {"target_order": ["No such work order: NOPE."]},
-     "No such work order: NOPE."),
+     {"target_order": ["does_not_exist"]}, "No such work order: NOPE."),
     ({"action": "close_on_spot", "answer": "done", "evidence": [999]},
-     {"evidence": ["These attachments are not photos of this order: 999."]},
+     {"evidence": ["These attachments are not photos of this order: 999."]}, {"evidence": ["does_not_exist"]},
      "These attachments are not photos of this order: 999."),
 ])
-def test_bad_move_input_is_400_and_changes_nothing(w, payload, fields, message):
+def test_bad_move_input_is_400_with_the_fields_code_and_changes_nothing(w, payload, fields, codes, message):
     before = state(w.g1)
     response = api(w.users["street"]).post(url(w.g1, "transitions/"), payload, format="json")
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": "invalid", "message": message, "fields": fields}}
+    code = next(iter(codes.values()))[0] if codes else "invalid"
+    assert response.json() == {"error": {"code": code, "message": message, "fields": fields, "codes": codes}}
     assert state(w.g1) == before
 
 
+def test_every_field_error_carries_its_own_code(w):
+    client = api(w.users["hotline"], token=True)
+    before = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
+    response = client.post("/api/v1/appeals/", {"text": "", "title": "灯" * 201, "channel": "fax",
+                                                "is_anonymous": None, "lon": "east"}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["codes"] == {"title": ["max_length"], "text": ["blank"], "lon": ["invalid"],
+                             "channel": ["invalid_choice"], "is_anonymous": ["null"]}
+    assert list(body["fields"]) == list(body["codes"])
+    assert body["code"] == "max_length"
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == before
+
+
 # --- photos ----------------------------------------------------------------------------------
-def png(name="p.png"):
+def png(name="p.png", color="red"):
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    Image.new("RGB", (4, 3), color).save(buffer, "PNG")
     buffer.seek(0)
     buffer.name = name
     return buffer
@@ -231,10 +333,53 @@ def test_same_idempotency_key_returns_the_first_result_and_creates_nothing(w):
     body = first.json()
     assert (body["created"], body["order"]["channel"], body["order"]["area"]["code"]) == (True, "api", w.tree.grid1.code)
     counts = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count())
-    again = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    # The same body again, its fields in another order: the same request.
+    again = client.post("/api/v1/appeals/", dict(reversed(list(APPEAL.items()))), format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.status_code == 200
     assert again.json()["tracking_number"] == body["tracking_number"] and again.json()["created"] is False
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_same_idempotency_key_with_a_different_body_is_422_naming_the_key_and_creates_nothing(w):
+    client = api(w.users["hotline"], token=True)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    first = client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    appeal = Appeal.objects.get(tracking_number=first.json()["tracking_number"])
+    order = appeal.order
+    before = (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count(), OrderEvent.objects.count(),
+              appeal.title, order.title)
+    message = "幂等键“k-1”已用于另一个内容不同的请求。重试时请原样重发同一请求；提交新的诉求请使用新的幂等键。"
+    for changed in ({**APPEAL, "title": "井盖丢失"}, {**APPEAL, "lon": 120.306}, {k: v for k, v in APPEAL.items()
+                                                                                   if k != "category"}):
+        response = client.post("/api/v1/appeals/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert response.status_code == 422
+        assert response.json() == {"error": {"code": "idempotency_key_reused", "message": message,
+                                             "fields": {"idempotency_key": [message]},
+                                             "codes": {"idempotency_key": ["idempotency_key_reused"]}}}
+    appeal.refresh_from_db()
+    order.refresh_from_db()
+    assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count(), OrderEvent.objects.count(),
+            appeal.title, order.title) == before
+    # The first request itself is still a retry.
+    assert client.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code == 200
+
+
+def test_a_multipart_retry_with_the_same_photo_is_a_retry_and_another_photo_is_422(w):
+    client = api(w.users["hotline"], token=True)
+    photo = png()
+    first = client.post("/api/v1/appeals/", {**APPEAL, "photos": [photo]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert first.status_code == 201
+    photo.seek(0)
+    again = client.post("/api/v1/appeals/", {**APPEAL, "photos": [photo]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert (again.status_code, again.json()["tracking_number"]) == (200, first.json()["tracking_number"])
+    other = client.post("/api/v1/appeals/", {**APPEAL, "photos": [png(color="blue")]}, format="multipart",
+                        HTTP_IDEMPOTENCY_KEY="m-1")
+    assert (other.status_code, other.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert Attachment.objects.count() == 1
 
 
 def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing(w):
@@ -255,7 +400,8 @@ def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing
             "message": "This idempotency key was already used for another request; send a new key with each new "
                        "appeal.",
             "fields": {"idempotency_key": ["This idempotency key was already used for another request; send a new "
-                                           "key with each new appeal."]}}}
+                                           "key with each new appeal."]},
+            "codes": {"idempotency_key": ["idempotency_key_in_use"]}}}
     # A resident guessing a 12345 record's number learns nothing about it.
     response = api(w.users["resident"]).post(
         "/api/v1/appeals/", {**other, "source": "12345", "external_id": "A-1"}, format="json")
@@ -265,13 +411,50 @@ def test_another_clients_idempotency_key_or_external_id_is_409_and_shows_nothing
     assert tracking not in response.content.decode()
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
     # The client that made it gets its first result; staff who can read the order, the same 12345 record.
-    again = hotline.post("/api/v1/appeals/", APPEAL, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")
     assert (again.status_code, again.json()["tracking_number"]) == (200, tracking)
     same_record = district.post(
         "/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
         HTTP_IDEMPOTENCY_KEY="d-1")
     assert (same_record.status_code, same_record.json()["tracking_number"]) == (200, tracking)
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def test_the_hotline_finds_its_order_by_source_and_external_id(w):
+    hotline = api(w.users["hotline"], token=True)
+    mine = hotline.post("/api/v1/appeals/", {**APPEAL, "source": "12345", "external_id": "A-1"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1").json()["order"]["number"]
+    other = hotline.post("/api/v1/appeals/", {**APPEAL, "title": "井盖丢失", "source": "12345", "external_id": "A-2"},
+                         format="json", HTTP_IDEMPOTENCY_KEY="k-2").json()["order"]["number"]
+    same_id_elsewhere = hotline.post("/api/v1/appeals/", {**APPEAL, "title": "垃圾满溢", "source": "wechat",
+                                                          "external_id": "A-1"}, format="json",
+                                     HTTP_IDEMPOTENCY_KEY="k-3").json()["order"]["number"]
+
+    def found(**params):
+        return [o["number"] for o in hotline.get("/api/v1/orders/", {"ordering": "number", **params}).json()["results"]]
+
+    assert found(source="12345", external_id="A-1") == [mine]
+    assert found(source="wechat", external_id="A-1") == [same_id_elsewhere]
+    assert found(external_id="A-1") == sorted([mine, same_id_elsewhere])
+    assert found(source="12345") == sorted([mine, other])
+    assert found(source="12345", external_id="A-9") == []
+    # Merged into another order, the record is found on the order that now holds its appeal.
+    street = api(w.users["street"])
+    assert street.post(url(WorkOrder.objects.get(number=mine), "transitions/"),
+                       {"action": "merge", "target_order": other}, format="json").status_code == 200
+    assert found(source="12345", external_id="A-1") == [other]
+    # Outside the reader's jurisdiction it is not found, as any order.
+    assert api(w.users["street2"]).get("/api/v1/orders/", {"source": "12345", "external_id": "A-2"}).json()[
+        "count"] == 0
+
+
+def test_the_schema_documents_source_and_external_id():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    assert params["source"]["schema"] == params["external_id"]["schema"] == {"type": "string"}
 
 
 def test_resident_submits_with_a_photo_in_multipart(w):
@@ -292,7 +475,8 @@ def test_intake_refusals_name_the_field_the_client_sent(w, payload, field, code,
     response = api(w.users["hotline"], token=True).post("/api/v1/appeals/", {**APPEAL, **payload}, format="json",
                                                          HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]}}}
+    assert response.json() == {"error": {"code": code, "message": message, "fields": {field: [message]},
+                                         "codes": {field: [code]}}}
     assert (Appeal.objects.count(), WorkOrder.objects.count(), AuditEvent.objects.count()) == counts
 
 

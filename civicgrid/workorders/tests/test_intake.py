@@ -188,11 +188,26 @@ def test_patrol_refusals(w):
 
 
 def test_api_idempotency_key_twice_gives_one_appeal(w):
-    first = web(w, channel=Channel.API, idempotency_key="req-1")
+    first = web(w, channel=Channel.API, idempotency_key="req-1", request_hash="a" * 64)
+    assert first.appeal.idempotency_hash == "a" * 64
     before = counts()
-    again = web(w, channel=Channel.API, idempotency_key="req-1", title="别的标题")
+    again = web(w, channel=Channel.API, idempotency_key="req-1", request_hash="a" * 64)
     assert (again.created, again.appeal.pk, again.order.pk) == (False, first.appeal.pk, first.order.pk)
     assert counts() == before
+
+
+def test_the_same_idempotency_key_with_another_request_is_refused_and_writes_nothing(w):
+    first = web(w, channel=Channel.API, idempotency_key="req-1", request_hash="a" * 64)
+    before = counts()
+    with translation.override("en"), pytest.raises(intake.IdempotencyKeyReused) as refused:
+        web(w, channel=Channel.API, idempotency_key="req-1", request_hash="b" * 64, title="别的标题")
+    assert refused.value.http_status == 422
+    assert refused.value.message_dict == {"idempotency_key": [
+        "The idempotency key “req-1” was already used for a different request. To retry, send exactly the same "
+        "request again; for a new appeal, use a new key."]}
+    assert counts() == before
+    first.appeal.refresh_from_db()
+    assert (first.appeal.title, first.appeal.idempotency_hash) == ("恩县路路面坑洼", "a" * 64)
 
 
 def test_source_and_external_id_seen_before_creates_nothing(w):

@@ -114,6 +114,7 @@ def test_outside_the_jurisdiction_nothing_shows(client, w):
     {"queue": "to_dispatch"},
     {"q": "办理", "ordering": "number"},
     {"unit": "D-CG", "ordering": "number"},
+    {"updated_after": "2020-01-01", "updated_before": "2099-12-31", "ordering": "-updated"},
 ])
 def test_the_list_gives_the_same_orders_as_the_api(client, w, query):
     client.force_login(w.users["district"])
