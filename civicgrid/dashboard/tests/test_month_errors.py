@@ -26,7 +26,7 @@ def test_the_rankings_api_names_the_parameter_and_the_form(cw, value):  # noqa: 
     r = c.get("/api/v1/dashboard/rankings/", {"month": value})
     assert r.status_code == 400
     assert r.json() == {"error": {"code": "invalid", "message": _expected(value),
-                                  "fields": {"month": [_expected(value)]}}}
+                                  "fields": {"month": [_expected(value)]}, "codes": {"month": ["invalid"]}}}
 
 
 @pytest.mark.parametrize("value", ["2026-13", "latest"])

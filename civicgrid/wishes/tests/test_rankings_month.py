@@ -78,7 +78,8 @@ def test_the_api_refuses_a_month_that_is_not_one(months):
     example = timezone.localdate().strftime("%Y-%m")
     message = f"参数 month 的值“2026-13”不是有效的月份，应写成 YYYY-MM（年-月），例如 {example}。"
     assert r.status_code == 400
-    assert r.json() == {"error": {"code": "invalid", "message": message, "fields": {"month": [message]}}}
+    assert r.json() == {"error": {"code": "invalid", "message": message, "fields": {"month": [message]},
+                                  "codes": {"month": ["invalid"]}}}
 
 
 def _page(ww, **params) -> str:
