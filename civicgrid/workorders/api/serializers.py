@@ -148,10 +148,11 @@ class OrderDetailSerializer(OrderListSerializer):
     appeals = serializers.SerializerMethodField()
     whistles = serializers.SerializerMethodField()
     supervision_level = serializers.CharField(read_only=True, help_text="level watching over the order (督办), or empty")
+    suggested_unit = serializers.SerializerMethodField()
 
     class Meta(OrderListSerializer.Meta):
         fields = OrderListSerializer.Meta.fields + [
-            "description", "address", "lon", "lat", "handler", "supervision_level", "dispatched_at", "accepted_at",
+            "description", "address", "lon", "lat", "suggested_unit", "handler", "supervision_level", "dispatched_at", "accepted_at",
             "resolved_at", "extension_days", "reopen_count", "answer", "public_answer", "published_at",
             "merged_into", "deadlines", "allowed_moves", "timeline", "attachments", "appeals", "whistles",
         ]
@@ -159,6 +160,14 @@ class OrderDetailSerializer(OrderListSerializer):
 
     def _detail(self) -> dict:
         return self.context["detail"]
+
+    @extend_schema_field(UnitRefSerializer(allow_null=True, help_text=(
+        "the unit the responsibility list names for a dispatcher to confirm (staff readers only; "
+        "null once dispatched or when the list names none)")))
+    def get_suggested_unit(self, order):
+        if not self._detail()["is_staff"] or order.unit_id is not None or order.suggested_unit_id is None:
+            return None
+        return UnitRefSerializer(order.suggested_unit).data
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="username (staff readers only)"))
     def get_handler(self, order) -> str | None:

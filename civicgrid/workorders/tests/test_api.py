@@ -182,6 +182,15 @@ def test_resident_detail_offers_withdraw_and_hides_staff_names(w):
     assert body["appeals"][0]["is_mine"] is True
 
 
+def test_detail_names_the_suggested_unit_to_staff_until_dispatch(w):
+    WorkOrder.objects.filter(pk=w.g1.pk).update(suggested_unit=w.units["cg"])
+    body = api(w.users["street"]).get(url(w.g1)).json()
+    assert body["suggested_unit"] == {"code": "D-CG", "name": "市北区城市管理局", "kind": "department"}
+    assert api(w.users["resident"]).get(url(w.g1)).json()["suggested_unit"] is None
+    services.transition(WorkOrder.objects.get(pk=w.g1.pk), "dispatch", w.users["street"], unit=w.units["zj"])
+    assert api(w.users["street"]).get(url(w.g1)).json()["suggested_unit"] is None
+
+
 def test_an_order_outside_the_jurisdiction_answers_like_a_missing_one(w):
     client = api(w.users["street"])
     outside, missing = client.get(url(w.g4)), client.get("/api/v1/orders/NOPE/")
