@@ -14,28 +14,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 from civicgrid.core.admin import AuditedPersonalDataReadMixin
+from civicgrid.core.admin_services import ServiceFormMixin
+from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 
 from . import services
 from .models import Area, Building, Household
 
 AREA_EDITABLE = ("name", "description", "households_planned")
-
-
-class ServiceFormMixin:
-    """Run the service in the form's clean(), so its refusal lands on the form, not a 500."""
-
-    service_call = None  # set by the ModelAdmin before validation
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.service_call is None:
-            return
-        try:
-            self.saved = self.service_call(self)
-        except ValidationError as exc:
-            self.add_error(None, exc)
 
 
 class AreaForm(ServiceFormMixin, forms.ModelForm):

@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin_services import ServiceForm
+
 from . import services
 from .models import CalendarDay, Pressure, SlaPolicy, Whistle, WhistleResponse
 
@@ -25,25 +27,6 @@ from .models import CalendarDay, Pressure, SlaPolicy, Whistle, WhistleResponse
 # have its own index template already: then it should include {% calendar_banner %} itself.
 if admin.site.index_template is None:
     admin.site.index_template = "admin/sla/index.html"
-
-
-class ServiceForm(forms.ModelForm):
-    """Runs the service in the form's validation, so that its refusal lands on the form."""
-
-    service_call = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.service_call is None:
-            return
-        try:
-            self.saved = self.service_call(self)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
 
 
 class ServiceAdmin(admin.ModelAdmin):

@@ -3,35 +3,14 @@ and read-only lists of orders and appeals with personal data masked."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.admin_services import ServiceForm
 from civicgrid.core.masking import mask_name, mask_phone
 
 from . import catalogue, response_templates, routing
 from .models import Appeal, Category, Responsibility, WorkOrder
-
-
-class ServiceForm(forms.ModelForm):
-    """Runs the admin's service during validation, so that a refusal lands on the form instead of
-    a server error; ``save_model`` then only reflects what the service saved (and audited)."""
-
-    service_call = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.service_call is None:
-            return
-        try:
-            self.saved = self.service_call(self)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.error_dict.items():
-                    self.add_error(name if name in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
 
 
 class ServiceAdmin(admin.ModelAdmin):
