@@ -13,6 +13,18 @@ def _reset_sms_outbox():
 
 
 @pytest.fixture(autouse=True)
+def _platform_language_for_each_test():
+    """Every test starts in the platform's language: a request made with Accept-Language: en leaves
+    English active in the thread (LocaleMiddleware activates, nothing deactivates), and the next
+    test's Chinese messages came out in English when the two ran one after the other."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_geo_index():
     """The point-location index lives per process; a test must never see another test's areas."""
     from civicgrid.geo.locate import invalidate_local_index
