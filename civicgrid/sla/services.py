@@ -231,6 +231,8 @@ def blow_whistle(actor, order, *, units, reason: str, report_hours: int | None =
         )
         WhistleResponse.objects.bulk_create([WhistleResponse(whistle=whistle, unit=u) for u in unit_list])
         codes = sorted(u.code for u in unit_list)
+        # updated_at by hand (update() skips auto_now): a client pulling ?updated_after= sees the whistle.
+        WorkOrder.objects.filter(pk=locked.pk).update(updated_at=now)
         OrderEvent.objects.create(
             order=locked, action="whistle", from_status=locked.status, to_status=locked.status, actor=actor,
             actor_repr=actor.get_username(), reason=reason, is_public=False,
@@ -280,6 +282,7 @@ def report_whistle(actor, whistle: Whistle, *, note: str) -> WhistleResponse:
             locked.save(update_fields=["status", "closed_at"])
             changes["status"] = [WhistleStatus.OPEN, WhistleStatus.DONE]
         order = locked.order
+        type(order).objects.filter(pk=order.pk).update(updated_at=now)  # seen by ?updated_after= pulls
         OrderEvent.objects.create(
             order=order, action="whistle_report", from_status=order.status, to_status=order.status, actor=actor,
             actor_repr=actor.get_username(), unit=response.unit, reason=note, is_public=False,

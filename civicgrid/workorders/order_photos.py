@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.services import record_event
@@ -34,6 +35,8 @@ def add_order_photo(actor, order: WorkOrder | int, photo, *, purpose: str = Atta
         if locked.status in FINAL_STATUSES:
             raise IllegalTransition(_("Order %(n)s is finished; it takes no more photos.") % {"n": locked.number})
         (stored,) = attachments.store_photos(order=locked, appeal=None, photos=[prepared], actor=actor, purpose=purpose)
+        # A new photo is part of the order's detail: ?updated_after= pulls must see it.
+        WorkOrder.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
         record_event(actor=actor, action="order.photo_added", obj=locked,
                      changes={"attachment": stored.pk, "purpose": purpose, "size": stored.size})
     return stored

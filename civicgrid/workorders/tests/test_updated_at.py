@@ -100,3 +100,34 @@ def test_the_sweeps_overdue_mark_is_pulled(w):
     assert run_sweep(t0 + timedelta(hours=11)).orders_marked_overdue == 1
     order.refresh_from_db()
     assert (order.is_overdue, pulled(w)) == (True, [order.number])
+
+
+def test_a_whistle_and_a_departments_report_are_pulled(w):
+    from civicgrid.sla.services import blow_whistle, report_whistle
+
+    order, other = make_order(w, status=Status.IN_PROGRESS, unit=w.units["c1"]), make_order(w)
+    all_long_ago()
+    whistle = blow_whistle(w.users["street"], order, units=[w.units["cg"]], reason="占道经营需联合处置")
+    assert pulled(w) == [order.number]
+    all_long_ago()
+    report_whistle(w.users["dept"], whistle, note="已派执法队员到场")
+    assert pulled(w) == [order.number]
+    assert other.number not in pulled(w)
+
+
+def test_an_added_photo_is_pulled(w, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    order = make_order(w)
+    all_long_ago()
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "p.png"
+    response = client_for(w.users["grid"]).post(f"/api/v1/orders/{order.number}/attachments/",
+                                                {"file": buffer, "purpose": "evidence"}, format="multipart")
+    assert response.status_code == 201
+    assert pulled(w) == [order.number]
