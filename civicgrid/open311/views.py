@@ -35,7 +35,9 @@ def _fmt(fmt: str | None) -> str:
 
 def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return [f"{field}: {message}" for field, messages in exc.message_dict.items() for message in messages]
+        # The key comes in a header here, not a field: name it as the client sent it.
+        return [f"{HEADER if field == 'idempotency_key' else field}: {message}"
+                for field, messages in exc.message_dict.items() for message in messages]
     return list(exc.messages)
 
 

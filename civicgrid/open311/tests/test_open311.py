@@ -151,7 +151,7 @@ def test_post_with_an_idempotency_key_and_another_form_is_422_naming_the_key(cli
     before = counts()
     response = post(client, key, description="另一件事：路灯不亮", HTTP_IDEMPOTENCY_KEY="o-1")
     assert response.status_code == 422
-    assert response.json() == [{"code": 422, "description": "idempotency_key: 幂等键“o-1”已用于另一个内容不同的请求。"
+    assert response.json() == [{"code": 422, "description": "Idempotency-Key: 幂等键“o-1”已用于另一个内容不同的请求。"
                                                            "重试时请原样重发同一请求；提交新的诉求请使用新的幂等键。"}]
     assert counts() == before
     assert Appeal.objects.get().text == "恩县路12号门前路面有坑，联系人张三 13812345678"
@@ -163,7 +163,7 @@ def test_another_clients_idempotency_key_is_409_and_shows_nothing(client, w, key
     before = counts()
     response = post(client, other, HTTP_IDEMPOTENCY_KEY="o-1")
     assert response.status_code == 409
-    assert response.json() == [{"code": 409, "description": "idempotency_key: This idempotency key was already used "
+    assert response.json() == [{"code": 409, "description": "Idempotency-Key: This idempotency key was already used "
                                                            "for another request; send a new key with each new appeal."}]
     assert first.json()[0]["service_request_id"] not in response.content.decode()
     assert counts() == before
@@ -173,7 +173,7 @@ def test_a_bad_idempotency_key_is_400(client, w, key):
     before = counts()
     response = post(client, key, HTTP_IDEMPOTENCY_KEY="has space")
     assert response.status_code == 400
-    assert response.json() == [{"code": 400, "description": "idempotency_key: The idempotency key must be 1 to 80 "
+    assert response.json() == [{"code": 400, "description": "Idempotency-Key: The idempotency key must be 1 to 80 "
                                                            "printable ASCII characters without spaces."}]
     assert counts() == before
 
