@@ -313,10 +313,6 @@ class NoticePlan:
     moves: list = field(default_factory=list)  # DeadlineMove
 
     @property
-    def changes(self) -> int:
-        return len(self.create) + len(self.change) + len(self.delete)
-
-    @property
     def holidays_count(self) -> int:
         return sum(1 for d in self.days if not d.is_workday)
 
