@@ -65,6 +65,7 @@ def save_calendar_day(actor, *, day: date, is_workday: bool, name: str = "",
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
             raise _invalid(_("%(date)s is already in the table; edit that entry instead.") % {"date": day.isoformat()}, "date")
+        before = dict(CalendarDay.objects.values_list("date", "is_workday"))
         if instance is None:
             row = CalendarDay.objects.create(date=day, is_workday=bool(is_workday), name=name)
             changes = {"date": [None, day.isoformat()], "is_workday": [None, bool(is_workday)], "name": [None, name]}
@@ -76,6 +77,7 @@ def save_calendar_day(actor, *, day: date, is_workday: bool, name: str = "",
             row.save(update_fields=[*changes, "updated_at"])
         calendar.bump_version()
         record_event(actor=actor, action="sla.calendar_day.save", obj=row, changes=changes)
+        _move_deadlines_after_edit(actor, before, day.year)
     return row
 
 
@@ -89,8 +91,21 @@ def delete_calendar_day(actor, instance: CalendarDay) -> None:
         record_event(actor=actor, action="sla.calendar_day.delete", obj=row, changes={
             "date": [row.date.isoformat(), None], "is_workday": [row.is_workday, None], "name": [row.name, None],
         })
+        before = dict(CalendarDay.objects.values_list("date", "is_workday"))
         row.delete()
         calendar.bump_version()
+        _move_deadlines_after_edit(actor, before, row.date.year)
+
+
+def _move_deadlines_after_edit(actor, before: dict, year: int) -> None:
+    """One day added, changed or deleted moves the running deadlines as an import does (ADR 006)."""
+    after = dict(CalendarDay.objects.values_list("date", "is_workday"))
+    now = timezone.now()
+    moves = _deadline_moves(_workday_function(before), _workday_function(after), now=now)
+    if moves:
+        audits: list = []
+        _apply_deadline_moves(actor, moves, year=year, now=now, audits=audits)
+        AuditEvent.objects.bulk_create(audits)
 
 
 # --- SLA policies -----------------------------------------------------------------------------------
@@ -417,8 +432,6 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
     nothing: one audit row per day written, one for the import; the open orders' deadlines in
     working days move with the calendar (an internal history entry each) unless ``move_deadlines``
     is off. With ``replace``, the year's rows the notice does not list are deleted."""
-    from civicgrid.workorders.models import OrderEvent, WorkOrder
-
     for perm in ("sla.add_calendarday", "sla.change_calendarday", *(["sla.delete_calendarday"] if replace else [])):
         if not _may_configure(actor, perm):
             raise TransitionForbidden(_("You may not edit the holiday table."))
@@ -442,42 +455,52 @@ def import_holiday_notice(actor, *, year: int, text: str, replace: bool = False,
             audits.append(audit_row(actor=actor, action="sla.calendar_day.delete", obj=row, changes={
                 "date": [row.date.isoformat(), None], "is_workday": [row.is_workday, None], "name": [row.name, None]}))
             row.delete()
-        by_order: dict[int, dict] = {}
-        for move in plan.moves:
-            by_order.setdefault(move.order_id, {})[move.column] = move
-        orders = WorkOrder.objects.select_for_update().in_bulk(list(by_order))
-        events = []
-        for order_id, columns in list(by_order.items()):
-            order = orders[order_id]
-            # A move made meanwhile (a redispatch, an extension) gave the order a deadline on the
-            # new calendar already; only the deadline that was read is moved.
-            columns = {c: m for c, m in columns.items() if getattr(order, f"{c}_due") == m.old}
-            if not columns:
-                del orders[order_id], by_order[order_id]
-                continue
-            by_order[order_id] = columns
-            for column, move in columns.items():
-                setattr(order, f"{column}_due", move.new)
-            order.updated_at = now
-            events.append(OrderEvent(
-                order=order, action="deadline_shift", from_status=order.status, to_status=order.status,
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_repr=getattr(actor, "username", "") or "system", is_public=False,
-                data=(data := {"year": year, "moves": {c: [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}}),
-                reason=_shift_note(data),
-            ))
-            audits.append(audit_row(actor=actor, action="workorder.deadline_shift", obj=order, changes={
-                f"{c}_due": [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}))
-        # One UPDATE per batch, not per order: a district has tens of thousands of open orders.
-        WorkOrder.objects.bulk_update(list(orders.values()), [f"{c}_due" for c in DUE_COLUMNS] + ["updated_at"],
-                                      batch_size=500)
-        OrderEvent.objects.bulk_create(events)
+        by_order = _apply_deadline_moves(actor, plan.moves, year=year, now=now, audits=audits)
         audits.append(audit_row(actor=actor, action="sla.calendar.import_notice", obj=None, changes={
             "year": year, "created": len(plan.create), "changed": len(plan.change), "deleted": len(plan.delete),
             "unchanged": plan.unchanged, "orders_moved": len(by_order)}))
         AuditEvent.objects.bulk_create(audits)
         plan.moves = [move for columns in by_order.values() for move in columns.values()]
     return plan
+
+
+def _apply_deadline_moves(actor, moves: list[DeadlineMove], *, year: int, now: datetime, audits: list) -> dict:
+    """Write ``moves`` (from _deadline_moves) under the orders' row locks, with an internal history
+    entry and an audit row (appended to ``audits``) per order; returns {order id: {column: move}}
+    of what was written."""
+    from civicgrid.workorders.models import OrderEvent, WorkOrder
+
+    by_order: dict[int, dict] = {}
+    for move in moves:
+        by_order.setdefault(move.order_id, {})[move.column] = move
+    orders = WorkOrder.objects.select_for_update().in_bulk(list(by_order))
+    events = []
+    for order_id, columns in list(by_order.items()):
+        order = orders[order_id]
+        # A move made meanwhile (a redispatch, an extension) gave the order a deadline on the
+        # new calendar already; only the deadline that was read is moved.
+        columns = {c: m for c, m in columns.items() if getattr(order, f"{c}_due") == m.old}
+        if not columns:
+            del orders[order_id], by_order[order_id]
+            continue
+        by_order[order_id] = columns
+        for column, move in columns.items():
+            setattr(order, f"{column}_due", move.new)
+        order.updated_at = now
+        data = {"year": year, "moves": {c: [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}}
+        events.append(OrderEvent(
+            order=order, action="deadline_shift", from_status=order.status, to_status=order.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_repr=getattr(actor, "username", "") or "system", is_public=False, data=data,
+            reason=_shift_note(data),
+        ))
+        audits.append(audit_row(actor=actor, action="workorder.deadline_shift", obj=order, changes={
+            f"{c}_due": [m.old.isoformat(), m.new.isoformat()] for c, m in columns.items()}))
+    # One UPDATE per batch, not per order: a district has tens of thousands of open orders.
+    WorkOrder.objects.bulk_update(list(orders.values()), [f"{c}_due" for c in DUE_COLUMNS] + ["updated_at"],
+                                  batch_size=500)
+    OrderEvent.objects.bulk_create(events)
+    return by_order
 
 
 def _shift_note(data: dict) -> str:

@@ -350,13 +350,13 @@ DEADLINE_LABELS = {"dispatch": _("dispatch by"), "response": _("accept by"), "ha
 
 
 def deadline_shift_note(year: int, moves: dict) -> str:
-    """Why a deadline moved: the holidays of ``year`` were entered (sla.services.import_holiday_notice)."""
+    """Why a deadline moved: the holiday table of ``year`` changed (sla.services: a notice imported, a day edited)."""
     def when(value: str) -> str:
         return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
 
     parts = [gettext("%(deadline)s %(old)s → %(new)s") % {"deadline": DEADLINE_LABELS[c], "old": when(o), "new": when(n)}
              for c, (o, n) in moves.items()]
-    return gettext("The holidays of %(year)s were entered: %(moves)s.") % {"year": year, "moves": gettext("; ").join(parts)}
+    return gettext("The holiday calendar of %(year)s changed: %(moves)s.") % {"year": year, "moves": gettext("; ").join(parts)}
 
 
 def supervision_note(due: datetime, level: str) -> str:

@@ -74,9 +74,9 @@ def test_import_enters_the_year_and_moves_open_deadlines_past_the_new_days_off(w
 
     event = OrderEvent.objects.get(order=world.accepted, action="deadline_shift")
     assert (event.is_public, event.actor, event.from_status) == (False, world.users["admin"], Status.ACCEPTED)
-    assert event.reason_text == "已录入 2027 年节假日安排：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。"
+    assert event.reason_text == "2027 年节假日安排调整：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。"
     with translation.override("en"):
-        assert event.reason_text == "The holidays of 2027 were entered: resolve by 2027-01-04 10:00 → 2027-01-05 10:00."
+        assert event.reason_text == "The holiday calendar of 2027 changed: resolve by 2027-01-04 10:00 → 2027-01-05 10:00."
 
     assert AuditEvent.objects.filter(action="sla.calendar_day.save").count() == 34
     assert AuditEvent.objects.get(action="workorder.deadline_shift").changes == {
@@ -271,4 +271,17 @@ def test_the_order_page_shows_staff_why_the_deadline_moved(world, client):
     client.force_login(world.users["district"])
     html = client.get(f"/orders/{world.accepted.number}/").content.decode()
     assert "节假日调整，期限顺延" in html
-    assert "已录入 2027 年节假日安排：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。" in html
+    assert "2027 年节假日安排调整：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。" in html
+
+
+def test_one_day_added_or_deleted_in_the_admin_moves_deadlines_too(world, monkeypatch):
+    """The admin's single-day edits follow the same rule as the import."""
+    monkeypatch.setattr(services.timezone, "now", lambda: NOW)
+    row = services.save_calendar_day(world.users["admin"], day=date(2027, 1, 1), is_workday=False, name="元旦")
+    assert WorkOrder.objects.get(pk=world.accepted.pk).handle_due == at(2027, 1, 5, 10, 0)
+    assert OrderEvent.objects.get(action="deadline_shift").reason_text == (
+        "2027 年节假日安排调整：办结截止时间 2027-01-04 10:00 → 2027-01-05 10:00。")
+    services.delete_calendar_day(world.users["admin"], row)
+    assert WorkOrder.objects.get(pk=world.accepted.pk).handle_due == at(2027, 1, 4, 10, 0)
+    assert OrderEvent.objects.filter(action="deadline_shift").count() == 2
+    assert AuditEvent.objects.filter(action="workorder.deadline_shift").count() == 2
