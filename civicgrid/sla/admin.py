@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.admin_services import ServiceForm
+from civicgrid.core.admin_services import ServiceAdmin, ServiceForm
 
 from . import services
 from .models import CalendarDay, Pressure, SlaPolicy, Whistle, WhistleResponse
@@ -27,16 +27,6 @@ from .models import CalendarDay, Pressure, SlaPolicy, Whistle, WhistleResponse
 # have its own index template already: then it should include {% calendar_banner %} itself.
 if admin.site.index_template is None:
     admin.site.index_template = "admin/sla/index.html"
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        # The service saved (and audited) during validation; reflect its result.
-        obj.pk = form.saved.pk
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 def _next_year() -> int:
@@ -73,16 +63,10 @@ class CalendarDayAdmin(ServiceAdmin):
     def weekday(self, obj):
         return obj.date.strftime("%a") if obj.date else ""
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-
-        def call(form):
-            data = form.cleaned_data
-            return services.save_calendar_day(user, day=data["date"], is_workday=data["is_workday"],
-                                              name=data.get("name", ""), instance=obj)
-
-        return type(form_class.__name__, (form_class,), {"service_call": staticmethod(call)})
+    def service(self, request, form, obj):
+        data = form.cleaned_data
+        return services.save_calendar_day(request.user, day=data["date"], is_workday=data["is_workday"],
+                                          name=data.get("name", ""), instance=obj)
 
     def delete_model(self, request, obj):
         services.delete_calendar_day(request.user, obj)
@@ -185,15 +169,9 @@ class SlaPolicyAdmin(ServiceAdmin):
     def handle(self, obj):
         return self._limit(obj.handle_limit, obj.handle_unit)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-
-        def call(form):
-            data = {f: form.cleaned_data[f] for f in services.POLICY_FIELDS if f in form.cleaned_data}
-            return services.save_policy(user, instance=obj, **data)
-
-        return type(form_class.__name__, (form_class,), {"service_call": staticmethod(call)})
+    def service(self, request, form, obj):
+        data = {f: form.cleaned_data[f] for f in services.POLICY_FIELDS if f in form.cleaned_data}
+        return services.save_policy(request.user, instance=obj, **data)
 
     def has_delete_permission(self, request, obj=None):
         # Orders point at the policy they were given: retire a policy (inactive) instead.

@@ -6,31 +6,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.admin_services import ServiceForm
+from civicgrid.core.admin_services import ServiceAdmin
 from civicgrid.core.masking import mask_name, mask_phone
 
 from . import catalogue, response_templates, routing
 from .models import Appeal, Category, Responsibility, WorkOrder
-
-
-class ServiceAdmin(admin.ModelAdmin):
-    form = ServiceForm
-
-    def service(self, request, form, obj):
-        raise NotImplementedError
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        base = super().get_form(request, obj, change=change, **kwargs)
-        model_admin = self
-
-        def call(form):
-            return model_admin.service(request, form, obj)
-
-        # A subclass per request: the admin instance is shared between threads.
-        return type(base.__name__, (base,), {"service_call": staticmethod(call)})
-
-    def save_model(self, request, obj, form, change):
-        obj.pk = form.saved.pk
 
 
 @admin.register(Category)
