@@ -41,6 +41,15 @@ def _library_name(day: date) -> str:
     return holiday.chinese if translation.get_language().startswith("zh") else holiday.value
 
 
+def _source(year: int, entered_years) -> str:
+    """Where the year's working days come from: administrators' rows override chinesecalendar."""
+    if year in entered_years:
+        return _("entered by administrators")
+    if calendar.library_knows(year):
+        return _("known to chinesecalendar")
+    return _("NO DATA: working days fall back to Monday–Friday")
+
+
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -72,12 +81,9 @@ class Command(BaseCommand):
         for day in CalendarDay.objects.values_list("date", flat=True):
             entered[day.year] = entered.get(day.year, 0) + 1
         for year in range(today.year - 1, today.year + 2):
-            if calendar.library_knows(year):
-                state = _("known to chinesecalendar")
-            elif year in entered:
-                state = _("entered by administrators")
-            else:
-                state = self.style.WARNING(_("NO DATA: working days fall back to Monday–Friday"))
+            state = _source(year, set(entered))
+            if not calendar.is_known_year(year):
+                state = self.style.WARNING(state)
             rows = _("%(n)s rows") % {"n": entered.get(year, 0)}
             self.stdout.write(f"{year}  {state}  ({rows})")
         missing = calendar.years_without_data(today.year, today.year + 1)
@@ -104,8 +110,7 @@ class Command(BaseCommand):
                 extra += working
                 off += not working
             day += timedelta(days=1)
-        known = _("entered by administrators") if year in calendar.years_with_overrides() else (
-            _("known to chinesecalendar") if calendar.library_knows(year) else _("NO DATA: working days fall back to Monday–Friday"))
+        known = _source(year, calendar.years_with_overrides())
         self.stdout.write(_("%(year)s: %(off)s weekdays off, %(extra)s weekend working days (%(known)s).")
                           % {"year": year, "off": off, "extra": extra, "known": known})
 
